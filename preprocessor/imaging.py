@@ -1,0 +1,68 @@
+"""The geometry the network expects, shared by the preprocessor service and training/ so that
+training and serving can never disagree.
+
+An image becomes the network input by: converting to the colour mode (``rgb``: 3 channels,
+``gray``: 1 channel, ITU-R 601 luma), padding to a centred square, resizing to ``size``×``size``
+with antialiasing, and scaling to float32 in [0, 1] (0 = black).
+
+Padding fill: the median of the image's border pixels (the sky level), not black, so the square
+has no hard edge that the network could mistake for structure.
+"""
+
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+ColorMode = Literal["rgb", "gray"]
+MODEL_SIZE = 128
+
+FloatImage = npt.NDArray[np.float32]
+
+
+def convert_mode(image: Image.Image, mode: ColorMode) -> Image.Image:
+    """Palette, alpha (composited on black), 16-bit and grayscale inputs to 8-bit RGB or L."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        lo, hi = float(np.min(array)), float(np.max(array))
+        scaled = np.zeros_like(array) if hi <= lo else (array - lo) / (hi - lo) * 255.0
+        image = Image.fromarray(scaled.round().astype(np.uint8), mode="L")
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        background = Image.new("RGBA", image.size, (0, 0, 0, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    target = "RGB" if mode == "rgb" else "L"
+    return image if image.mode == target else image.convert(target)
+
+
+def border_fill(array: npt.NDArray[np.uint8]) -> tuple[int, ...]:
+    """Median of the outermost pixel ring, per channel: the sky level around the galaxy."""
+    ring = np.concatenate(
+        [array[0].reshape(-1, *array.shape[2:]), array[-1].reshape(-1, *array.shape[2:]),
+         array[:, 0].reshape(-1, *array.shape[2:]), array[:, -1].reshape(-1, *array.shape[2:])]
+    )
+    median = np.median(ring, axis=0)
+    return tuple(int(v) for v in np.atleast_1d(np.round(median)))
+
+
+def pad_to_square(image: Image.Image) -> Image.Image:
+    width, height = image.size
+    if width == height:
+        return image
+    side = max(width, height)
+    fill = border_fill(np.asarray(image))
+    canvas = Image.new(image.mode, (side, side), fill if len(fill) > 1 else fill[0])
+    canvas.paste(image, ((side - width) // 2, (side - height) // 2))
+    return canvas
+
+
+def to_model_input(image: Image.Image, mode: ColorMode, size: int = MODEL_SIZE) -> FloatImage:
+    """One decoded image → float32 (size, size, C) in [0, 1]."""
+    square = pad_to_square(convert_mode(image, mode))
+    resized = square.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    array = np.asarray(resized, dtype=np.float32) / 255.0
+    if array.ndim == 2:
+        array = array[:, :, np.newaxis]
+    return array
