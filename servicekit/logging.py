@@ -51,6 +51,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logger.propagate = True
     # The access middleware logs every request with its id; uvicorn's own line would repeat it.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every outgoing call at INFO; the receiving service's access line already has it.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def get_logger(name: str) -> logging.Logger:
