@@ -1,0 +1,69 @@
+"""The CNN architectures, by name. All take ``(128, 128, C)`` float32 in [0, 1] and end in one tanh
+unit (degrees = 45 + 45·tanh, see ``inference.manifest.OutputSpec``)."""
+
+from collections.abc import Callable
+
+import keras
+from keras import layers
+
+Builder = Callable[[tuple[int, int, int]], keras.Model]
+
+
+def _inputs(shape: tuple[int, int, int]) -> keras.KerasTensor:
+    return keras.Input(shape=shape, name="image", dtype="float32")
+
+
+def _conv(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
+    return layers.Conv2D(filters, 3, padding="same", activation="relu", name=name)(x)
+
+
+def tiny(shape: tuple[int, int, int]) -> keras.Model:
+    """A few thousand parameters on a 4×4-averaged (32×32) view; for tests and demos only."""
+    inputs = _inputs(shape)
+    x = layers.AveragePooling2D(4, name="downsample")(inputs)
+    x = _conv(x, 8, "conv1")
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = _conv(x, 16, "conv2")
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(16, activation="relu", name="dense")(x)
+    outputs = layers.Dense(1, activation="tanh", name="inclination")(x)
+    return keras.Model(inputs, outputs, name="tiny")
+
+
+def _vgg(shape: tuple[int, int, int], filters: tuple[int, ...], dense: int, name: str) -> keras.Model:
+    """VGG-like: a 2×2 average pool to 64×64, then blocks of double 3×3 convolutions with
+    max-pooling and dropout, a dense head with dropout, tanh output."""
+    inputs = _inputs(shape)
+    x = layers.AveragePooling2D(2, name="downsample")(inputs)
+    for block, width in enumerate(filters, start=1):
+        x = _conv(x, width, f"block{block}_conv1")
+        x = _conv(x, width, f"block{block}_conv2")
+        x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
+        x = layers.Dropout(0.1, name=f"block{block}_dropout")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(dense, activation="relu", name="dense")(x)
+    x = layers.Dropout(0.3, name="dense_dropout")(x)
+    outputs = layers.Dense(1, activation="tanh", name="inclination")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def vgg2(shape: tuple[int, int, int]) -> keras.Model:
+    """Two blocks (the original's simplest design) at 64×64 → 16×16×32 features, ~0.5M params."""
+    return _vgg(shape, (16, 32), 64, "vgg2")
+
+
+def vgg3(shape: tuple[int, int, int]) -> keras.Model:
+    """Three blocks at 64×64 → 8×8×64 features, ~0.3M params."""
+    return _vgg(shape, (16, 32, 64), 64, "vgg3")
+
+
+ARCHITECTURES: dict[str, Builder] = {"tiny": tiny, "vgg2": vgg2, "vgg3": vgg3}
+
+
+def build(architecture: str, shape: tuple[int, int, int]) -> keras.Model:
+    try:
+        return ARCHITECTURES[architecture](shape)
+    except KeyError:
+        known = ", ".join(sorted(ARCHITECTURES))
+        raise ValueError(f"unknown architecture {architecture!r}; known: {known}") from None
