@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +59,16 @@ def service_process(
     log_dir: Path,
     *,
     port: int | None = None,
+    args: Sequence[str] = (),
+    env_prefix: str | None = None,
+    health_path: str = "/healthz",
     startup_timeout_s: float = 60.0,
 ) -> Iterator[ServiceProcess]:
-    """Run ``python -m <module>`` with ``<MODULE>_HOST/PORT`` set; yields once /healthz answers."""
+    """Run ``python -m <module> *args`` with ``<PREFIX>_HOST/PORT`` set (prefix: the module name
+    upper-cased); ``{port}`` in ``args`` is replaced by the port. Yields once ``health_path``
+    answers."""
     port = port or free_port()
-    prefix = module.upper()
+    prefix = env_prefix or module.split(".")[0].upper()
     full_env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -74,7 +79,7 @@ def service_process(
     log_path = log_dir / f"{module}-{port}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", module],
+            [sys.executable, "-m", module, *(a.replace("{port}", str(port)) for a in args)],
             cwd=REPO_ROOT,
             env=full_env,
             stdout=log_file,
@@ -82,7 +87,7 @@ def service_process(
         )
     service = ServiceProcess(module, port, process, log_path)
     try:
-        wait_for_http(f"{service.url}/healthz", startup_timeout_s, process)
+        wait_for_http(f"{service.url}{health_path}", startup_timeout_s, process)
         yield service
     finally:
         process.terminate()
