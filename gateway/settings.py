@@ -1,6 +1,11 @@
+from typing import Literal
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
+
+Copies = Literal["none", "rot4", "d4"]
 
 
 class GatewaySettings(ServiceSettings):
@@ -10,4 +15,35 @@ class GatewaySettings(ServiceSettings):
     catalog_url: str = "http://127.0.0.1:8001"
     preprocessor_url: str = "http://127.0.0.1:8002"
     inference_url: str = "http://127.0.0.1:8003"
+    # The catalog may fetch a cutout from SkyServer on a miss: its own SkyServer time-out must
+    # be shorter than this one so that a slow SkyServer comes back as the catalog's 504.
+    catalog_timeout_s: float = 30.0
+    preprocessor_timeout_s: float = 15.0
+    inference_timeout_s: float = 20.0
+    connect_timeout_s: float = 2.0
+
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_s: float = Field(
+        default=0.3, description="Socket and connect time-out of Redis calls."
+    )
+    redis_retry_s: float = Field(
+        default=1.0, description="While Redis is down, how often one request tries it again."
+    )
+    cache_ttl_s: int = Field(default=7 * 24 * 3600, description="Life of a cached answer.")
+    negative_ttl_s: int = Field(
+        default=300, description="Life of a cached 'unknown galaxy' answer."
+    )
+    memory_cache_size: int = Field(
+        default=1024, description="Entries of the in-process fallback cache."
+    )
+    models_ttl_s: float = Field(
+        default=5.0, description="How long the model-set description is reused."
+    )
+
+    copies: Copies = Field(default="rot4", description="Default test-time copies of each image.")
+    max_upload_bytes: int = 20 * 1024 * 1024
+    batch_concurrency: int = Field(
+        default=8, ge=1, description="Galaxies evaluated at once in a batch."
+    )
+    batch_max_items: int = Field(default=20_000, ge=1)
+    default_radius_arcmin: float = 5.0

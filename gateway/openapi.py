@@ -1,0 +1,67 @@
+"""OpenAPI pieces shared by the routers: problem+json error responses with examples."""
+
+from typing import Any
+
+from servicekit.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+
+_PROBLEMS: dict[int, tuple[str, str, str]] = {
+    404: ("unknown-galaxy", "Not Found", "no galaxy with PGC 99999999 in the catalog"),
+    413: (
+        "payload-too-large",
+        "Payload Too Large",
+        "the upload is 31457280 bytes; the limit is 20971520",
+    ),
+    415: (
+        "unsupported-media-type",
+        "Unsupported Media Type",
+        "not an image format the preprocessor knows (JPEG, PNG, GIF, TIFF, FITS)",
+    ),
+    422: ("unprocessable", "Unprocessable Content", "the image is truncated or corrupt"),
+    503: ("upstream-unavailable", "Service Unavailable", "the catalog service cannot be reached"),
+    504: ("upstream-timeout", "Gateway Timeout", "the catalog service did not answer in time"),
+}
+
+_DESCRIPTIONS = {
+    404: "Unknown galaxy, or no catalog galaxy near the coordinates",
+    413: "Upload too large",
+    415: "Not an image format the service reads",
+    422: "Invalid parameters, or an unreadable image",
+    503: "A service behind the gateway is down",
+    504: "A service behind the gateway (or SDSS) is too slow",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        slug, title, detail = _PROBLEMS[status]
+        responses[status] = {
+            "description": _DESCRIPTIONS[status],
+            "content": {
+                PROBLEM_MEDIA_TYPE: {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "example": {
+                        "type": PROBLEM_TYPE_BASE + slug,
+                        "title": title,
+                        "status": status,
+                        "detail": detail,
+                    },
+                }
+            },
+        }
+    return responses
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}

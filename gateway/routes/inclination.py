@@ -1,0 +1,125 @@
+"""The public inclination endpoints, on the paths the original service's users already call."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
+
+from gateway.dependencies import EstimatorDep, SettingsDep
+from gateway.estimator import Answer
+from gateway.openapi import problem_responses
+from gateway.schemas import EXAMPLE_RESULT, InclinationResult
+from gateway.settings import Copies
+from gateway.uploads import read_upload
+
+router = APIRouter(prefix="/api", tags=["inclination"])
+
+CopiesQuery = Annotated[
+    Copies | None,
+    Query(description="Test-time copies of the image (default: the gateway's setting)."),
+]
+
+
+def _example(**changes: Any) -> dict[int | str, dict[str, Any]]:
+    example = {**EXAMPLE_RESULT, **changes}
+    return {200: {"content": {"application/json": {"example": example}}}}
+
+
+def _respond(answer: Answer, response: Response) -> InclinationResult:
+    response.headers["X-Cache"] = answer.tier or "miss"
+    return answer.result
+
+
+@router.get(
+    "/pgc/{pgc}",
+    summary="Inclination of a galaxy by its PGC number",
+    responses={**_example(), **problem_responses(404, 422, 503, 504)},
+)
+async def by_pgc(
+    pgc: Annotated[
+        int, Path(ge=1, le=99_999_999, description="PGC (LEDA) number", examples=[2557])
+    ],
+    estimator: EstimatorDep,
+    response: Response,
+    copies: CopiesQuery = None,
+) -> InclinationResult:
+    return _respond(await estimator.by_pgc(pgc, copies), response)
+
+
+@router.get(
+    "/objname/{name}",
+    summary="Inclination of a galaxy by one of its names",
+    description="Any name the catalog knows: NGC 224, M31, UGC 454, PGC 2557, Andromeda …",
+    responses={**_example(query={"name": "M31"}), **problem_responses(404, 422, 503, 504)},
+)
+async def by_name(
+    name: Annotated[str, Path(min_length=1, max_length=100, examples=["M31"])],
+    estimator: EstimatorDep,
+    response: Response,
+    copies: CopiesQuery = None,
+) -> InclinationResult:
+    return _respond(await estimator.by_name(name, copies), response)
+
+
+@router.get(
+    "/coord",
+    summary="Inclination of the catalog galaxy nearest to a position, or of a field",
+    description=(
+        "Without `fov`: the nearest catalog galaxy within `radius` arcmin (404 when none). "
+        "With `fov` (arcmin): the field of that size centred on the position, no catalog "
+        "galaxy needed."
+    ),
+    responses={
+        **_example(query={"ra": 10.6847, "dec": 41.269, "radius": 5.0}),
+        **problem_responses(404, 422, 503, 504),
+    },
+)
+async def by_coord(
+    ra: Annotated[
+        float, Query(ge=0.0, lt=360.0, description="Right ascension, degrees", examples=[10.6847])
+    ],
+    dec: Annotated[
+        float, Query(ge=-90.0, le=90.0, description="Declination, degrees", examples=[41.269])
+    ],
+    estimator: EstimatorDep,
+    response: Response,
+    radius: Annotated[
+        float | None, Query(gt=0.0, le=600.0, description="Search radius, arcmin")
+    ] = None,
+    fov: Annotated[
+        float | None, Query(gt=0.0, le=600.0, description="Field of view, arcmin")
+    ] = None,
+    copies: CopiesQuery = None,
+) -> InclinationResult:
+    answer = await estimator.by_coord(ra, dec, radius=radius, fov=fov, copies=copies)
+    return _respond(answer, response)
+
+
+@router.post(
+    "/file",
+    summary="Inclination of the galaxy in an uploaded image",
+    description="JPEG, PNG, GIF, TIFF or FITS in the multipart field `file`, galaxy centred.",
+    responses={
+        **_example(
+            query={"sha256": "5f1d0a…"},
+            galaxy=None,
+            image={
+                "source": "upload",
+                "sha256": "5f1d0a…",
+                "filename": "ngc4565.jpg",
+                "format": "JPEG",
+                "width": 512,
+                "height": 512,
+            },
+        ),
+        **problem_responses(413, 415, 422, 503, 504),
+    },
+)
+async def by_file(
+    file: Annotated[UploadFile, File(description="The image")],
+    estimator: EstimatorDep,
+    settings: SettingsDep,
+    response: Response,
+    copies: CopiesQuery = None,
+) -> InclinationResult:
+    data = await read_upload(file, settings.max_upload_bytes)
+    return _respond(await estimator.by_upload(data, file.filename, copies), response)

@@ -1,0 +1,180 @@
+"""The public response and request schemas of the gateway (what users and scripts see)."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gateway.settings import Copies
+
+ColorMode = Literal["rgb", "gray"]
+
+
+class Galaxy(BaseModel):
+    """A catalog galaxy, as the catalog service describes it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pgc: int | None = None
+    names: list[str] = Field(default_factory=list)
+    ra: float = Field(description="Right ascension, degrees (J2000).")
+    dec: float = Field(description="Declination, degrees (J2000).")
+    major_axis_arcmin: float | None = None
+    minor_axis_arcmin: float | None = None
+    position_angle_deg: float | None = None
+    hubble_type: str | None = None
+    axial_ratio: float | None = None
+    axial_ratio_inclination_deg: float | None = Field(
+        None, description="Inclination from the catalog's axial ratio, for comparison."
+    )
+    source: str | None = Field(default=None, description="openngc or user_table")
+    separation_arcmin: float | None = Field(
+        None, description="Distance from the queried position (coordinate queries only)."
+    )
+
+
+class Inclination(BaseModel):
+    median: float = Field(description="The answer: median over the flavors.")
+    mean: float
+    stdev: float
+    min: float | None = None
+    max: float | None = None
+    unit: Literal["deg"] = "deg"
+
+
+class FlavorValue(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    version: int
+    inclination_deg: float
+    clipped: bool = False
+
+
+class FailedFlavor(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    reason: str
+
+
+class Alarm(BaseModel):
+    raised: bool = Field(description="The flavors disagree: a human should look at this galaxy.")
+    spread_deg: float
+    threshold_deg: float
+
+
+class ImageProvenance(BaseModel):
+    source: Literal["sdss", "upload"]
+    url: str | None = Field(default=None, description="Where the cutout came from (SkyServer).")
+    sha256: str | None = Field(
+        default=None, description="sha256 of the image bytes the network saw."
+    )
+    filename: str | None = None
+    scale_arcsec: float | None = Field(default=None, description="Cutout scale, arcsec per pixel.")
+    pixels: int | None = Field(default=None, description="Side of the cutout, pixels.")
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    cutout: str | None = Field(default=None, description="Gateway link to the cutout image.")
+    preview: str | None = Field(
+        default=None, description="Gateway link to the 128x128 network input."
+    )
+
+
+class Options(BaseModel):
+    mode: ColorMode = Field(description="Colour mode the flavors' manifests ask for.")
+    copies: Copies = Field(description="Test-time copies of the image averaged by each flavor.")
+
+
+class InclinationResult(BaseModel):
+    query: dict[str, Any] = Field(description="The query as the gateway understood it.")
+    galaxy: Galaxy | None = None
+    inclination: Inclination
+    flavors: list[FlavorValue]
+    failed_flavors: list[FailedFlavor] = Field(default_factory=list)
+    alarm: Alarm
+    image: ImageProvenance
+    model_set_version: str
+    options: Options
+    cached: bool = Field(description="Served from the cache rather than computed now.")
+
+
+EXAMPLE_RESULT: dict[str, Any] = {
+    "query": {"pgc": 2557},
+    "galaxy": {
+        "pgc": 2557,
+        "names": ["NGC 224", "M 31", "UGC 454", "PGC 2557", "Andromeda"],
+        "ra": 10.6847,
+        "dec": 41.269,
+        "major_axis_arcmin": 177.8,
+        "minor_axis_arcmin": 69.7,
+        "position_angle_deg": 35.0,
+        "hubble_type": "Sb",
+        "axial_ratio": 0.39,
+        "axial_ratio_inclination_deg": 72.3,
+        "source": "openngc",
+        "separation_arcmin": None,
+    },
+    "inclination": {
+        "median": 71.4,
+        "mean": 70.9,
+        "stdev": 1.6,
+        "min": 68.8,
+        "max": 72.5,
+        "unit": "deg",
+    },
+    "flavors": [
+        {"name": "vgg2-0", "version": 1, "inclination_deg": 71.4, "clipped": False},
+        {"name": "vgg3-0", "version": 1, "inclination_deg": 72.5, "clipped": False},
+        {"name": "vgg3-1", "version": 1, "inclination_deg": 68.8, "clipped": False},
+    ],
+    "failed_flavors": [],
+    "alarm": {"raised": False, "spread_deg": 3.7, "threshold_deg": 10.0},
+    "image": {
+        "source": "sdss",
+        "url": "https://skyserver.sdss.org/dr16/SkyServerWS/ImgCutout/getjpeg?ra=10.6847&dec=41.269&scale=7.8&width=2048&height=2048",
+        "sha256": "9b74c9897bac770ffc029102a200c5de2a5e2f1c7b14c6a1d9b0e0e6d6f1c0a1",
+        "scale_arcsec": 7.8,
+        "pixels": 2048,
+        "format": "JPEG",
+        "cutout": "/api/cutout?pgc=2557",
+        "preview": "/api/preview?pgc=2557",
+    },
+    "model_set_version": "3f2a9c1e0b7d",
+    "options": {"mode": "rgb", "copies": "rot4"},
+    "cached": False,
+}
+
+
+class BatchItem(BaseModel):
+    """One galaxy of a batch: a PGC number, a name, or coordinates (with radius or fov)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pgc: int | None = Field(default=None, ge=1, le=99_999_999)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    ra: float | None = Field(default=None, ge=0.0, lt=360.0)
+    dec: float | None = Field(default=None, ge=-90.0, le=90.0)
+    radius: float | None = Field(default=None, gt=0.0, le=600.0)
+    fov: float | None = Field(default=None, gt=0.0, le=600.0)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "BatchItem":
+        kinds = [self.pgc is not None, self.name is not None, self.ra is not None]
+        if sum(kinds) != 1:
+            raise ValueError("give exactly one of pgc, name, or ra+dec")
+        if (self.ra is None) != (self.dec is None):
+            raise ValueError("ra and dec go together")
+        if self.ra is None and (self.radius is not None or self.fov is not None):
+            raise ValueError("radius and fov apply to coordinates only")
+        return self
+
+
+class BatchLine(BaseModel):
+    """One NDJSON line of a batch answer: the result, or the problem for that item."""
+
+    index: int
+    status: int
+    query: dict[str, Any]
+    result: InclinationResult | None = None
+    problem: dict[str, Any] | None = None
