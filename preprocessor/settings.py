@@ -7,3 +7,12 @@ class PreprocessorSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PREPROCESSOR_", extra="ignore")
 
     port: int = 8002
+    # Largest request body for one image (POST /preprocess, /preview), bytes → else 413.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    # Largest request body for the three g, r, i FITS files together (…/bands), bytes → else 413.
+    max_bands_upload_bytes: int = 30 * 1024 * 1024
+    # Decompression-bomb guard: most pixels one image (or one FITS band) may have → else 413.
+    # Also set as Pillow's Image.MAX_IMAGE_PIXELS when the app is created.
+    max_image_pixels: int = 40_000_000
+    # Images decoded at the same time (CPU-bound work in worker threads); others wait their turn.
+    decode_concurrency: int = 2

@@ -1,0 +1,308 @@
+"""FITS → the 8-bit image the geometry step takes, keeping the raw dynamic range until one
+documented stretch (docs/preprocessing.md).
+
+Accepted layouts: one 2-D image HDU (a single band → gray); a cube with 3 planes (g, r, i in that
+order) or 1 plane; three 2-D image HDUs in one file (g, r, i: by their FILTER/BAND/EXTNAME
+keywords when those name g, r and i, else in file order); or three single-band files
+(:func:`decode_band_files`). Bands whose celestial WCS differ are reprojected (``reproject``,
+bilinear) onto the r band's grid before stacking; pixels off the overlap count as missing.
+
+The stretch (Lupton et al. 2004, via :func:`astropy.visualization.make_lupton_rgb` with an
+:class:`~astropy.visualization.AsinhStretch`): per band, non-finite pixels are set to the band's
+sky (median of its finite pixels) and the sky is subtracted; the intensity I = mean of the bands
+is divided by its 99.9th percentile (the robust maximum, which maps to 1); the asinh softening
+``a`` is 3 x the robust noise of I (1.4826 x MAD) relative to that maximum, clamped to
+[0.005, 1]: linear within the noise, logarithmic over the galaxy. Colours are kept (each band is
+scaled by f(I)/I), saturated pixels keep their hue. Bands map to colours as SDSS does: i → red,
+r → green, g → blue. Rows are flipped so that FITS row 0 (the bottom) ends at the bottom of the
+picture (north up for a standard WCS).
+"""
+
+import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from astropy.io import fits as astrofits
+from astropy.visualization import AsinhStretch, make_lupton_rgb
+from astropy.wcs import WCS
+from PIL import Image
+
+from preprocessor.problems import ImageTooLarge, UnreadableImage
+
+BANDS: Final = ("g", "r", "i")
+SATURATION_PERCENTILE: Final = 99.9
+SOFTENING_SIGMAS: Final = 3.0
+MIN_SOFTENING: Final = 0.005
+_STATS_SAMPLE: Final = 1_000_000  # pixels used for the sky/noise/percentile statistics
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    data: FloatArray  # 2-D, FITS orientation (row 0 at the bottom)
+    wcs: WCS | None
+    dtype: str
+
+
+@dataclass(frozen=True)
+class StretchedImage:
+    image: Image.Image  # "RGB" for three bands, "L" for one
+    width: int
+    height: int
+    mode: str  # "<dtype>x<bands>", e.g. "float32x3"
+    bands: tuple[str, ...]
+    aligned: str  # "wcs" (reprojected onto the r band), or "none"
+    softening: float
+    saturation: float
+
+    def details(self) -> dict[str, str]:
+        return {
+            "bands": ",".join(self.bands),
+            "alignment": self.aligned,
+            "stretch": (
+                f"lupton-asinh a={self.softening:.4g} "
+                f"saturation={self.saturation:.6g} (p{SATURATION_PERCENTILE:g})"
+            ),
+        }
+
+
+def is_fits(data: bytes) -> bool:
+    return data.startswith(b"SIMPLE  =")
+
+
+def _open(data: bytes) -> astrofits.HDUList:
+    try:
+        hdus = astrofits.open(io.BytesIO(data), memmap=False, lazy_load_hdus=False)
+        hdus.verify("silentfix")
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise UnreadableImage(f"corrupt or truncated FITS: {exc}") from exc
+    return hdus
+
+
+def _image_hdus(hdus: astrofits.HDUList) -> list[tuple[int, astrofits.hdu.base.ExtensionHDU]]:
+    found = []
+    for index, hdu in enumerate(hdus):
+        if not isinstance(hdu, astrofits.PrimaryHDU | astrofits.ImageHDU | astrofits.CompImageHDU):
+            continue
+        shape = tuple(int(n) for n in hdu.shape)
+        if len(shape) >= 2 and all(n > 0 for n in shape):
+            found.append((index, hdu))
+    return found
+
+
+def _band_name(header: astrofits.Header) -> str | None:
+    for key in ("FILTER", "BAND", "FILTNAM", "EXTNAME"):
+        value = header.get(key)
+        if isinstance(value, str) and value.strip().lower() in BANDS:
+            return value.strip().lower()
+    return None
+
+
+def _celestial_wcs(header: astrofits.Header) -> WCS | None:
+    try:
+        wcs = WCS(header, naxis=2)
+    except Exception:
+        return None
+    return wcs if wcs.has_celestial and wcs.wcs.ctype[0] != "" else None
+
+
+def _planes(hdu: astrofits.hdu.base.ExtensionHDU, max_pixels: int) -> list[FloatArray]:
+    """A 2-D HDU → [plane]; a cube → its planes (degenerate axes dropped)."""
+    shape = tuple(int(n) for n in hdu.shape)
+    height, width = shape[-2], shape[-1]
+    leading = [n for n in shape[:-2] if n != 1]
+    if len(leading) > 1:
+        raise UnreadableImage(f"FITS data of shape {shape} has more than three useful axes")
+    if leading and leading[0] != len(BANDS):
+        raise UnreadableImage(f"a FITS cube of {leading[0]} planes; expected 3 (g, r, i) or 1")
+    if width * height > max_pixels:
+        raise ImageTooLarge(
+            f"a FITS plane is {width}x{height} = {width * height:,} pixels; "
+            f"the limit is {max_pixels:,}"
+        )
+    try:
+        raw = np.asarray(hdu.data)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise UnreadableImage(f"FITS data cannot be read (truncated?): {exc}") from exc
+    if raw.size != int(np.prod(shape)):
+        raise UnreadableImage("FITS data is truncated")
+    array = raw.astype(np.float64).reshape(leading[0] if leading else 1, height, width)
+    return [array[k] for k in range(array.shape[0])]
+
+
+def read_bands(data: bytes, max_pixels: int) -> list[Band]:
+    """One FITS file → its bands (1 or 3), raw values, FITS orientation."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # astropy's verify/WCS chatter on user headers
+        hdus = _open(data)
+        with hdus:
+            images = _image_hdus(hdus)
+            if not images:
+                raise UnreadableImage("the FITS file holds no image HDU with 2-D data")
+            if len(images) > 1:
+                named = {_band_name(hdu.header): hdu for _, hdu in images}
+                if all(band in named for band in BANDS):
+                    chosen = [named[band] for band in BANDS]
+                elif len(images) == 3:
+                    chosen = [hdu for _, hdu in images]
+                else:
+                    raise UnreadableImage(
+                        f"the FITS file holds {len(images)} image HDUs; expected 1 (one band or "
+                        "a cube) or 3 (g, r, i)"
+                    )
+                bands = []
+                for name, hdu in zip(BANDS, chosen, strict=True):
+                    planes = _planes(hdu, max_pixels)
+                    if len(planes) != 1:
+                        raise UnreadableImage("with three image HDUs each must be a 2-D image")
+                    dtype = str(np.dtype(hdu.data.dtype).newbyteorder("=").name)
+                    bands.append(Band(name, planes[0], _celestial_wcs(hdu.header), dtype))
+                return bands
+            _, hdu = images[0]
+            planes = _planes(hdu, max_pixels)
+            dtype = str(np.dtype(hdu.data.dtype).newbyteorder("=").name)
+            wcs = _celestial_wcs(hdu.header)
+            if len(planes) == 1:
+                return [Band(_band_name(hdu.header) or "single", planes[0], wcs, dtype)]
+            if len(planes) == 3:
+                return [
+                    Band(name, plane, wcs, dtype) for name, plane in zip(BANDS, planes, strict=True)
+                ]
+            raise UnreadableImage(f"a FITS cube of {len(planes)} planes; expected 3 (g, r, i) or 1")
+
+
+def align(bands: Sequence[Band]) -> tuple[list[FloatArray], str]:
+    """Bands on one pixel grid: reprojected onto the r band's WCS where their WCS differ."""
+    reference = bands[len(bands) // 2]
+    shapes = {band.data.shape for band in bands}
+    wcs_list = [band.wcs for band in bands]
+    if len(bands) == 1:
+        return [bands[0].data], "none"
+    if any(wcs is None for wcs in wcs_list):
+        if len(shapes) > 1:
+            described = ", ".join(f"{band.name}: {band.data.shape}" for band in bands)
+            raise UnreadableImage(
+                f"the bands differ in shape ({described}) and do not all carry a celestial WCS "
+                "to align them"
+            )
+        return [band.data for band in bands], "none"
+    ref_wcs = reference.wcs
+    assert ref_wcs is not None
+    if len(shapes) == 1 and all(_same_grid(wcs, ref_wcs) for wcs in wcs_list if wcs is not None):
+        return [band.data for band in bands], "none"
+    from reproject import reproject_interp  # imported on first use: ~0.3 s
+
+    aligned = []
+    for band in bands:
+        if band is reference:
+            aligned.append(band.data)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array, _ = reproject_interp(
+                (band.data, band.wcs), ref_wcs, shape_out=reference.data.shape, order="bilinear"
+            )
+        aligned.append(np.asarray(array, dtype=np.float64))
+    return aligned, "wcs"
+
+
+def _same_grid(a: WCS, b: WCS) -> bool:
+    corners = np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 100.0]])
+    try:
+        return bool(
+            np.allclose(a.wcs_pix2world(corners, 0), b.wcs_pix2world(corners, 0), rtol=0, atol=1e-7)
+        )
+    except Exception:
+        return False
+
+
+def _sample(array: FloatArray) -> FloatArray:
+    flat = array.reshape(-1)
+    step = max(1, flat.size // _STATS_SAMPLE)
+    return flat[::step]
+
+
+def fill_missing(array: FloatArray, name: str) -> tuple[FloatArray, float]:
+    """NaN/inf → the band's sky (median of its finite pixels); returns (filled, sky)."""
+    finite = np.isfinite(array)
+    if not finite.any():
+        raise UnreadableImage(f"band {name} has no finite pixel (all NaN or inf)")
+    sky = float(np.median(_sample(array[finite] if not finite.all() else array)))
+    filled = np.where(finite, array, sky) if not finite.all() else array
+    return filled, sky
+
+
+def stretch(planes: Sequence[FloatArray], names: Sequence[str]) -> tuple[Image.Image, float, float]:
+    """Raw bands (FITS orientation) → 8-bit RGB (3 bands) or L (1 band), asinh-stretched."""
+    subtracted = []
+    for plane, name in zip(planes, names, strict=True):
+        filled, sky = fill_missing(plane, name)
+        subtracted.append(filled - sky)
+    intensity = np.mean(subtracted, axis=0)
+    sample = _sample(intensity)
+    saturation = float(np.percentile(sample, SATURATION_PERCENTILE))
+    if not saturation > 0:
+        saturation = float(np.max(intensity))
+    if not saturation > 0:
+        saturation = 1.0  # a flat image: everything at the sky → black
+    noise = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    softening = float(np.clip(SOFTENING_SIGMAS * noise / saturation, MIN_SOFTENING, 1.0))
+    normalised = [np.flipud(plane / saturation) for plane in subtracted]
+    if len(normalised) == 1:
+        normalised = normalised * 3
+    # colours: i → red, r → green, g → blue
+    rgb = make_lupton_rgb(
+        normalised[2],
+        normalised[1],
+        normalised[0],
+        minimum=0.0,
+        stretch_object=AsinhStretch(a=softening),
+    )
+    image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    if len(planes) == 1:
+        image = image.getchannel(0)
+    return image, softening, saturation
+
+
+def _stretched(bands: Sequence[Band], planes: Sequence[FloatArray], aligned: str) -> StretchedImage:
+    image, softening, saturation = stretch(planes, [band.name for band in bands])
+    dtypes = {band.dtype for band in bands}
+    return StretchedImage(
+        image=image,
+        width=image.width,
+        height=image.height,
+        mode=f"{'/'.join(sorted(dtypes))}x{len(bands)}",
+        bands=tuple(band.name for band in bands),
+        aligned=aligned,
+        softening=softening,
+        saturation=saturation,
+    )
+
+
+def decode_fits(data: bytes, *, max_pixels: int) -> StretchedImage:
+    """One FITS file (single band, cube, or three HDUs) → stretched image."""
+    bands = read_bands(data, max_pixels)
+    planes, aligned = align(bands)
+    return _stretched(bands, planes, aligned)
+
+
+def decode_band_files(files: Sequence[bytes], *, max_pixels: int) -> StretchedImage:
+    """Three single-band FITS files, in g, r, i order → stretched colour image."""
+    bands = []
+    for name, data in zip(BANDS, files, strict=True):
+        found = read_bands(data, max_pixels)
+        if len(found) != 1:
+            raise UnreadableImage(f"the {name} file holds {len(found)} bands; expected one")
+        bands.append(Band(name, found[0].data, found[0].wcs, found[0].dtype))
+    planes, aligned = align(bands)
+    return _stretched(bands, planes, aligned)

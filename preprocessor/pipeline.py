@@ -1,0 +1,61 @@
+"""Bytes → the network's tensor, or → the preview PNG: decoding, geometry and test-time copies,
+protocol-neutral (the HTTP routes and the benchmark call these)."""
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from preprocessor.copies import Copies, make_copies
+from preprocessor.decoding import DEFAULT_MAX_PIXELS, DecodedImage, decode_bands, decode_image
+from preprocessor.imaging import MODEL_SIZE, ColorMode, to_model_input
+from preprocessor.problems import UnreadableImage
+
+Tensor = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    source: DecodedImage
+    tensor: Tensor  # (N, 128, 128, C) float32 in [0, 1]
+
+
+def model_input(decoded: DecodedImage, mode: ColorMode) -> Tensor:
+    """One decoded image → (128, 128, C); a colour mode with no faithful conversion → 422."""
+    try:
+        return to_model_input(decoded.image, mode, MODEL_SIZE)
+    except ValueError as exc:
+        raise UnreadableImage(f"{decoded.format} image in mode {decoded.mode}: {exc}") from exc
+
+
+def prepare(decoded: DecodedImage, mode: ColorMode, copies: Copies) -> Prepared:
+    return Prepared(decoded, make_copies(model_input(decoded, mode), copies))
+
+
+def preview_png(decoded: DecodedImage, mode: ColorMode) -> bytes:
+    """The 128x128 image the network sees (the first copy), as PNG (exact: inputs are k/255)."""
+    array = np.round(model_input(decoded, mode) * 255.0).astype(np.uint8)
+    image = Image.fromarray(array[:, :, 0] if array.shape[2] == 1 else array)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def preprocess_bytes(
+    data: bytes, mode: ColorMode, copies: Copies, *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Prepared:
+    """Image bytes → tensor (N, 128, 128, C)."""
+    return prepare(decode_image(data, max_pixels=max_pixels), mode, copies)
+
+
+def preprocess_bands(
+    parts: dict[str, bytes],
+    mode: ColorMode,
+    copies: Copies,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Prepared:
+    """Three FITS files {g, r, i} → tensor (N, 128, 128, C)."""
+    return prepare(decode_bands(parts, max_pixels=max_pixels), mode, copies)
