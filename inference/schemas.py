@@ -1,0 +1,110 @@
+"""Response schemas of the inference service (the JSON of docs/service-contracts.md)."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from inference.ensemble import EnsembleResult
+from inference.manifest import Manifest
+
+EXAMPLE_PREDICTION: dict[str, Any] = {
+    "model_set_version": "3f2a9c1e0b7d",
+    "galaxies": [
+        {
+            "inclination": {
+                "median": 61.2,
+                "mean": 60.8,
+                "stdev": 1.4,
+                "min": 59.0,
+                "max": 62.5,
+                "unit": "deg",
+            },
+            "flavors": [
+                {"name": "vgg2-0", "version": 1, "inclination_deg": 61.2, "clipped": False}
+            ],
+            "alarm": {"raised": False, "spread_deg": 3.5, "threshold_deg": 8.0},
+        }
+    ],
+    "failed_flavors": [{"name": "vgg3-1", "reason": "deadline exceeded"}],
+    "backend": "embedded",
+}
+
+
+class Inclination(BaseModel):
+    median: float = Field(description="The answer: the median over the flavors, degrees.")
+    mean: float
+    stdev: float = Field(description="Sample standard deviation over the flavors (0 with one).")
+    min: float
+    max: float
+    unit: Literal["deg"] = "deg"
+
+
+class FlavorInclination(BaseModel):
+    name: str
+    version: int
+    inclination_deg: float = Field(
+        description="This flavor's value: the median over the galaxy's test-time copies, clipped "
+        "to the manifest's physical range."
+    )
+    clipped: bool = Field(description="True when the value was outside the range and clipped.")
+
+
+class AlarmState(BaseModel):
+    raised: bool = Field(description="The flavors disagree by more than the threshold.")
+    spread_deg: float = Field(description="max - min over the flavors.")
+    threshold_deg: float
+
+
+class GalaxyPrediction(BaseModel):
+    inclination: Inclination
+    flavors: list[FlavorInclination]
+    alarm: AlarmState
+
+
+class FailedFlavor(BaseModel):
+    name: str
+    reason: str
+
+
+class PredictResponse(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [EXAMPLE_PREDICTION]}}
+
+    model_set_version: str = Field(description="Changes whenever any flavor or manifest does.")
+    galaxies: list[GalaxyPrediction] = Field(description="One per galaxy, in request order.")
+    failed_flavors: list[FailedFlavor] = Field(
+        description="Flavors left out of this answer (errors, deadline, unavailable)."
+    )
+    backend: Literal["embedded", "tfserving"]
+
+    @classmethod
+    def from_result(cls, result: EnsembleResult) -> "PredictResponse":
+        return cls.model_validate(
+            {
+                "model_set_version": result.model_set_version,
+                "backend": result.backend,
+                "failed_flavors": [vars(f) for f in result.failed_flavors],
+                "galaxies": [
+                    {
+                        "inclination": vars(g.inclination),
+                        "flavors": [vars(v) for v in g.flavors],
+                        "alarm": vars(g.alarm),
+                    }
+                    for g in result.galaxies
+                ],
+            }
+        )
+
+
+class FlavorEntry(BaseModel):
+    name: str
+    version: int | None = Field(description="The version served (null when none is usable).")
+    status: Literal["available", "unavailable"]
+    reason: str | None = Field(None, description="Why the flavor is unavailable.")
+    manifest: Manifest | None = Field(description="Null only when the manifest cannot be read.")
+
+
+class ModelsResponse(BaseModel):
+    model_set_version: str
+    backend: Literal["embedded", "tfserving"]
+    quorum: int = Field(description="Flavors that must answer a request (of those registered).")
+    flavors: list[FlavorEntry]
