@@ -1,0 +1,45 @@
+"""The catalog's domain failures; servicekit maps each to its problem+json answer."""
+
+from typing import Any
+
+from servicekit.problems import (
+    NotFound,
+    Problem,
+    Unprocessable,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+
+
+class GalaxyNotFound(NotFound):
+    slug = "galaxy-not-found"
+
+    def __init__(self, detail: str, *, suggestions: list[str] | None = None, **extra: Any) -> None:
+        super().__init__(detail, title="Galaxy not found", suggestions=suggestions or [], **extra)
+
+
+class InvalidGalaxyQuery(Unprocessable):
+    slug = "invalid-galaxy-query"
+
+
+class OutsideFootprint(NotFound):
+    slug = "outside-survey-footprint"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, title="Outside the survey footprint", **extra)
+
+
+class SkyServerDown(UpstreamUnavailable):
+    slug = "skyserver-unavailable"
+
+
+class SkyServerSlow(UpstreamTimeout):
+    slug = "skyserver-timeout"
+
+
+class SkyServerBadAnswer(Problem):
+    status, slug = 502, "skyserver-bad-answer"
+
+
+class ResolverUnavailable(UpstreamUnavailable):
+    slug = "name-resolver-unavailable"
