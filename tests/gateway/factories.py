@@ -1,0 +1,36 @@
+"""Deterministic synthetic inputs for the gateway tests: galaxy-like images in several formats."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+
+def galaxy_array(
+    side: int = 256, axis_ratio: float = 0.4, angle_deg: float = 30.0, seed: int = 0
+) -> np.ndarray:
+    """An exponential disk seen at cos(i) = axis_ratio, with a little sky noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2
+    theta = np.deg2rad(angle_deg)
+    u = x * np.cos(theta) + y * np.sin(theta)
+    v = -x * np.sin(theta) + y * np.cos(theta)
+    r = np.sqrt(u**2 + (v / axis_ratio) ** 2)
+    disk = np.exp(-r / (side / 10))
+    sky = rng.normal(0.03, 0.01, size=(side, side))
+    gray = np.clip(disk + sky, 0, 1)
+    rgb = np.stack([gray * 0.9, gray, gray * 0.8], axis=-1)
+    return (rgb * 255).round().astype(np.uint8)
+
+
+def galaxy_image_bytes(fmt: str = "PNG", **kwargs: float | int) -> bytes:
+    image = Image.fromarray(galaxy_array(**kwargs))  # type: ignore[arg-type]
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def truncated_png() -> bytes:
+    """A PNG cut off after its header: the format is known, the content is unreadable."""
+    data = galaxy_image_bytes("PNG", side=64)
+    return data[: len(data) // 3]
