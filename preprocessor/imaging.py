@@ -78,18 +78,30 @@ def border_fill(array: npt.NDArray[np.uint8]) -> tuple[int, ...]:
     return tuple(int(v) for v in np.atleast_1d(np.round(median)))
 
 
+def image_border_fill(image: Image.Image) -> tuple[int, ...]:
+    """:func:`border_fill` of a PIL image, reading only its outermost rows and columns."""
+    width, height = image.size
+    edges = [(0, 0, width, 1), (0, height - 1, width, height), (0, 0, 1, height)]
+    edges.append((width - 1, 0, width, height))
+    channels = len(image.getbands())
+    ring = np.concatenate([np.asarray(image.crop(box)).reshape(-1, channels) for box in edges])
+    median = np.median(ring, axis=0)
+    return tuple(int(v) for v in np.atleast_1d(np.round(median)))
+
+
 def shrink_for(image: Image.Image, size: int) -> Image.Image:
     """An integer box reduction when the padded square would be far bigger than needed."""
     factor = int(max(image.size) // (size * REDUCING_GAP))
     return image.reduce(factor) if factor >= 2 else image
 
 
-def pad_to_square(image: Image.Image) -> Image.Image:
+def pad_to_square(image: Image.Image, fill: tuple[int, ...] | None = None) -> Image.Image:
+    """Centred on a square canvas filled with ``fill`` (default: the image's border median)."""
     width, height = image.size
     if width == height:
         return image
     side = max(width, height)
-    fill = border_fill(np.asarray(image))
+    fill = fill if fill is not None else border_fill(np.asarray(image))
     canvas = Image.new(image.mode, (side, side), fill if len(fill) > 1 else fill[0])
     canvas.paste(image, ((side - width) // 2, (side - height) // 2))
     return canvas
@@ -97,7 +109,10 @@ def pad_to_square(image: Image.Image) -> Image.Image:
 
 def to_model_input(image: Image.Image, mode: ColorMode, size: int = MODEL_SIZE) -> FloatImage:
     """One decoded image → float32 (size, size, C) in [0, 1]."""
-    square = pad_to_square(shrink_for(convert_mode(image, mode), size))
+    converted = convert_mode(image, mode)
+    # the sky level of the full-resolution image, before any pre-shrink averages it
+    fill = image_border_fill(converted) if converted.width != converted.height else None
+    square = pad_to_square(shrink_for(converted, size), fill)
     resized = square.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
     array = np.asarray(resized, dtype=np.float32) / 255.0
     if array.ndim == 2:
