@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from prometheus_client import Counter
+
 from gateway.cache import CacheTier, ResultCache
 from gateway.keys import coord_query, name_query, pgc_query, result_key, upload_query
 from gateway.requestlog import RequestLog
@@ -20,6 +22,20 @@ from servicekit.logging import get_logger
 from servicekit.problems import NotFound, Problem, Unprocessable, UpstreamProblem
 
 log = get_logger("gateway.estimator")
+
+CACHE_LOOKUPS = Counter(
+    "incline_gateway_cache_lookups_total",
+    "Result-cache lookups, by outcome (redis, memory, miss).",
+    ["outcome"],
+)
+COMPUTATIONS = Counter(
+    "incline_gateway_computations_total",
+    "Answers computed through catalog, preprocessor and inference (single-flight leaders).",
+)
+SHARED = Counter(
+    "incline_gateway_shared_computations_total",
+    "Requests that waited for an identical request's computation instead of repeating it.",
+)
 
 Compute = Callable[[Options], Awaitable[dict[str, Any]]]
 
@@ -237,6 +253,7 @@ class Estimator:
         models, options = await self.options(copies)
         key = result_key(query, options, models.model_set_version)
         raw, tier = await self.cache.get(key)
+        CACHE_LOOKUPS.labels(tier or "miss").inc()
         if raw is not None:
             entry = json.loads(raw)
             if "problem" in entry:
@@ -245,6 +262,7 @@ class Estimator:
             return Answer(InclinationResult.model_validate({**entry, "cached": True}), tier)
 
         async def work() -> dict[str, Any]:
+            COMPUTATIONS.inc()
             try:
                 result = await compute(options)
             except Problem as problem:
@@ -263,7 +281,9 @@ class Estimator:
             await self.cache.set(store_key, json.dumps(entry).encode(), self.settings.cache_ttl_s)
             return entry
 
-        entry, _shared = await self.flights.run(key, work)
+        entry, shared = await self.flights.run(key, work)
+        if shared:
+            SHARED.inc()
         return Answer(InclinationResult.model_validate({**entry, "cached": False}), None)
 
 

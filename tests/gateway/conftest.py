@@ -2,14 +2,16 @@
 SkyServer stand-in, catalog, preprocessor, inference (tiny models), gateway."""
 
 import json
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
 from tests.support.processes import (
     RedisServer,
     ServiceProcess,
@@ -50,6 +52,19 @@ class Stack:
         }
         env.update(overrides)
         return env
+
+    def settings(self, **overrides: object) -> GatewaySettings:
+        """Settings for an in-process gateway wired to this stack (``overrides`` win)."""
+        values: dict[str, object] = {
+            "catalog_url": self.catalog.url,
+            "preprocessor_url": self.preprocessor.url,
+            "inference_url": self.inference.url,
+            "redis_url": self.redis.url,
+            "data_dir": self.data_dir,
+            "max_upload_bytes": MAX_UPLOAD_BYTES,
+        }
+        values.update(overrides)
+        return GatewaySettings.model_validate(values)
 
     def skyserver_mode(self, mode: str, delay_s: float = 0.0) -> None:
         response = httpx.get(
@@ -107,9 +122,24 @@ def stack(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         gateway = resources.enter_context(service_process("gateway", partial.gateway_env(), logs))
         partial.gateway = gateway
         yield partial
+        if partial.redis.process.poll() is None:  # a test may have restarted it
+            partial.redis.stop()
 
 
 @pytest.fixture
 def dead_url() -> str:
     """A loopback URL where nothing listens: a service that is down."""
     return f"http://127.0.0.1:{free_port()}"
+
+
+@asynccontextmanager
+async def in_process_gateway(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway app in this process, its lifespan run, over a real ASGI transport."""
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60
+        ) as client,
+    ):
+        yield client

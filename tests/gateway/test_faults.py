@@ -1,0 +1,149 @@
+"""Every failure the architecture names, provoked for real: services down, SkyServer down or
+slow, bad uploads, unknown galaxies. Each is problem+json with the right status."""
+
+import itertools
+
+import httpx
+import pytest
+
+from tests.gateway.conftest import MAX_UPLOAD_BYTES, Stack, in_process_gateway
+from tests.gateway.factories import galaxy_image_bytes, truncated_png
+
+pytestmark = pytest.mark.slow
+
+PROBLEM = "application/problem+json"
+# Each SkyServer fault needs a field the catalog's cutout store has not seen yet.
+_fresh_fields = (100.0 + 0.37 * i for i in itertools.count())
+
+
+def assert_problem(response: httpx.Response, status: int, *words: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert isinstance(body["detail"], str) and body["detail"]
+    for word in words:
+        assert word in str(body["detail"]).lower(), body
+    return body
+
+
+def upload(stack: Stack, data: bytes, name: str = "image.bin") -> httpx.Response:
+    return httpx.post(f"{stack.url}/api/file", files={"file": (name, data)}, timeout=60)
+
+
+def test_unknown_pgc_is_404_and_cached_briefly(stack: Stack) -> None:
+    first = httpx.get(f"{stack.url}/api/pgc/99999977", timeout=30)
+    body = assert_problem(first, 404)
+    assert "cached" not in body
+    second = httpx.get(f"{stack.url}/api/pgc/99999977", timeout=30)
+    assert assert_problem(second, 404)["cached"] is True
+    assert second.headers.get("X-Request-ID")
+
+
+def test_unknown_name_is_404(stack: Stack) -> None:
+    assert_problem(httpx.get(f"{stack.url}/api/objname/NoSuchGalaxy 12345", timeout=30), 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/pgc/0",
+        "/api/pgc/abc",
+        "/api/coord?ra=400&dec=0",
+        "/api/coord?ra=10",
+        "/api/cutout?pgc=1&name=M31",
+    ],
+)
+def test_invalid_parameters_are_422(stack: Stack, path: str) -> None:
+    assert_problem(httpx.get(f"{stack.url}{path}", timeout=30), 422)
+
+
+def test_corrupt_image_is_422(stack: Stack) -> None:
+    assert_problem(upload(stack, truncated_png(), "broken.png"), 422)
+
+
+def test_empty_upload_is_422(stack: Stack) -> None:
+    assert_problem(upload(stack, b"", "empty.png"), 422, "empty")
+
+
+def test_missing_file_field_is_422(stack: Stack) -> None:
+    response = httpx.post(f"{stack.url}/api/file", files={"image": ("g.png", b"x")}, timeout=30)
+    assert_problem(response, 422, "file")
+
+
+def test_image_format_not_decoded_is_415(stack: Stack) -> None:
+    assert_problem(upload(stack, galaxy_image_bytes("BMP", side=64), "galaxy.bmp"), 415, "bmp")
+
+
+def test_not_an_image_at_all_is_422(stack: Stack) -> None:
+    assert_problem(upload(stack, b"ra,dec\n10.68,41.27\n" * 20, "table.csv"), 422, "not an image")
+
+
+def test_too_large_upload_is_413(stack: Stack) -> None:
+    data = galaxy_image_bytes("PNG", side=64) + bytes(MAX_UPLOAD_BYTES)
+    assert_problem(upload(stack, data, "huge.png"), 413, str(MAX_UPLOAD_BYTES))
+
+
+def test_skyserver_down_is_503(stack: Stack) -> None:
+    stack.skyserver_mode("down")
+    try:
+        response = httpx.get(
+            f"{stack.url}/api/coord",
+            params={"ra": next(_fresh_fields), "dec": 5.0, "fov": 1.0},
+            timeout=30,
+        )
+    finally:
+        stack.skyserver_mode("ok")
+    assert_problem(response, 503)
+    assert response.headers["Retry-After"]
+
+
+def test_skyserver_slow_is_504(stack: Stack) -> None:
+    # The catalog gives SkyServer 1 s (stack settings); the stand-in now takes 3.
+    stack.skyserver_mode("slow", delay_s=3.0)
+    try:
+        response = httpx.get(
+            f"{stack.url}/api/coord",
+            params={"ra": next(_fresh_fields), "dec": 5.0, "fov": 1.0},
+            timeout=30,
+        )
+    finally:
+        stack.skyserver_mode("ok")
+    assert_problem(response, 504)
+
+
+async def test_catalog_too_slow_for_the_gateway_is_504(stack: Stack) -> None:
+    stack.skyserver_mode("slow", delay_s=0.9)  # under the catalog's limit, over the gateway's
+    try:
+        async with in_process_gateway(stack.settings(catalog_timeout_s=0.3)) as client:
+            response = await client.get(
+                "/api/coord", params={"ra": next(_fresh_fields), "dec": 5.0, "fov": 1.0}
+            )
+    finally:
+        stack.skyserver_mode("ok")
+    assert_problem(response, 504, "catalog")
+
+
+async def test_catalog_down_is_503(stack: Stack, dead_url: str) -> None:
+    async with in_process_gateway(stack.settings(catalog_url=dead_url)) as client:
+        response = await client.get("/api/pgc/42038")
+        assert_problem(response, 503, "catalog")
+        ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["catalog"]["status"] == "down"
+
+
+async def test_preprocessor_down_is_503(stack: Stack, dead_url: str) -> None:
+    async with in_process_gateway(stack.settings(preprocessor_url=dead_url)) as client:
+        response = await client.post(
+            "/api/file", files={"file": ("g.png", galaxy_image_bytes("PNG", seed=23))}
+        )
+    assert_problem(response, 503, "preprocessor")
+
+
+async def test_inference_down_is_503(stack: Stack, dead_url: str) -> None:
+    async with in_process_gateway(stack.settings(inference_url=dead_url)) as client:
+        response = await client.post(
+            "/api/file", files={"file": ("g.png", galaxy_image_bytes("PNG", seed=29))}
+        )
+    assert_problem(response, 503, "inference")
