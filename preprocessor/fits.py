@@ -8,11 +8,13 @@ keywords when those name g, r and i, else in file order); or three single-band f
 bilinear) onto the r band's grid before stacking; pixels off the overlap count as missing.
 
 The stretch (Lupton et al. 2004, via :func:`astropy.visualization.make_lupton_rgb` with an
-:class:`~astropy.visualization.AsinhStretch`): per band, non-finite pixels are set to the band's
-sky (median of its finite pixels) and the sky is subtracted; the intensity I = mean of the bands
+:class:`~astropy.visualization.AsinhStretch`): per band, the sky is the median of the finite pixels in
+the outer frame (a tenth of the shorter side), non-finite pixels are set to it and it is
+subtracted; the intensity I = mean of the bands
 is divided by its 99.9th percentile (the robust maximum, which maps to 1); the asinh softening
-``a`` is 3 x the robust noise of I (1.4826 x MAD) relative to that maximum, clamped to
-[0.005, 1]: linear within the noise, logarithmic over the galaxy. Colours are kept (each band is
+``a`` is 3 x the pixel noise of I (the smaller of 1.4826 x MAD over the outer frame and over
+neighbouring-pixel differences / sqrt 2) relative to that maximum, clamped to [1e-4, 1]: linear
+within the noise, logarithmic over the galaxy. Colours are kept (each band is
 scaled by f(I)/I), saturated pixels keep their hue. Bands map to colours as SDSS does: i → red,
 r → green, g → blue. Rows are flipped so that FITS row 0 (the bottom) ends at the bottom of the
 picture (north up for a standard WCS).
@@ -36,7 +38,7 @@ from preprocessor.problems import ImageTooLarge, UnreadableImage
 BANDS: Final = ("g", "r", "i")
 SATURATION_PERCENTILE: Final = 99.9
 SOFTENING_SIGMAS: Final = 3.0
-MIN_SOFTENING: Final = 0.005
+MIN_SOFTENING: Final = 1e-4
 _STATS_SAMPLE: Final = 1_000_000  # pixels used for the sky/noise/percentile statistics
 
 FloatArray = npt.NDArray[np.float64]
@@ -232,13 +234,51 @@ def _sample(array: FloatArray) -> FloatArray:
     return flat[::step]
 
 
+def _frame(array: FloatArray) -> FloatArray:
+    """The outer frame (a tenth of the shorter side, at least one pixel): where the sky is."""
+    width = max(1, min(array.shape) // 10)
+    inner = array[width:-width, width:-width]
+    if inner.size == 0:
+        return array.reshape(-1)
+    mask = np.ones(array.shape, dtype=bool)
+    mask[width:-width, width:-width] = False
+    return array[mask]
+
+
+def sky_level(array: FloatArray) -> float:
+    """Median of the finite pixels of the outer frame (of all finite pixels if none there)."""
+    frame = _frame(array)
+    finite = frame[np.isfinite(frame)]
+    if finite.size == 0:
+        everything = array[np.isfinite(array)]
+        return float(np.median(_sample(everything)))
+    return float(np.median(_sample(finite)))
+
+
+def _mad_sigma(values: FloatArray) -> float:
+    if values.size == 0:
+        return float("inf")
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+
+
+def pixel_noise(array: FloatArray) -> float:
+    """Robust per-pixel noise: the smaller of the MAD of the outer frame and the MAD of
+    neighbouring-pixel differences / sqrt 2. A galaxy only adds to either (a bright one
+    reaching the frame, a steep one the differences), so the smaller is the better guess."""
+    rows = array[:: max(1, array.shape[0] * array.shape[1] // _STATS_SAMPLE)]
+    diffs = np.diff(rows, axis=1).reshape(-1)
+    estimates = [_mad_sigma(_sample(_frame(array))), _mad_sigma(diffs) / np.sqrt(2.0)]
+    noise = min(estimates)
+    return noise if np.isfinite(noise) else 0.0
+
+
 def fill_missing(array: FloatArray, name: str) -> tuple[FloatArray, float]:
-    """NaN/inf → the band's sky (median of its finite pixels); returns (filled, sky)."""
+    """NaN/inf → the band's sky level; returns (filled, sky)."""
     finite = np.isfinite(array)
     if not finite.any():
         raise UnreadableImage(f"band {name} has no finite pixel (all NaN or inf)")
-    sky = float(np.median(_sample(array[finite] if not finite.all() else array)))
-    filled = np.where(finite, array, sky) if not finite.all() else array
+    sky = sky_level(array)
+    filled = array if finite.all() else np.where(finite, array, sky)
     return filled, sky
 
 
@@ -249,25 +289,25 @@ def stretch(planes: Sequence[FloatArray], names: Sequence[str]) -> tuple[Image.I
         filled, sky = fill_missing(plane, name)
         subtracted.append(filled - sky)
     intensity = np.mean(subtracted, axis=0)
-    sample = _sample(intensity)
-    saturation = float(np.percentile(sample, SATURATION_PERCENTILE))
+    saturation = float(np.percentile(_sample(intensity), SATURATION_PERCENTILE))
     if not saturation > 0:
         saturation = float(np.max(intensity))
     if not saturation > 0:
         saturation = 1.0  # a flat image: everything at the sky → black
-    noise = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    noise = pixel_noise(intensity)
     softening = float(np.clip(SOFTENING_SIGMAS * noise / saturation, MIN_SOFTENING, 1.0))
     normalised = [np.flipud(plane / saturation) for plane in subtracted]
     if len(normalised) == 1:
         normalised = normalised * 3
-    # colours: i → red, r → green, g → blue
-    rgb = make_lupton_rgb(
-        normalised[2],
-        normalised[1],
-        normalised[0],
-        minimum=0.0,
-        stretch_object=AsinhStretch(a=softening),
-    )
+    with np.errstate(invalid="ignore", divide="ignore"):  # I = 0 pixels: astropy divides 0/0
+        # colours: i → red, r → green, g → blue
+        rgb = make_lupton_rgb(
+            normalised[2],
+            normalised[1],
+            normalised[0],
+            minimum=0.0,
+            stretch_object=AsinhStretch(a=softening),
+        )
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     if len(planes) == 1:
         image = image.getchannel(0)

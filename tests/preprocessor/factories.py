@@ -98,7 +98,7 @@ def animated_gif(colours: Sequence[tuple[int, int, int]], size: int = 16) -> byt
 
 
 def png_bomb(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims ``width`` x ``height`` pixels (a decompression bomb's header)."""
+    """A tiny PNG whose header claims width x height pixels: a decompression bomb's header."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (

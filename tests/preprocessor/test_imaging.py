@@ -72,7 +72,7 @@ def test_output_is_float32_unit_range_and_gray_is_luma() -> None:
     gray = to_model_input(image, "gray")
     assert rgb.dtype == np.float32 and gray.dtype == np.float32
     assert gray.shape == (MODEL_SIZE, MODEL_SIZE, 1)
-    assert 0.0 <= rgb.min() and rgb.max() <= 1.0
+    assert rgb.min() >= 0.0 and rgb.max() <= 1.0
     # a flat colour: gray is ITU-R 601 luma of it, exactly
     flat = Image.new("RGB", (30, 20), (200, 100, 50))
     luma = round(200 * 299 / 1000 + 100 * 587 / 1000 + 50 * 114 / 1000)
@@ -121,7 +121,7 @@ def test_odd_sizes(width: int, height: int) -> None:
     image = Image.fromarray(rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8), "RGB")
     out = to_model_input(image, "rgb")
     assert out.shape == (MODEL_SIZE, MODEL_SIZE, 3) and out.dtype == np.float32
-    assert np.isfinite(out).all() and 0.0 <= out.min() and out.max() <= 1.0
+    assert np.isfinite(out).all() and out.min() >= 0.0 and out.max() <= 1.0
 
 
 def test_a_thin_line_stays_a_centred_line() -> None:
