@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -175,6 +176,12 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
         self.lock = threading.Lock()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gave up (the catalog's time-out) is part of the game, not an error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class StandinSkyServer:

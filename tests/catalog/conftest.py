@@ -1,0 +1,71 @@
+"""Shared fixtures: the stand-in SkyServer in a thread and the catalog service as a real process."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from catalog import index, openngc
+from catalog.index import Catalog
+from catalog.skyserver_standin import StandinSkyServer
+from tests.catalog.factories import write_user_table
+from tests.support.processes import ServiceProcess, service_process
+
+SKYSERVER_TIMEOUT_S = 1.0
+
+
+@pytest.fixture(scope="session")
+def openngc_load() -> openngc.OpenNGCLoad:
+    return openngc.load()
+
+
+@pytest.fixture(scope="session")
+def embedded(openngc_load: openngc.OpenNGCLoad) -> Catalog:
+    """OpenNGC alone, built once for the session (read-only)."""
+    return index.build(openngc_load)
+
+
+@pytest.fixture(scope="session")
+def skyserver() -> Iterator[StandinSkyServer]:
+    with StandinSkyServer() as server:
+        yield server
+
+
+@pytest.fixture
+def sky(skyserver: StandinSkyServer) -> StandinSkyServer:
+    """The session's stand-in, answering normally at the start of each test."""
+    skyserver.set(mode="ok", fail_next=0, delay_s=5.0)
+    return skyserver
+
+
+@dataclass
+class CatalogService:
+    process: ServiceProcess
+    data_dir: Path
+    client: httpx.Client
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+
+@pytest.fixture(scope="session")
+def service(
+    skyserver: StandinSkyServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CatalogService]:
+    """``python -m catalog`` on loopback: user table, stand-in SkyServer, short time-outs."""
+    root = tmp_path_factory.mktemp("catalog-service")
+    env = {
+        "CATALOG_DATA_DIR": str(root / "data"),
+        "CATALOG_USER_TABLE": str(write_user_table(root)),
+        "CATALOG_SKYSERVER_URL": skyserver.url,
+        "CATALOG_SKYSERVER_TIMEOUT_S": str(SKYSERVER_TIMEOUT_S),
+        "CATALOG_SKYSERVER_RETRY_BACKOFF_S": "0.05",
+    }
+    with (
+        service_process("catalog", env, root) as process,
+        httpx.Client(base_url=process.url, timeout=10.0) as client,
+    ):
+        yield CatalogService(process, root / "data", client)
