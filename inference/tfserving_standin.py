@@ -75,6 +75,9 @@ class ModelServer:
             servables[entry.name] = Servable(entry.name, version, SavedModel(path))
         return cls(servables)
 
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
 
 def _signature_def(info: SignatureInfo) -> meta_graph_pb2.SignatureDef:
     def tensor_info(key: str, spec: TensorInfo) -> meta_graph_pb2.TensorInfo:
@@ -240,7 +243,7 @@ async def _main(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await grpc_server.stop(grace=1)
-    server.executor.shutdown(wait=False, cancel_futures=True)
+    server.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -61,11 +61,15 @@ async def predict(
         )
     limit = settings.max_images * 128 * 128 * 3 * 4 + HEADER_BYTES
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooManyImages(f"body of {declared} bytes; at most {limit} (split the batch)")
-    body = await request.body()
-    if len(body) > limit:
-        raise TooManyImages(f"body of {len(body)} bytes; at most {limit} (split the batch)")
+    size = int(declared) if declared.isdigit() else 0
+    if size <= limit:
+        body = await request.body()
+        size = len(body)
+    if size > limit:
+        raise TooManyImages(
+            f"body of {size} bytes: more than {settings.max_images} images of 128x128x3 float32 "
+            f"({limit} bytes); split the batch"
+        )
     try:
         tensor = npy.decode(body)
     except ValueError as exc:

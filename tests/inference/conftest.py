@@ -123,3 +123,17 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "data"
     path.mkdir()
     yield path
+
+
+@asynccontextmanager
+async def standin(models_dir: Path, **faults: frozenset[str]) -> AsyncIterator[str]:
+    """The TF Serving stand-in on a free loopback port of this event loop; yields its address."""
+    from inference.tfserving_standin import Faults, ModelServer, start_server
+
+    server = ModelServer.load(models_dir)
+    grpc_server, port = await start_server(server, Faults(**faults))
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        await grpc_server.stop(grace=None)
+        server.close()
