@@ -8,16 +8,21 @@ keywords when those name g, r and i, else in file order); or three single-band f
 bilinear) onto the r band's grid before stacking; pixels off the overlap count as missing.
 
 The stretch (Lupton et al. 2004, via :func:`astropy.visualization.make_lupton_rgb` with an
-:class:`~astropy.visualization.AsinhStretch`): per band, the sky is the median of the finite pixels in
-the outer frame (a tenth of the shorter side), non-finite pixels are set to it and it is
-subtracted; the intensity I = mean of the bands
-is divided by its 99.9th percentile (the robust maximum, which maps to 1); the asinh softening
-``a`` is 3 x the pixel noise of I (the smaller of 1.4826 x MAD over the outer frame and over
-neighbouring-pixel differences / sqrt 2) relative to that maximum, clamped to [1e-4, 1]: linear
-within the noise, logarithmic over the galaxy. Colours are kept (each band is
-scaled by f(I)/I), saturated pixels keep their hue. Bands map to colours as SDSS does: i → red,
-r → green, g → blue. Rows are flipped so that FITS row 0 (the bottom) ends at the bottom of the
-picture (north up for a standard WCS).
+:class:`~astropy.visualization.AsinhStretch`), all of it measured on the data, nothing tuned per
+survey:
+
+- sky: per band, the median of the finite pixels of the outer frame (a tenth of the shorter
+  side); non-finite pixels (NaN, inf, off the reprojected footprint) are set to it, then it is
+  subtracted;
+- intensity I = mean of the bands, divided by its 99.9th percentile (the robust maximum → 1);
+- softening ``a`` = 3 x the pixel noise of I relative to that maximum, clamped to [1e-4, 1]; the
+  noise is the smaller of 1.4826 x MAD over the outer frame and over neighbouring-pixel
+  differences / sqrt 2 (a galaxy only inflates either). Linear within the noise, logarithmic
+  over the galaxy;
+- colours kept (each band scaled by f(I)/I, saturated pixels keep their hue); i → red,
+  r → green, g → blue, as SDSS colour images do;
+- rows flipped so that FITS row 0 (the bottom) ends at the bottom of the picture (north up for a
+  standard WCS).
 """
 
 import io

@@ -46,7 +46,7 @@ LOSSLESS = [
 def image_in_mode(mode: str) -> Image.Image:
     base = rgb_image()
     if mode == "I;16":
-        return Image.fromarray((np.asarray(base.convert("L")).astype(np.uint16) * 257))
+        return Image.fromarray(np.asarray(base.convert("L")).astype(np.uint16) * 257)
     if mode == "F":
         return Image.fromarray(np.asarray(base.convert("L")).astype(np.float32) / 7.0, "F")
     if mode in ("RGBA", "LA"):

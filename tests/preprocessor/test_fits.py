@@ -32,7 +32,7 @@ def test_single_band_is_gray_and_centred() -> None:
     assert decoded.image.mode == "L" and decoded.image.size == (W, H)
     assert decoded.details["bands"] == "single" and decoded.details["alignment"] == "none"
     out = to_model_input(decoded.image, "gray")[:, :, 0]
-    cx, cy, q, angle = moments(np.where(out > 0.2, out, 0.0))
+    cx, cy, _q, angle = moments(np.where(out > 0.2, out, 0.0))
     assert abs(cx - 63.5) < 0.5 and abs(cy - 63.5) < 0.5
     assert angle == pytest.approx(0.0, abs=2.0) or angle == pytest.approx(180.0, abs=2.0)
 
@@ -71,7 +71,7 @@ def test_three_hdus_are_matched_by_their_names_whatever_their_order() -> None:
 def test_three_unnamed_hdus_are_taken_in_file_order() -> None:
     galaxy = gaussian_galaxy(W, H)
     data = multi_hdu_fits([("a", galaxy), ("b", flat(100.0, 1)), ("c", flat(100.0, 2))])
-    r, g, b = np.asarray(decode_image(data).image)[H // 2, W // 2]
+    r, _g, b = np.asarray(decode_image(data).image)[H // 2, W // 2]
     assert b > 200 and r < 30  # the first HDU is g, shown blue
 
 
