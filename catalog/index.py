@@ -65,9 +65,12 @@ class Catalog:
             if fresh:
                 by_pgc[pgc] = dataclasses.replace(galaxy, names=(*galaxy.names, *fresh))
         self._by_pgc = by_pgc
-        self._pgcs = np.fromiter(by_pgc, dtype=np.int64, count=len(by_pgc))
-        ordered = list(by_pgc.values())
-        self._vectors = unit_vectors([g.ra for g in ordered], [g.dec for g in ordered])
+        # Spatial index: unit vectors sorted by declination. A cone of radius r only holds
+        # galaxies with |dec - dec0| <= r, so a binary search bounds the rows to compare.
+        ordered = sorted(by_pgc.values(), key=lambda g: g.dec)
+        self._decs = np.array([g.dec for g in ordered], dtype=np.float64)
+        self._pgcs = np.array([g.pgc for g in ordered], dtype=np.int64)
+        self._vectors = unit_vectors([g.ra for g in ordered], self._decs)
 
     def _add_suggestion(self, key: str, name: str) -> None:
         common = not any(c.isdigit() for c in key)
@@ -103,15 +106,20 @@ class Catalog:
         """Galaxies within ``radius_arcmin`` of (ra, dec), nearest first, at most ``limit``."""
         if not len(self._pgcs):
             return []
+        radius_deg = min(radius_arcmin / 60.0, 180.0)
+        band = radius_deg + 1e-9  # the dec band is a superset of the cone
+        low = int(np.searchsorted(self._decs, dec - band, side="left"))
+        high = int(np.searchsorted(self._decs, dec + band, side="right"))
         centre = unit_vectors(ra, dec)
         # Compare chords, not angles: exact for small separations, no arccos round-off.
-        max_chord = 2.0 * math.sin(math.radians(radius_arcmin / 60.0) / 2.0)
-        chords = np.linalg.norm(self._vectors - centre, axis=1)
+        max_chord = 2.0 * math.sin(math.radians(radius_deg) / 2.0)
+        difference = self._vectors[low:high] - centre
+        chords = np.sqrt(np.einsum("ij,ij->i", difference, difference))
         inside = np.flatnonzero(chords <= max_chord)
         inside = inside[np.argsort(chords[inside], kind="stable")][:limit]
-        separations = np.degrees(2.0 * np.arcsin(chords[inside] / 2.0)) * 60.0
+        separations = np.degrees(2.0 * np.arcsin(np.minimum(chords[inside] / 2.0, 1.0))) * 60.0
         return [
-            Neighbour(self._by_pgc[int(self._pgcs[i])], float(s))
+            Neighbour(self._by_pgc[int(self._pgcs[low + i])], float(s))
             for i, s in zip(inside, separations, strict=True)
         ]
 

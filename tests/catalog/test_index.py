@@ -1,3 +1,5 @@
+import math
+import random
 import time
 from pathlib import Path
 
@@ -164,3 +166,42 @@ def test_every_galaxy_is_reachable_by_its_pgc_name(embedded: Catalog) -> None:
         assert galaxy_ is not None
         assert embedded.by_name(f"PGC {pgc}") == galaxy_
         assert names.normalise(galaxy_.names[0])
+
+
+def test_cone_search_agrees_with_brute_force(embedded: Catalog) -> None:
+    everything = [n.galaxy for n in embedded.near(0.0, 0.0, 10_800, 20_000)]  # the whole sky
+    assert len(everything) == len(embedded)
+    rng = random.Random(3)
+    for _ in range(40):
+        centre = rng.choice(everything)
+        ra, dec = (
+            centre.ra + rng.uniform(-0.5, 0.5),
+            max(-90.0, min(90.0, centre.dec + rng.uniform(-0.5, 0.5))),
+        )
+        radius = rng.choice([1.0, 10.0, 60.0, 240.0])
+        expected = {
+            g.pgc: separation
+            for g in everything
+            if (separation := haversine_arcmin(ra, dec, g.ra, g.dec)) <= radius - 1e-6
+        }
+        found = {
+            n.galaxy.pgc: n.separation_arcmin for n in embedded.near(ra % 360, dec, radius, 10_000)
+        }
+        assert set(expected) <= set(found)
+        for pgc, separation in found.items():
+            assert separation == pytest.approx(
+                haversine_arcmin(ra, dec, *position(embedded, pgc)), abs=1e-6
+            )
+
+
+def position(catalog: Catalog, pgc: int) -> tuple[float, float]:
+    galaxy_ = catalog.by_pgc(pgc)
+    assert galaxy_ is not None
+    return galaxy_.ra, galaxy_.dec
+
+
+def haversine_arcmin(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
+    p1, p2 = math.radians(dec1), math.radians(dec2)
+    dp, dl = p2 - p1, math.radians(ra2 - ra1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return math.degrees(2 * math.asin(min(1.0, math.sqrt(h)))) * 60
