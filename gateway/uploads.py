@@ -1,6 +1,6 @@
 """Reading an uploaded file with the size limit enforced before it is all in memory."""
 
-from fastapi import UploadFile
+from starlette.datastructures import UploadFile
 
 from servicekit.problems import PayloadTooLarge
 

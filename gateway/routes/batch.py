@@ -4,8 +4,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from starlette.datastructures import UploadFile
 
 from gateway.batch import items_from_csv, items_from_json, run_batch
 from gateway.dependencies import EstimatorDep, SettingsDep

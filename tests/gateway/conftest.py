@@ -101,7 +101,7 @@ def stack(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 {
                     "CATALOG_DATA_DIR": str(data),
                     "CATALOG_SKYSERVER_URL": skyserver.url,
-                    "CATALOG_SKYSERVER_TIMEOUT_S": "1.0",
+                    "CATALOG_SKYSERVER_TIMEOUT_S": "3.0",
                     "CATALOG_SKYSERVER_RETRY_BACKOFF_S": "0",
                 },
                 logs,

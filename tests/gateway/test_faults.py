@@ -99,8 +99,8 @@ def test_skyserver_down_is_503(stack: Stack) -> None:
 
 
 def test_skyserver_slow_is_504(stack: Stack) -> None:
-    # The catalog gives SkyServer 1 s (stack settings); the stand-in now takes 3.
-    stack.skyserver_mode("slow", delay_s=3.0)
+    # The catalog gives SkyServer 3 s (stack settings); the stand-in now takes 5.
+    stack.skyserver_mode("slow", delay_s=5.0)
     try:
         response = httpx.get(
             f"{stack.url}/api/coord",
