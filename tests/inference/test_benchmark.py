@@ -1,0 +1,27 @@
+"""The benchmark runs, bounded, and reports every figure it promises."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from inference import benchmark
+
+
+@pytest.mark.slow
+def test_the_benchmark_reports_raw_and_service_figures(
+    tiny_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    benchmark.main(
+        ["--models-dir", str(tiny_repo), "--requests", "5", "--copies", "4",
+         "--concurrency", "2", "--backends", "embedded"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert "3 flavors (tiny-a, tiny-b, tiny-c)" in out
+    rows = [line for line in out.splitlines() if line.startswith("| raw") or "backend" in line]
+    assert len(rows) == 2
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        figures = [float(c) for c in cells[1:]]
+        assert all(value > 0 for value in figures), row
+    assert re.search(r"\| raw model compute .*\| 1\.00 \| 1\.00 \|", out)
