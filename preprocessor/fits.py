@@ -34,7 +34,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 from astropy.io import fits as astrofits
-from astropy.visualization import AsinhStretch, make_lupton_rgb
+from astropy.visualization import AsinhStretch, ManualInterval, make_lupton_rgb
 from astropy.wcs import WCS
 from PIL import Image
 
@@ -44,7 +44,7 @@ BANDS: Final = ("g", "r", "i")
 SATURATION_PERCENTILE: Final = 99.9
 SOFTENING_SIGMAS: Final = 3.0
 MIN_SOFTENING: Final = 1e-4
-_STATS_SAMPLE: Final = 1_000_000  # pixels used for the sky/noise/percentile statistics
+_STATS_SAMPLE: Final = 250_000  # pixels used for the sky/noise/percentile statistics
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -310,8 +310,8 @@ def stretch(planes: Sequence[FloatArray], names: Sequence[str]) -> tuple[Image.I
             normalised[2],
             normalised[1],
             normalised[0],
-            minimum=0.0,
-            stretch_object=AsinhStretch(a=softening),
+            interval=ManualInterval(vmin=0.0, vmax=1.0),  # sky already subtracted; both
+            stretch_object=AsinhStretch(a=softening),  # limits given → no pass over the data
         )
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     if len(planes) == 1:

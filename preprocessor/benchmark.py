@@ -1,0 +1,247 @@
+"""Latency of the preprocessor: a 512x512 JPEG and a 3x512x512 FITS cube → tensor, in process
+and over HTTP on loopback (a ``python -m preprocessor`` child on a free port, or ``--url``).
+
+    python -m preprocessor.benchmark [--count 200] [--max-seconds 20] [--url http://127.0.0.1:8002]
+
+Prints p50/p99 latency and throughput per case. Bounded: each case stops after ``--count``
+requests or ``--max-seconds``, whichever comes first.
+"""
+
+import argparse
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+from astropy.io import fits
+from PIL import Image
+
+from preprocessor.pipeline import preprocess_bytes
+
+SIDE = 512
+
+
+def galaxy(side: int, seed: int = 0) -> npt.NDArray[np.float64]:
+    """An inclined exponential disk on a noisy sky, values around [0, 1]."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2.0
+    angle = np.radians(35.0)
+    u = xx * np.cos(angle) + yy * np.sin(angle)
+    v = -xx * np.sin(angle) + yy * np.cos(angle)
+    disk = np.exp(-np.sqrt(u**2 + (v / 0.4) ** 2) / (side * 0.08))
+    noisy: npt.NDArray[np.float64] = 0.05 + 0.9 * disk + rng.normal(0.0, 0.02, size=disk.shape)
+    return noisy
+
+
+def sample_jpeg(side: int = SIDE) -> bytes:
+    band = galaxy(side)
+    rgb = np.stack([band * 1.0, band * 0.9, band * 0.75], axis=-1)
+    pixels = (np.clip(rgb, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def sample_fits_cube(side: int = SIDE) -> bytes:
+    planes = [
+        (galaxy(side, seed) * scale * 1000.0).astype(np.float32)
+        for seed, scale in enumerate((0.5, 1.0, 1.4))
+    ]
+    buffer = io.BytesIO()
+    fits.PrimaryHDU(np.stack(planes)).writeto(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Result:
+    case: str
+    count: int
+    p50_ms: float
+    p99_ms: float
+    throughput: float  # per second
+
+    def line(self) -> str:
+        return (
+            f"{self.case:<44} n={self.count:<4d} p50 {self.p50_ms:7.2f} ms   "
+            f"p99 {self.p99_ms:7.2f} ms   {self.throughput:7.1f}/s"
+        )
+
+
+def measure(case: str, call: Callable[[], object], count: int, max_seconds: float) -> Result:
+    call()  # warm-up (imports, first allocation)
+    latencies: list[float] = []
+    start = time.perf_counter()
+    while len(latencies) < count and time.perf_counter() - start < max_seconds:
+        t0 = time.perf_counter()
+        call()
+        latencies.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - start
+    ms = np.array(latencies) * 1000.0
+    return Result(
+        case, len(ms), float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), len(ms) / elapsed
+    )
+
+
+def measure_concurrent(
+    case: str, call: Callable[[], object], count: int, max_seconds: float, workers: int
+) -> Result:
+    """``workers`` clients at once; latency per request, throughput over the whole run."""
+    call()
+    deadline = time.perf_counter() + max_seconds
+    per_worker = max(1, count // workers)
+
+    def run() -> list[float]:
+        out: list[float] = []
+        while len(out) < per_worker and time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            call()
+            out.append(time.perf_counter() - t0)
+        return out
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        latencies = [t for batch in pool.map(lambda _: run(), range(workers)) for t in batch]
+    elapsed = time.perf_counter() - start
+    ms = np.array(latencies) * 1000.0
+    return Result(
+        case, len(ms), float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), len(ms) / elapsed
+    )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def local_service() -> Iterator[str]:
+    """``python -m preprocessor`` on a free loopback port, stopped afterwards."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PREPROCESSOR_HOST": "127.0.0.1",
+        "PREPROCESSOR_PORT": str(port),
+        "PREPROCESSOR_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "preprocessor"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("the preprocessor exited before answering")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the preprocessor did not start in 60 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main(argv: list[str] | None = None) -> list[Result]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--count", type=int, default=200, help="requests per case (max)")
+    parser.add_argument("--max-seconds", type=float, default=20.0, help="time per case (max)")
+    parser.add_argument("--url", help="an already running preprocessor (default: start one)")
+    parser.add_argument("--concurrency", type=int, default=4, help="clients in the HTTP load case")
+    args = parser.parse_args(argv)
+
+    jpeg, cube = sample_jpeg(), sample_fits_cube()
+    print(
+        f"inputs: {SIDE}x{SIDE} JPEG {len(jpeg):,} B; 3x{SIDE}x{SIDE} float32 FITS cube "
+        f"{len(cube):,} B; {os.cpu_count()} CPUs"
+    )
+    results = [
+        measure(
+            "in process: JPEG -> (1,128,128,3)",
+            lambda: preprocess_bytes(jpeg, "rgb", "none"),
+            args.count,
+            args.max_seconds,
+        ),
+        measure(
+            "in process: JPEG -> d4 (8,128,128,3)",
+            lambda: preprocess_bytes(jpeg, "rgb", "d4"),
+            args.count,
+            args.max_seconds,
+        ),
+        measure(
+            "in process: FITS cube -> (1,128,128,3)",
+            lambda: preprocess_bytes(cube, "rgb", "none"),
+            args.count,
+            args.max_seconds,
+        ),
+    ]
+    for result in results:
+        print(result.line(), flush=True)
+
+    service = local_service() if args.url is None else _given(args.url)
+    with service as url, httpx.Client(base_url=url, timeout=60) as client:
+
+        def post(body: bytes, query: str) -> Callable[[], object]:
+            def call() -> object:
+                response = client.post(f"/preprocess?{query}", content=body)
+                response.raise_for_status()
+                return response
+
+            return call
+
+        http = [
+            measure(
+                "HTTP: JPEG -> (1,128,128,3)",
+                post(jpeg, "mode=rgb"),
+                args.count,
+                args.max_seconds,
+            ),
+            measure(
+                "HTTP: FITS cube -> (1,128,128,3)",
+                post(cube, "mode=rgb"),
+                args.count,
+                args.max_seconds,
+            ),
+            measure_concurrent(
+                f"HTTP: JPEG, {args.concurrency} clients at once",
+                post(jpeg, "mode=rgb"),
+                args.count,
+                args.max_seconds,
+                args.concurrency,
+            ),
+        ]
+    for result in http:
+        print(result.line(), flush=True)
+    return results + http
+
+
+@contextmanager
+def _given(url: str) -> Iterator[str]:
+    yield url.rstrip("/")
+
+
+if __name__ == "__main__":
+    main()
