@@ -1,10 +1,10 @@
 """The catalog service: embedded catalog lookups and SDSS cutouts."""
 
 import asyncio
+import contextlib
 import importlib
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -44,10 +44,14 @@ def load_catalog(settings: CatalogSettings) -> tuple[index.Catalog, list[tuple[i
     return catalog, rejected
 
 
-@asynccontextmanager
+@contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: CatalogSettings = app.state.settings
-    catalog, rejected = await asyncio.to_thread(load_catalog, settings)
+    try:
+        catalog, rejected = await asyncio.to_thread(load_catalog, settings)
+    except user_table.UserTableError as exc:
+        log.error("catalog not loaded: %s", exc)
+        raise
     app.state.rejected_rows = rejected
     resolver = (
         SesameResolver(settings.online_resolver_timeout_s) if settings.online_resolver else None
@@ -85,7 +89,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await client.aclose()
-        await warm_up
+        with contextlib.suppress(Exception):  # an import error shows on first use instead
+            await warm_up
 
 
 async def catalog_ready(app: FastAPI) -> tuple[CheckStatus, str]:

@@ -21,6 +21,9 @@ class GalaxyNotFound(NotFound):
 class InvalidGalaxyQuery(Unprocessable):
     slug = "invalid-galaxy-query"
 
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, title="Invalid galaxy query", **extra)
+
 
 class OutsideFootprint(NotFound):
     slug = "outside-survey-footprint"

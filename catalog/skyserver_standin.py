@@ -241,11 +241,7 @@ class StandinSkyServer:
 
 
 def _env(name: str, default: str) -> str:
-    """``SKYSERVER_STANDIN_<NAME>``, or the ``CATALOG.SKYSERVER_STANDIN_<NAME>`` that
-    tests/support/processes.py's ``service_process`` sets for this module."""
-    return os.environ.get(
-        f"SKYSERVER_STANDIN_{name}", os.environ.get(f"CATALOG.SKYSERVER_STANDIN_{name}", default)
-    )
+    return os.environ.get(f"SKYSERVER_STANDIN_{name}", default)
 
 
 def main(argv: list[str] | None = None) -> None:

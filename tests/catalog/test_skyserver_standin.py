@@ -1,12 +1,11 @@
 import io
-import subprocess
-import sys
+from pathlib import Path
 
 import httpx
 from PIL import Image
 
 from catalog.skyserver_standin import StandinSkyServer, StandinState, draw
-from tests.support.processes import REPO_ROOT, free_port, wait_for_http
+from tests.support.processes import service_process
 
 GETJPEG = "/dr19/SkyServerWS/ImgCutout/getjpeg"
 
@@ -50,18 +49,10 @@ def test_modes_at_run_time(sky: StandinSkyServer) -> None:
     assert httpx.get(sky.url + "/standin/mode", params={"mode": "sideways"}).status_code == 400
 
 
-def test_runs_as_a_module() -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalog.skyserver_standin", "--port", str(port), "--dec-min", "50"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/healthz", 30, process)
-        stats = httpx.get(f"http://127.0.0.1:{port}/standin/stats").json()
-        assert stats["dec_min"] == 50.0 and stats["mode"] == "ok"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def test_runs_as_a_module(tmp_path: Path) -> None:
+    env = {"SKYSERVER_STANDIN_DEC_MIN": "50", "SKYSERVER_STANDIN_MODE": "down"}
+    with service_process(
+        "catalog.skyserver_standin", env, tmp_path, args=["--port", "{port}", "--delay", "0.5"]
+    ) as standin:
+        stats = httpx.get(f"{standin.url}/standin/stats").json()
+    assert (stats["dec_min"], stats["mode"], stats["delay_s"]) == (50.0, "down", 0.5)
