@@ -1,0 +1,154 @@
+"""docker-compose.yml read against the code: no Docker engine runs here, so the file is checked
+for what would break `docker compose up` — env names the settings ignore, wrong ports, flavors
+without a TF Serving instance, and names of models that are not in models/."""
+
+import json
+import re
+from typing import Any
+
+import pytest
+import yaml
+from pydantic_settings import BaseSettings
+
+from catalog.settings import CatalogSettings
+from gateway.settings import GatewaySettings
+from inference.settings import InferenceSettings
+from preprocessor.settings import PreprocessorSettings
+from tests.support.processes import REPO_ROOT
+
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "gateway": GatewaySettings,
+    "catalog": CatalogSettings,
+    "preprocessor": PreprocessorSettings,
+    "inference": InferenceSettings,
+}
+MODELS_DIR = REPO_ROOT / "models"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return dict(compose["services"])
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def shipped_flavors() -> set[str]:
+    return {p.parent.name for p in MODELS_DIR.glob("*/manifest.json")}
+
+
+def tfserving_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: svc
+        for name, svc in services(compose).items()
+        if str(svc.get("image", "")).startswith("tensorflow/serving")
+    }
+
+
+def models_config_names() -> set[str]:
+    text = (MODELS_DIR / "models.config").read_text()
+    return set(re.findall(r'name:\s*"([^"]+)"', text))
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_service_env_names_exist_in_its_settings_class(
+    compose: dict[str, Any], name: str
+) -> None:
+    settings_class = SETTINGS[name]
+    prefix = str(settings_class.model_config.get("env_prefix", ""))
+    fields = {prefix + field.upper() for field in settings_class.model_fields}
+    env = environment(services(compose)[name])
+    assert env, f"{name} has no environment in compose"
+    unknown = {key for key in env if key.startswith(prefix) and key not in fields}
+    assert unknown == set(), f"{name}: compose sets {unknown}, which {settings_class.__name__} ignores"
+    foreign = {key for key in env if not key.startswith(prefix)}
+    assert foreign == set(), f"{name}: env names outside the {prefix} prefix: {foreign}"
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_service_port_and_health_check_match_the_code(compose: dict[str, Any], name: str) -> None:
+    service = services(compose)[name]
+    default_port = SETTINGS[name].model_fields["port"].default
+    prefix = str(SETTINGS[name].model_config.get("env_prefix", ""))
+    port = int(environment(service).get(prefix + "PORT", default_port))
+    assert port == default_port
+    published = [str(p) for p in service.get("ports", [])] + [str(p) for p in service.get("expose", [])]
+    assert any(p.endswith(str(port)) or p.endswith(f"{port}/tcp") for p in published), published
+    health = " ".join(service["healthcheck"]["test"])
+    assert f":{port}/healthz" in health
+    assert (REPO_ROOT / service["build"]["dockerfile"]).is_file()
+
+
+def test_gateway_reaches_each_service_by_its_compose_name_and_port(compose: dict[str, Any]) -> None:
+    env = environment(services(compose)["gateway"])
+    for upstream in ("catalog", "preprocessor", "inference"):
+        port = SETTINGS[upstream].model_fields["port"].default
+        assert env[f"GATEWAY_{upstream.upper()}_URL"] == f"http://{upstream}:{port}"
+    assert env["GATEWAY_REDIS_URL"].startswith("redis://redis:6379")
+    assert "redis" in services(compose)
+
+
+def test_every_shipped_flavor_has_its_tf_serving_instance(compose: dict[str, Any]) -> None:
+    flavors = shipped_flavors()
+    assert flavors, "no flavor under models/"
+    served = {}
+    for name, svc in tfserving_services(compose).items():
+        env = environment(svc)
+        model = env["MODEL_NAME"]
+        served[model] = name
+        mounts = [str(v) for v in svc.get("volumes", [])]
+        assert any(m.startswith(f"./models/{model}:/models/{model}") for m in mounts), mounts
+        command = " ".join(svc.get("command", []))
+        assert "--port=8500" in command and "--rest_api_port=8501" in command
+        assert "--enable_batching=true" in command
+        assert "8500" in " ".join(svc["healthcheck"]["test"])
+    assert set(served) == flavors
+
+
+def test_inference_addresses_every_flavor_at_its_instance(compose: dict[str, Any]) -> None:
+    env = environment(services(compose)["inference"])
+    assert env["INFERENCE_BACKEND"] == "tfserving"
+    addresses = json.loads(env["INFERENCE_TFSERVING_ADDRESSES"])
+    by_model = {
+        environment(svc)["MODEL_NAME"]: name for name, svc in tfserving_services(compose).items()
+    }
+    assert addresses == {model: f"{name}:8500" for model, name in by_model.items()}
+    depends = services(compose)["inference"].get("depends_on", {})
+    assert set(by_model.values()) <= set(depends)
+
+
+def test_models_config_lists_exactly_the_shipped_flavors() -> None:
+    assert models_config_names() == shipped_flavors()
+
+
+def test_batching_parameters_file_exists(compose: dict[str, Any]) -> None:
+    for svc in tfserving_services(compose).values():
+        for mount in svc.get("volumes", []):
+            source = str(mount).split(":", 1)[0]
+            assert (REPO_ROOT / source).exists(), source
+
+
+def test_shipped_flavor_dirs_have_a_numbered_version() -> None:
+    for flavor in shipped_flavors():
+        versions = [p for p in (MODELS_DIR / flavor).iterdir() if p.name.isdigit()]
+        assert versions, flavor
+        assert all((v / "saved_model.pb").is_file() for v in versions), flavor
+
+
+def test_no_path_outside_models_claims_to_be_a_flavor() -> None:
+    stray = [
+        p.name
+        for p in MODELS_DIR.iterdir()
+        if p.is_dir() and not (p / "manifest.json").is_file()
+    ]
+    assert stray == []
