@@ -214,11 +214,16 @@ def align(bands: Sequence[Band]) -> tuple[list[FloatArray], str]:
         if band is reference:
             aligned.append(band.data)
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            array, _ = reproject_interp(
-                (band.data, band.wcs), ref_wcs, shape_out=reference.data.shape, order="bilinear"
-            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                array, _ = reproject_interp(
+                    (band.data, band.wcs), ref_wcs, shape_out=reference.data.shape, order="bilinear"
+                )
+        except MemoryError:
+            raise
+        except Exception as exc:  # a WCS astropy parses but cannot transform with
+            raise UnreadableImage(f"band {band.name} cannot be aligned by its WCS: {exc}") from exc
         aligned.append(np.asarray(array, dtype=np.float64))
     return aligned, "wcs"
 

@@ -8,7 +8,14 @@ from PIL import Image
 
 from preprocessor.copies import COPY_COUNTS
 from preprocessor.pipeline import preprocess_bytes
-from tests.preprocessor.factories import cube_fits, encode, single_band_fits
+from servicekit.problems import Problem
+from tests.preprocessor.factories import (
+    cube_fits,
+    encode,
+    gaussian_galaxy,
+    noise_rgb,
+    single_band_fits,
+)
 
 # (format, Pillow mode) pairs Pillow can write; the decoder must take every one of them.
 COMBINATIONS = [
@@ -89,3 +96,43 @@ def test_any_valid_image_gives_a_well_formed_tensor(
     assert np.isfinite(prepared.tensor).all()
     assert prepared.tensor.min() >= 0.0 and prepared.tensor.max() <= 1.0
     assert prepared.source.format == image_format
+
+
+def seed_files() -> dict[str, bytes]:
+    image = Image.fromarray(noise_rgb(40, 30), "RGB")
+    files = {name: encode(image, name) for name in ("PNG", "JPEG", "GIF", "TIFF", "WEBP")}
+    files["FITS"] = cube_fits([gaussian_galaxy(40, 30, seed=s) for s in range(3)])
+    return files
+
+
+SEEDS = seed_files()
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(sorted(SEEDS)),
+    edits=st.lists(
+        st.tuples(st.integers(0, 2), st.floats(0.0, 1.0), st.binary(min_size=1, max_size=16)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_damaged_files_give_a_tensor_or_a_client_error_never_a_crash(
+    name: str, edits: list[tuple[int, float, bytes]]
+) -> None:
+    data = bytearray(SEEDS[name])
+    for operation, where, chunk in edits:
+        position = int(where * (len(data) - 1))
+        if operation == 0:
+            data[position : position + len(chunk)] = chunk  # overwrite
+        elif operation == 1:
+            del data[position : position + 8 * len(chunk)]  # cut
+        else:
+            data[position:position] = chunk  # insert
+    try:
+        prepared = preprocess_bytes(bytes(data), "rgb", "none")
+    except Problem as problem:
+        assert problem.status in (413, 415, 422) and problem.detail
+    else:
+        assert prepared.tensor.shape == (1, 128, 128, 3)
+        assert np.isfinite(prepared.tensor).all()
