@@ -51,7 +51,8 @@ if CHROMIUM.exists():
 def image_loaded(page: "Page", selector: str) -> int:
     """Natural width of an <img> once it has loaded (0 while broken or empty)."""
     page.wait_for_function(
-        "sel => { const i = document.querySelector(sel); return i && i.complete && i.naturalWidth > 0; }",
+        "sel => { const i = document.querySelector(sel);"
+        " return i && i.complete && i.naturalWidth > 0; }",
         arg=selector,
     )
     return int(page.eval_on_selector(selector, "i => i.naturalWidth"))

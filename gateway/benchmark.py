@@ -1,0 +1,372 @@
+"""Benchmark of the gateway over the whole local stack, against the raw model compute.
+
+Starts Redis, the SkyServer stand-in, catalog, preprocessor, inference (embedded backend) and
+the gateway as real processes on loopback, then measures in one run:
+
+- raw: the flavors' compiled serving functions called in this process on one galaxy's K
+  test-time copies (what an answer costs in model compute alone), sequentially and from 8
+  threads; measured before the stack starts so that nothing competes with it;
+- upload → JSON (``POST /api/file``), uncached (a different image each request) and cached;
+- PGC → JSON (``GET /api/pgc/{pgc}``) with the cutout already in the catalog's store (warmed
+  beforehand), uncached (a different galaxy each request) and cached;
+
+each as p50/p99 of sequential requests and throughput at concurrency 8, with the ratio to the
+raw compute (latency ratio = p50 / raw p50; throughput ratio = req/s / raw galaxies/s).
+
+    python -m gateway.benchmark [--models-dir models] [--requests 40] [--concurrency 8]
+
+Without a model repository in ``--models-dir`` (no models.config) it trains the tiny test
+repository (``training.quick``) into a temporary folder first and says so. Bounded: at most
+``--requests`` requests and ``--max-seconds`` per measurement. Loopback only.
+"""
+
+import argparse
+import asyncio
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+COPIES = {"none": 1, "rot4": 4, "d4": 8}
+
+
+@dataclass
+class Figures:
+    name: str
+    p50_ms: float
+    p99_ms: float
+    throughput_rps: float
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+# -- inputs -------------------------------------------------------------------------------
+
+
+def galaxy_jpeg(seed: int, side: int = 512) -> bytes:
+    """A deterministic synthetic inclined disk on sky noise, as a JPEG."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    q = 0.2 + 0.8 * rng.random()
+    angle = np.deg2rad(180 * rng.random())
+    yy, xx = np.mgrid[0:side, 0:side] - (side - 1) / 2
+    u = xx * np.cos(angle) + yy * np.sin(angle)
+    v = -xx * np.sin(angle) + yy * np.cos(angle)
+    disk = np.exp(-np.sqrt(u**2 + (v / q) ** 2) / (side / 12))
+    gray = np.clip(disk + rng.normal(0.03, 0.01, (side, side)), 0, 1)
+    rgb = (np.stack([gray * 0.9, gray, gray * 0.8], axis=-1) * 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def network_input(copies: int, channels: int) -> npt.NDArray[np.float32]:
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:128, 0:128] - 63.5
+    disk = np.exp(-np.sqrt(xx**2 + (yy / 0.4) ** 2) / 12.0)
+    image = np.clip(disk[..., None] + rng.normal(0, 0.02, (128, 128, channels)), 0, 1)
+    return np.stack([np.rot90(image, k % 4) for k in range(copies)]).astype(np.float32)
+
+
+# -- raw compute --------------------------------------------------------------------------
+
+
+def measure_raw(models_dir: Path, copies: int, requests: int, concurrency: int) -> Figures:
+    """The flavors' serving functions in this process (imports TensorFlow: the benchmark may,
+    the gateway never does)."""
+    from inference.registry import load_registry
+    from inference.runtime import LoadedFlavor, configure_threads
+
+    configure_threads(1, 1)
+    flavors = load_registry(models_dir).flavors
+    loaded = [LoadedFlavor(f) for f in flavors]
+    images = network_input(copies, flavors[0].manifest.input.shape[2])
+
+    def one() -> float:
+        start = time.perf_counter()
+        for flavor in loaded:
+            flavor.predict(images)
+        return time.perf_counter() - start
+
+    for _ in range(5):
+        one()
+    latencies = [one() for _ in range(requests)]
+    with ThreadPoolExecutor(concurrency) as pool:
+        start = time.perf_counter()
+        list(pool.map(lambda _: one(), range(requests)))
+        elapsed = time.perf_counter() - start
+    return Figures(
+        f"raw model compute ({len(loaded)} flavors x {copies} copies, in process)",
+        percentile(latencies, 50) * 1000,
+        percentile(latencies, 99) * 1000,
+        requests / elapsed,
+    )
+
+
+# -- the stack ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer in {timeout_s}s")
+
+
+@contextmanager
+def child(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            args, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def service(
+    stack: ExitStack, module: str, env: dict[str, str], work: Path, args: tuple[str, ...] = ()
+) -> str:
+    port = free_port()
+    prefix = module.split(".")[-1].upper() if "standin" in module else module.upper()
+    full_env = {
+        f"{prefix}_HOST": "127.0.0.1",
+        f"{prefix}_PORT": str(port),
+        f"{prefix}_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    argv = [sys.executable, "-m", module, *(a.replace("{port}", str(port)) for a in args)]
+    proc = stack.enter_context(child(argv, full_env, work / f"{module}.log"))
+    url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/healthz", proc)
+    return url
+
+
+def redis(stack: ExitStack, work: Path) -> str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        sys.exit("redis-server is not installed (scripts/install-system-packages installs it)")
+    port = free_port()
+    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    stack.enter_context(child(argv, {}, work / "redis.log"))
+    return f"redis://127.0.0.1:{port}/0"
+
+
+# -- measurements -------------------------------------------------------------------------
+
+
+
+async def measure(
+    name: str,
+    url: str,
+    send: Callable[[httpx.AsyncClient, int], object],
+    requests: int,
+    concurrency: int,
+    max_seconds: float,
+    offset: int = 0,
+) -> Figures:
+    """Sequential latency over requests [offset, offset+n), throughput at ``concurrency``
+    over [offset+n, offset+2n)."""
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+
+        async def one(i: int) -> float:
+            start = time.perf_counter()
+            response = await send(client, i)  # type: ignore[misc]
+            elapsed = time.perf_counter() - start
+            if response.status_code != 200:
+                raise RuntimeError(f"{name}: HTTP {response.status_code} {response.text[:200]}")
+            return float(elapsed)
+
+        latencies: list[float] = []
+        deadline = time.monotonic() + max_seconds
+        for i in range(requests):
+            latencies.append(await one(offset + i))
+            if time.monotonic() > deadline:
+                break
+        counter = iter(range(offset + requests, offset + 2 * requests))
+        done = 0
+        start = time.perf_counter()
+        deadline = time.monotonic() + max_seconds
+
+        async def worker() -> None:
+            nonlocal done
+            for i in counter:
+                await one(i)
+                done += 1
+                if time.monotonic() > deadline:
+                    return
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    return Figures(
+        name, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000, done / elapsed
+    )
+
+
+async def pick_galaxies(catalog: str, count: int) -> list[int]:
+    """Small catalog galaxies (cutouts of a few hundred pixels) inside the stand-in's footprint."""
+    found: list[int] = []
+    async with httpx.AsyncClient(base_url=catalog, timeout=60) as client:
+        for ra in np.arange(150.0, 240.0, 7.5):
+            params = {"ra": float(ra), "dec": 20.0, "radius": 300}
+            answer = (await client.get("/galaxies/near", params=params)).json()
+            for result in answer.get("results", []):
+                galaxy = result["galaxy"]
+                axis = galaxy.get("major_axis_arcmin")
+                if galaxy.get("pgc") and axis and 0.5 <= axis <= 3.0 and galaxy["pgc"] not in found:
+                    found.append(int(galaxy["pgc"]))
+            if len(found) >= count:
+                return found[:count]
+    if len(found) < count:
+        raise RuntimeError(f"only {len(found)} catalog galaxies found for the benchmark")
+    return found
+
+
+async def warm_cutouts(gateway: str, pgcs: list[int]) -> None:
+    async with httpx.AsyncClient(base_url=gateway, timeout=120) as client:
+        slots = asyncio.Semaphore(4)
+
+        async def warm(pgc: int) -> None:
+            async with slots:
+                response = await client.get("/api/cutout", params={"pgc": pgc})
+                response.raise_for_status()
+
+        await asyncio.gather(*(warm(p) for p in pgcs))
+
+
+def report(raw: Figures, rows: list[Figures], args: argparse.Namespace, note: str) -> str:
+    lines = [
+        f"Gateway over the local stack (embedded inference, {note}), copies={args.copies}; "
+        f"latency over {args.requests} sequential requests, throughput at concurrency "
+        f"{args.concurrency}.",
+        "",
+        "| | p50 ms | p99 ms | throughput req/s | p50 / raw | throughput / raw |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in [raw, *rows]:
+        lines.append(
+            f"| {row.name} | {row.p50_ms:.1f} | {row.p99_ms:.1f} | {row.throughput_rps:.1f} | "
+            f"{row.p50_ms / raw.p50_ms:.2f} | {row.throughput_rps / raw.throughput_rps:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Gateway latency and throughput vs raw compute.")
+    parser.add_argument("--models-dir", type=Path, default=Path("models"))
+    parser.add_argument("--copies", choices=sorted(COPIES), default="rot4")
+    parser.add_argument("--requests", type=int, default=40, help="requests per measurement")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="cap per measurement")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="incline-gateway-bench-") as tmp:
+        work = Path(tmp)
+        models_dir = args.models_dir.resolve()
+        note = f"models from {args.models_dir}"
+        if not (models_dir / "models.config").exists():
+            from training.quick import make_tiny_repository
+
+            print(f"no model repository in {models_dir}: training the tiny test repository",
+                  file=sys.stderr)  # fmt: skip
+            models_dir = work / "models"
+            make_tiny_repository(models_dir)
+            note = "tiny test models"
+        raw = measure_raw(models_dir, COPIES[args.copies], max(args.requests, 20), args.concurrency)
+        print(f"raw compute: p50 {raw.p50_ms:.1f} ms", file=sys.stderr)
+        n = args.requests
+        uploads = [galaxy_jpeg(seed) for seed in range(2 * n + 1)]
+        data = work / "data"
+        with ExitStack() as stack:
+            redis_url = redis(stack, work)
+            skyserver = service(stack, "catalog.skyserver_standin", {}, work, ("--port", "{port}"))
+            catalog = service(
+                stack, "catalog",
+                {"CATALOG_DATA_DIR": str(data), "CATALOG_SKYSERVER_URL": skyserver}, work,
+            )  # fmt: skip
+            preprocessor = service(
+                stack, "preprocessor", {"PREPROCESSOR_DATA_DIR": str(data)}, work
+            )
+            inference = service(
+                stack, "inference",
+                {"INFERENCE_MODELS_DIR": str(models_dir), "INFERENCE_DATA_DIR": str(data)}, work,
+            )  # fmt: skip
+            gateway = service(
+                stack,
+                "gateway",
+                {
+                    "GATEWAY_CATALOG_URL": catalog,
+                    "GATEWAY_PREPROCESSOR_URL": preprocessor,
+                    "GATEWAY_INFERENCE_URL": inference,
+                    "GATEWAY_REDIS_URL": redis_url,
+                    "GATEWAY_DATA_DIR": str(data),
+                    "GATEWAY_COPIES": args.copies,
+                },
+                work,
+            )
+            pgcs = asyncio.run(pick_galaxies(catalog, 2 * n))
+            asyncio.run(warm_cutouts(gateway, pgcs))
+
+            def post_file(i: int) -> Callable[[httpx.AsyncClient, int], object]:
+                return lambda c, j: c.post(
+                    "/api/file", files={"file": ("g.jpg", uploads[j if i < 0 else i])}
+                )
+
+            def get_pgc(client: httpx.AsyncClient, j: int) -> object:
+                return client.get(f"/api/pgc/{pgcs[j % len(pgcs)]}")
+
+            def run(name: str, send: Callable[[httpx.AsyncClient, int], object]) -> Figures:
+                figures = asyncio.run(
+                    measure(name, gateway, send, n, args.concurrency, args.max_seconds)
+                )
+                print(f"{name}: p50 {figures.p50_ms:.1f} ms", file=sys.stderr)
+                return figures
+
+            rows = [
+                run("upload → JSON, uncached", post_file(-1)),
+                run("upload → JSON, cached", post_file(2 * n)),
+                run("PGC → JSON, cutout in store, uncached", get_pgc),
+                run("PGC → JSON, cached", get_pgc),
+            ]
+    print(report(raw, rows, args, note))
+
+
+if __name__ == "__main__":
+    main()
