@@ -12,7 +12,8 @@ not an image → :class:`UnreadableImage` (422); an image format this service do
 import hashlib
 import io
 import warnings
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -25,6 +26,8 @@ from preprocessor.problems import ImageTooLarge, UnknownImageFormat, UnreadableI
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 DEFAULT_MAX_PIXELS: Final = 40_000_000
+DEFAULT_MAX_INFLATED_BYTES: Final = 100 * 1024 * 1024
+GZIP_MAGIC: Final = b"\x1f\x8b"
 
 RASTER_FORMATS: Final = ("JPEG", "PNG", "GIF", "TIFF", "WEBP")
 SUPPORTED_FORMATS: Final = (*RASTER_FORMATS, "FITS")
@@ -135,11 +138,40 @@ def decode_raster(data: bytes, image_format: str, max_pixels: int) -> tuple[Imag
     return upright, mode
 
 
-def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
+def gunzip_fits(data: bytes, max_inflated_bytes: int) -> bytes:
+    """A gzip-compressed FITS file (``.fits.gz``) → the FITS bytes, inflated in memory with a
+    bound on the inflated size (a zip bomb is a 413, not an out-of-memory)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(data, max_inflated_bytes + 1)
+    except zlib.error as exc:
+        raise UnreadableImage(f"corrupt gzip: {exc}") from exc
+    if len(inflated) > max_inflated_bytes:
+        raise ImageTooLarge(
+            f"the gzip content inflates beyond {max_inflated_bytes:,} bytes",
+            max_inflated_bytes=max_inflated_bytes,
+        )
+    if not inflater.eof:
+        raise UnreadableImage("truncated gzip: the compressed stream ends early")
+    if not fits.is_fits(inflated):
+        raise UnreadableImage("gzip-compressed content that is not FITS (only .fits.gz is read)")
+    return inflated
+
+
+def decode_image(
+    data: bytes,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+) -> DecodedImage:
     """Any supported image's bytes → :class:`DecodedImage`."""
     if not data:
         raise UnreadableImage("the body is empty: send the image bytes")
     digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(GZIP_MAGIC):
+        stretched = fits.decode_fits(gunzip_fits(data, max_inflated_bytes), max_pixels=max_pixels)
+        decoded = _from_fits(stretched, digest)
+        return replace(decoded, details={**decoded.details, "compression": "gzip"})
     image_format = sniff_format(data)
     if image_format == "FITS":
         stretched = fits.decode_fits(data, max_pixels=max_pixels)
@@ -160,18 +192,30 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
     return DecodedImage(image, image_format, image.width, image.height, mode, digest)
 
 
-def decode_bands(parts: dict[str, bytes], *, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
-    """Three single-band FITS files for g, r and i → one colour image (aligned by WCS)."""
+def decode_bands(
+    parts: dict[str, bytes],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+) -> DecodedImage:
+    """Three single-band FITS files (each may be gzip-compressed) for g, r and i → one colour
+    image, aligned by WCS. Its sha256 is that of the three files' sha256 digests, in g, r, i
+    order."""
     missing = [band for band in fits.BANDS if not parts.get(band)]
     if missing:
         raise UnreadableImage(
             f"missing or empty band file(s): {', '.join(missing)}; send FITS files g, r and i"
         )
+    files = []
     for band in fits.BANDS:
-        if not fits.is_fits(parts[band]):
+        data = parts[band]
+        if data.startswith(GZIP_MAGIC):
+            data = gunzip_fits(data, max_inflated_bytes)
+        if not fits.is_fits(data):
             raise UnknownImageFormat(f"band {band} is not a FITS file; each band must be FITS")
+        files.append(data)
     digest = hashlib.sha256(b"".join(hashlib.sha256(parts[b]).digest() for b in fits.BANDS))
-    stretched = fits.decode_band_files([parts[band] for band in fits.BANDS], max_pixels=max_pixels)
+    stretched = fits.decode_band_files(files, max_pixels=max_pixels)
     return _from_fits(stretched, digest.hexdigest())
 
 

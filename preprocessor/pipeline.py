@@ -9,7 +9,13 @@ import numpy.typing as npt
 from PIL import Image
 
 from preprocessor.copies import Copies, make_copies
-from preprocessor.decoding import DEFAULT_MAX_PIXELS, DecodedImage, decode_bands, decode_image
+from preprocessor.decoding import (
+    DEFAULT_MAX_INFLATED_BYTES,
+    DEFAULT_MAX_PIXELS,
+    DecodedImage,
+    decode_bands,
+    decode_image,
+)
 from preprocessor.imaging import MODEL_SIZE, ColorMode, to_model_input
 from preprocessor.problems import UnreadableImage
 
@@ -44,10 +50,16 @@ def preview_png(decoded: DecodedImage, mode: ColorMode) -> bytes:
 
 
 def preprocess_bytes(
-    data: bytes, mode: ColorMode, copies: Copies, *, max_pixels: int = DEFAULT_MAX_PIXELS
+    data: bytes,
+    mode: ColorMode,
+    copies: Copies,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
 ) -> Prepared:
     """Image bytes → tensor (N, 128, 128, C)."""
-    return prepare(decode_image(data, max_pixels=max_pixels), mode, copies)
+    decoded = decode_image(data, max_pixels=max_pixels, max_inflated_bytes=max_inflated_bytes)
+    return prepare(decoded, mode, copies)
 
 
 def preprocess_bands(
@@ -56,6 +68,8 @@ def preprocess_bands(
     copies: Copies,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
 ) -> Prepared:
     """Three FITS files {g, r, i} → tensor (N, 128, 128, C)."""
-    return prepare(decode_bands(parts, max_pixels=max_pixels), mode, copies)
+    decoded = decode_bands(parts, max_pixels=max_pixels, max_inflated_bytes=max_inflated_bytes)
+    return prepare(decoded, mode, copies)

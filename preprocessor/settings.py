@@ -14,5 +14,7 @@ class PreprocessorSettings(ServiceSettings):
     # Decompression-bomb guard: most pixels one image (or one FITS band) may have → else 413.
     # Also set as Pillow's Image.MAX_IMAGE_PIXELS when the app is created.
     max_image_pixels: int = 40_000_000
+    # A gzip-compressed FITS (.fits.gz) may inflate to at most this many bytes → else 413.
+    max_inflated_bytes: int = 100 * 1024 * 1024
     # Images decoded at the same time (CPU-bound work in worker threads); others wait their turn.
     decode_concurrency: int = 2

@@ -64,6 +64,7 @@ async def preprocess(
         params.mode,
         params.copies,
         max_pixels=settings.max_image_pixels,
+        max_inflated_bytes=settings.max_inflated_bytes,
     )
     return tensor_response(await to_thread.run_sync(work, limiter=limiter))
 
@@ -91,5 +92,6 @@ async def preprocess_bands(
         params.mode,
         params.copies,
         max_pixels=settings.max_image_pixels,
+        max_inflated_bytes=settings.max_inflated_bytes,
     )
     return tensor_response(await to_thread.run_sync(work, limiter=limiter))

@@ -40,9 +40,13 @@ async def preview(
     limiter: LimiterDep,
 ) -> Response:
     reject_forms(request)
-    decoded = await to_thread.run_sync(
-        partial(decode_image, body, max_pixels=settings.max_image_pixels), limiter=limiter
+    work = partial(
+        decode_image,
+        body,
+        max_pixels=settings.max_image_pixels,
+        max_inflated_bytes=settings.max_inflated_bytes,
     )
+    decoded = await to_thread.run_sync(work, limiter=limiter)
     png = await to_thread.run_sync(pipeline.preview_png, decoded, params.mode, limiter=limiter)
     return Response(png, media_type="image/png", headers=image_headers(decoded))
 
@@ -60,8 +64,12 @@ async def preview_bands(
     settings: SettingsDep,
     limiter: LimiterDep,
 ) -> Response:
-    decoded = await to_thread.run_sync(
-        partial(decode_bands, parts, max_pixels=settings.max_image_pixels), limiter=limiter
+    work = partial(
+        decode_bands,
+        parts,
+        max_pixels=settings.max_image_pixels,
+        max_inflated_bytes=settings.max_inflated_bytes,
     )
+    decoded = await to_thread.run_sync(work, limiter=limiter)
     png = await to_thread.run_sync(pipeline.preview_png, decoded, params.mode, limiter=limiter)
     return Response(png, media_type="image/png", headers=image_headers(decoded))

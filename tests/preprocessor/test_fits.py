@@ -1,5 +1,7 @@
 """FITS: layouts, band order and colours, orientation, NaNs, the asinh stretch, WCS alignment."""
 
+import gzip
+
 import numpy as np
 import pytest
 from astropy.io import fits
@@ -185,3 +187,31 @@ def test_missing_band_file() -> None:
 def test_fits_pixel_limit() -> None:
     with pytest.raises(ImageTooLarge):
         decode_image(single_band_fits(flat()), max_pixels=W * H - 1)
+
+
+def test_tile_compressed_fits() -> None:
+    galaxy = gaussian_galaxy(W, H)
+    data = fits_bytes(fits.PrimaryHDU(), fits.CompImageHDU(galaxy))
+    decoded = decode_image(data)
+    reference = decode_image(single_band_fits(galaxy))
+    diff = np.abs(np.asarray(decoded.image, dtype=int) - np.asarray(reference.image, dtype=int))
+    assert decoded.format == "FITS" and diff.max() <= 2
+
+
+def test_gzip_compressed_fits_is_inflated_in_memory() -> None:
+    plain = cube_fits([gaussian_galaxy(W, H, seed=s) for s in range(3)])
+    decoded = decode_image(gzip.compress(plain))
+    assert decoded.format == "FITS" and decoded.details["compression"] == "gzip"
+    np.testing.assert_array_equal(np.asarray(decoded.image), np.asarray(decode_image(plain).image))
+    bands = {band: gzip.compress(data) for band, data in offset_bands(W, H).items()}
+    assert decode_bands(bands).details["alignment"] == "wcs"
+
+
+def test_gzip_bomb_truncated_gzip_and_gzip_of_something_else() -> None:
+    with pytest.raises(ImageTooLarge, match="inflates beyond"):
+        decode_image(gzip.compress(b"SIMPLE  =" + bytes(1_000_000)), max_inflated_bytes=100_000)
+    packed = gzip.compress(single_band_fits(flat()))
+    with pytest.raises(UnreadableImage, match="gzip"):
+        decode_image(packed[: len(packed) // 2])
+    with pytest.raises(UnreadableImage, match="not FITS"):
+        decode_image(gzip.compress(b"just text"))
