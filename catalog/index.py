@@ -42,11 +42,18 @@ class Catalog:
         self._by_name: dict[str, int] = {}
         # Suggestable keys bucketed by first character, each with a display name.
         self._suggestions: dict[str, dict[str, str]] = {}
-        for galaxy in by_pgc.values():
-            for name in (*galaxy.names, f"PGC {galaxy.pgc}"):
+        # A name two galaxies share goes to the first OpenNGC one, unless the user table gives
+        # it: the user's table overrides OpenNGC. "PGC n" always goes to galaxy n.
+        for galaxy in sorted(by_pgc.values(), key=lambda g: g.source == "user_table"):
+            for name in galaxy.names:
                 key = names.normalise(name)
-                self._by_name.setdefault(key, galaxy.pgc)
+                if galaxy.source == "user_table":
+                    self._by_name[key] = galaxy.pgc
+                else:
+                    self._by_name.setdefault(key, galaxy.pgc)
                 self._add_suggestion(key, name)
+        for pgc in by_pgc:
+            self._by_name[f"PGC{pgc}"] = pgc
         # Duplicate designations and common-name aliases become names of the galaxy they point to.
         added: dict[int, list[str]] = {}
         pairs = [*extra_names, *aliases.items()]

@@ -205,3 +205,13 @@ def haversine_arcmin(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
     dp, dl = p2 - p1, math.radians(ra2 - ra1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return math.degrees(2 * math.asin(min(1.0, math.sqrt(h)))) * 60
+
+
+def test_a_user_table_name_wins_over_openngc(openngc_load: openngc.OpenNGCLoad) -> None:
+    table = user_table.parse("pgc,objname,ra,dec\n3000003,NGC 221,10.67,40.87\n", Path("t.csv"))
+    catalog = index.build(openngc_load, table)
+    found = catalog.by_name("NGC 221")
+    assert found is not None and found.pgc == 3_000_003
+    m32 = catalog.by_name("M32")  # its other names still lead to OpenNGC's record
+    assert m32 is not None and m32.pgc == 2555
+    assert catalog.by_name("PGC 2555") == m32
