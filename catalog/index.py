@@ -52,19 +52,19 @@ class Catalog:
                 else:
                     self._by_name.setdefault(key, galaxy.pgc)
                 self._add_suggestion(key, name)
-        for pgc in by_pgc:
-            self._by_name[f"PGC{pgc}"] = pgc
+        for number in by_pgc:
+            self._by_name[f"PGC{number}"] = number
         # Duplicate designations and common-name aliases become names of the galaxy they point to.
         added: dict[int, list[str]] = {}
         pairs = [*extra_names, *aliases.items()]
         for extra, target in pairs:
-            pgc = self._by_name.get(names.normalise(target))
-            if pgc is None:
+            owner = self._by_name.get(names.normalise(target))
+            if owner is None:
                 continue
             key = names.normalise(extra)
-            self._by_name[key] = pgc
+            self._by_name[key] = owner
             self._add_suggestion(key, extra)
-            added.setdefault(pgc, []).append(extra)
+            added.setdefault(owner, []).append(extra)
         for pgc, extras in added.items():
             galaxy = by_pgc[pgc]
             known = {names.normalise(n) for n in galaxy.names}
