@@ -8,6 +8,7 @@ from PIL import Image
 
 from preprocessor.decoding import decode_image, sniff_format
 from preprocessor.imaging import to_model_input
+from preprocessor.pipeline import preprocess_bytes
 from preprocessor.problems import ImageTooLarge, UnknownImageFormat, UnreadableImage
 from tests.preprocessor.factories import (
     animated_gif,
@@ -210,3 +211,14 @@ def test_pillow_bomb_warning_becomes_a_413_not_a_warning() -> None:
                 decode_image(data, max_pixels=10_000)
     finally:
         Image.MAX_IMAGE_PIXELS = saved
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 4000), (4000, 1), (3, 3)])
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG"])
+def test_odd_sizes_through_the_whole_pipeline(width: int, height: int, image_format: str) -> None:
+    data = encode(Image.fromarray(noise_rgb(width, height, seed=2), "RGB"), image_format)
+    prepared = preprocess_bytes(data, "rgb", "d4")
+    assert (prepared.source.width, prepared.source.height) == (width, height)
+    assert prepared.tensor.shape == (8, 128, 128, 3) and prepared.tensor.dtype == np.float32
+    assert np.isfinite(prepared.tensor).all()
+    assert prepared.tensor.min() >= 0.0 and prepared.tensor.max() <= 1.0
