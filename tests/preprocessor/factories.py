@@ -147,7 +147,10 @@ def gaussian_galaxy(
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
     profile = peak * np.exp(-0.5 * (((xx - cx) / sigma_x) ** 2 + ((yy - cy) / sigma_y) ** 2))
     rng = np.random.default_rng(seed)
-    return (sky + profile + rng.normal(0.0, noise, size=profile.shape)).astype(np.float32)
+    band: npt.NDArray[np.float32] = (sky + profile + rng.normal(0.0, noise, profile.shape)).astype(
+        np.float32
+    )
+    return band
 
 
 def fits_bytes(*hdus: fits.PrimaryHDU | fits.ImageHDU | fits.BinTableHDU) -> bytes:
