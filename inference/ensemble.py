@@ -195,7 +195,7 @@ class Ensemble:
             raise InvalidTensor(f"no flavor takes mode={mode}; the flavors take {modes}")
 
         if any(not self.backend.status(f.name).available for f in flavors):
-            await self.backend.refresh()
+            self.backend.refresh_soon()
         timeout_s = self.settings.flavor_timeout_s + self.settings.flavor_timeout_per_image_s * len(
             images
         )

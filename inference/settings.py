@@ -30,7 +30,7 @@ class InferenceSettings(ServiceSettings):
         "default address.",
     )
     tfserving_check_timeout_s: float = Field(
-        default=5.0, description="Deadline of each start-up GetModelStatus/GetModelMetadata call."
+        default=2.0, description="Deadline of each GetModelStatus/GetModelMetadata check call."
     )
     grpc_max_message_bytes: int = 512 * 1024 * 1024
     recheck_interval_s: float = Field(

@@ -1,5 +1,6 @@
 """The interface every backend implements; the ensemble sees only this."""
 
+import asyncio
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class Backend(ABC):
         self._status: dict[str, FlavorStatus] = {
             f.name: FlavorStatus.down("not started") for f in registry.flavors
         }
+        self._refreshing: asyncio.Task[None] | None = None
 
     @abstractmethod
     async def start(self) -> None: ...
@@ -58,6 +60,12 @@ class Backend(ABC):
 
     async def refresh(self) -> None:  # noqa: B027 - a default, not a stub
         """Check unavailable flavors again where that can change (default: it cannot)."""
+
+    def refresh_soon(self) -> None:
+        """Start ``refresh`` in the background (at most one at a time): a request never waits
+        on a check of a flavor it has already left out."""
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.get_running_loop().create_task(self.refresh())
 
     def status(self, name: str) -> FlavorStatus:
         return self._status.get(name, FlavorStatus.down("not in the model registry"))

@@ -129,6 +129,8 @@ class TFServingBackend(Backend):
         await asyncio.gather(*(self._check(f) for f in self.registry.flavors))
 
     async def close(self) -> None:
+        if self._refreshing is not None:
+            self._refreshing.cancel()
         channels, self._channels = list(self._channels.values()), {}
         await asyncio.gather(*(c.close() for c in channels))
 

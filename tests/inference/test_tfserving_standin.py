@@ -22,8 +22,7 @@ from tests.support.processes import REPO_ROOT, free_port, service_process
 
 
 @contextmanager
-def standin_process(models_dir: Path, log_dir: Path, *args: str) -> Iterator[str]:
-    port = free_port()
+def standin_process(models_dir: Path, log_dir: Path, port: int, *args: str) -> Iterator[None]:
     log_path = log_dir / f"standin-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -32,14 +31,11 @@ def standin_process(models_dir: Path, log_dir: Path, *args: str) -> Iterator[str
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while b"listening" not in log_path.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(log_path.read_text(errors="replace")[-2000:])
-            time.sleep(0.1)
+        yield
+        assert process.poll() is None, log_path.read_text(errors="replace")[-2000:]
+        assert b"listening" in log_path.read_bytes()
         with socket.create_connection(("127.0.0.1", port), timeout=2):
             pass
-        yield f"127.0.0.1:{port}"
     finally:
         process.terminate()
         assert process.wait(timeout=15) == 0, log_path.read_text(errors="replace")[-2000:]
@@ -51,23 +47,32 @@ def test_the_service_and_the_standin_as_processes(
 ) -> None:
     images = rot4(galaxies[:3])
     expected = flavor_degrees(tiny_repo, images, copies=4)
-    with standin_process(tiny_repo, tmp_path, "--fail", "tiny-c") as address:
-        env = {
-            "INFERENCE_BACKEND": "tfserving",
-            "INFERENCE_TFSERVING_ADDRESS": address,
-            "INFERENCE_MODELS_DIR": str(tiny_repo),
-            "INFERENCE_DATA_DIR": str(tmp_path / "data"),
-        }
-        with service_process("inference", env, tmp_path) as service:
+    port = free_port()
+    env = {
+        "INFERENCE_BACKEND": "tfserving",
+        "INFERENCE_TFSERVING_ADDRESS": f"127.0.0.1:{port}",
+        "INFERENCE_RECHECK_INTERVAL_S": "0.2",
+        "INFERENCE_MODELS_DIR": str(tiny_repo),
+        "INFERENCE_DATA_DIR": str(tmp_path / "data"),
+    }
+    # Both start at once (as in compose); the service finds TF Serving when it comes up.
+    with (
+        standin_process(tiny_repo, tmp_path, port, "--fail", "tiny-c"),
+        service_process("inference", env, tmp_path) as service,
+    ):
+        deadline = time.monotonic() + 60
+        ready = httpx.get(f"{service.url}/readyz", timeout=10)
+        while ready.status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
             ready = httpx.get(f"{service.url}/readyz", timeout=10)
-            response = httpx.post(
-                f"{service.url}/predict",
-                params={"copies_per_galaxy": 4, "mode": "rgb"},
-                content=npy.encode(images),
-                headers={"content-type": npy.NPY_MEDIA_TYPE, "x-request-id": "standin-test"},
-                timeout=30,
-            )
-            log = "\n".join(service.log_lines())
+        response = httpx.post(
+            f"{service.url}/predict",
+            params={"copies_per_galaxy": 4, "mode": "rgb"},
+            content=npy.encode(images),
+            headers={"content-type": npy.NPY_MEDIA_TYPE, "x-request-id": "standin-test"},
+            timeout=30,
+        )
+        log = "\n".join(service.log_lines())
 
     assert ready.status_code == 200
     assert ready.json()["checks"]["models"]["status"] == "ok"
