@@ -54,7 +54,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         raise
     app.state.rejected_rows = rejected
     resolver = (
-        SesameResolver(settings.online_resolver_timeout_s) if settings.online_resolver else None
+        SesameResolver(settings.online_resolver_timeout_s, settings.sesame_url)
+        if settings.online_resolver
+        else None
     )
     app.state.finder = GalaxyFinder(
         catalog, resolver=resolver, match_radius_arcmin=settings.online_match_radius_arcmin

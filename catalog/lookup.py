@@ -54,26 +54,34 @@ class GalaxyFinder:
         if galaxy is not None:
             return galaxy
         if self.resolver is not None:
-            galaxy = await self._resolve_online(name)
-            if galaxy is not None:
-                return galaxy
+            return await self._resolve_online(self.resolver, name)
+        raise self._not_found(name)
+
+    def _not_found(self, name: str, detail: str = "") -> GalaxyNotFound:
         suggestions = self.catalog.suggest(name)
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        raise GalaxyNotFound(
-            f"no galaxy named {names.display(name)!r} in the embedded catalog{hint}",
+        return GalaxyNotFound(
+            f"no galaxy named {names.display(name)!r} in the embedded catalog{detail}{hint}",
             suggestions=suggestions,
         )
 
-    async def _resolve_online(self, name: str) -> Galaxy | None:
-        assert self.resolver is not None
+    async def _resolve_online(self, resolver: SesameResolver, name: str) -> Galaxy:
         try:
-            position = await self.resolver.resolve(name)
+            position = await resolver.resolve(name)
         except (TimeoutError, SesameError) as exc:
-            raise ResolverUnavailable(f"the CDS Sesame name resolver failed: {exc}") from exc
+            reason = str(exc) or "no answer in time"
+            raise ResolverUnavailable(f"the CDS Sesame name resolver failed: {reason}") from exc
         if position is None:
-            return None
-        found = self.catalog.near(*position, self.match_radius_arcmin, limit=1)
-        return found[0].galaxy if found else None
+            raise self._not_found(name, " and CDS Sesame does not know it either")
+        ra, dec = position
+        found = self.catalog.near(ra, dec, self.match_radius_arcmin, limit=1)
+        if not found:
+            raise self._not_found(
+                name,
+                f"; CDS Sesame places it at ra={ra:.5f}, dec={dec:.5f}, with no catalog galaxy "
+                f"within {self.match_radius_arcmin:g} arcmin",
+            )
+        return found[0].galaxy
 
     def near(
         self, ra: str, dec: str, radius_arcmin: float, limit: int

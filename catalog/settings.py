@@ -20,6 +20,8 @@ class CatalogSettings(ServiceSettings):
     # Names the embedded catalog lacks are sent to CDS Sesame (needs the internet); off by default.
     online_resolver: bool = False
     online_resolver_timeout_s: Annotated[float, Field(gt=0, le=60)] = 10.0
+    # Sesame's nph-sesame base URL (a mirror); empty: astropy's defaults (CDS, then CfA).
+    sesame_url: str = ""
     # A Sesame position matches a catalog galaxy when one lies within this radius.
     online_match_radius_arcmin: Annotated[float, Field(gt=0, le=10)] = 1.0
 

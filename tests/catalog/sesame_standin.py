@@ -1,0 +1,43 @@
+"""A CDS Sesame stand-in on loopback: ``GET /nph-sesame/<db>?<name>`` answers Sesame's plain
+text, with a ``%J ra dec`` line for the names it knows and ``#! *** Nothing found ***`` else."""
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+
+def sesame_text(name: str, position: tuple[float, float] | None) -> str:
+    if position is None:
+        return f"# {name}\n#! *** Nothing found *** \n"
+    ra, dec = position
+    return f"# {name}\n#=S=Simbad (stand-in): 1\n%J {ra:.8f} {dec:+.8f} = (stand-in)\n"
+
+
+@contextmanager
+def sesame_standin(known: Mapping[str, tuple[float, float]]) -> Iterator[str]:
+    """Yields the base URL (``http://127.0.0.1:<port>/nph-sesame/``); requests are counted."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            name = unquote(urlsplit(self.path).query)
+            body = sesame_text(name, known.get(name)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/nph-sesame/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
