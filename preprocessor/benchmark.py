@@ -1,5 +1,6 @@
-"""Latency of the preprocessor: a 512x512 JPEG and a 3x512x512 FITS cube → tensor, in process
-and over HTTP on loopback (a ``python -m preprocessor`` child on a free port, or ``--url``).
+"""Latency of the preprocessor: a 512x512 JPEG (and a 2048x2048 one, the largest cutout) and a
+3x512x512 FITS cube → tensor, in process and over HTTP on loopback (a ``python -m preprocessor``
+child on a free port, or ``--url``).
 
     python -m preprocessor.benchmark [--count 200] [--max-seconds 20] [--url http://127.0.0.1:8002]
 
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
     parser.add_argument("--concurrency", type=int, default=4, help="clients in the HTTP load case")
     args = parser.parse_args(argv)
 
-    jpeg, cube = sample_jpeg(), sample_fits_cube()
+    jpeg, cube, big_jpeg = sample_jpeg(), sample_fits_cube(), sample_jpeg(2048)
     print(
         f"inputs: {SIDE}x{SIDE} JPEG {len(jpeg):,} B; 3x{SIDE}x{SIDE} float32 FITS cube "
         f"{len(cube):,} B; {os.cpu_count()} CPUs"
@@ -188,6 +189,12 @@ def main(argv: list[str] | None = None) -> list[Result]:
         measure(
             "in process: JPEG -> d4 (8,128,128,3)",
             lambda: preprocess_bytes(jpeg, "rgb", "d4"),
+            args.count,
+            args.max_seconds,
+        ),
+        measure(
+            "in process: 2048x2048 JPEG -> (1,128,128,3)",
+            lambda: preprocess_bytes(big_jpeg, "rgb", "none"),
             args.count,
             args.max_seconds,
         ),

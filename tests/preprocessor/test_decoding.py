@@ -1,6 +1,7 @@
 """Formats told by content; every mode decodes; orientation, first frames; every bad input."""
 
 import hashlib
+import io
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from preprocessor.problems import ImageTooLarge, UnknownImageFormat, UnreadableI
 from tests.preprocessor.factories import (
     animated_gif,
     cube_fits,
+    ellipse_image,
     encode,
     exif_rotated_jpeg,
     gaussian_galaxy,
@@ -222,3 +224,23 @@ def test_odd_sizes_through_the_whole_pipeline(width: int, height: int, image_for
     assert prepared.tensor.shape == (8, 128, 128, 3) and prepared.tensor.dtype == np.float32
     assert np.isfinite(prepared.tensor).all()
     assert prepared.tensor.min() >= 0.0 and prepared.tensor.max() <= 1.0
+
+
+def test_large_jpeg_is_decoded_at_a_reduced_scale_close_to_the_full_decode() -> None:
+    image = ellipse_image(1600, 1200, semi_major=500.0, semi_minor=200.0, angle_deg=25.0)
+    data = encode(image, "JPEG", quality=95)
+    decoded = decode_image(data)
+    assert (decoded.width, decoded.height) == (1600, 1200)  # the input's size, not the draft's
+    assert max(decoded.image.size) >= 384 and decoded.image.size[0] < 1600  # drafted
+    drafted = to_model_input(decoded.image, "gray")
+    with Image.open(io.BytesIO(data)) as full:
+        full_decode = to_model_input(full, "gray")
+    assert np.abs(drafted - full_decode).max() <= 3 / 255
+    assert np.abs(drafted - full_decode).mean() <= 0.5 / 255
+
+
+def test_large_exif_rotated_jpeg_reports_its_upright_size() -> None:
+    data = exif_rotated_jpeg(1200, 900, orientation=6)
+    decoded = decode_image(data)
+    assert (decoded.width, decoded.height) == (900, 1200)
+    assert decoded.image.size[1] > decoded.image.size[0]
