@@ -22,7 +22,8 @@ function showError(problem) {
   detail.className = "detail";
   detail.textContent = problem.detail || "The request failed.";
   box.append(title, detail);
-  if (Array.isArray(problem.suggestions) && problem.suggestions.length) {
+  const alreadySaid = /did you mean/i.test(problem.detail || "");
+  if (Array.isArray(problem.suggestions) && problem.suggestions.length && !alreadySaid) {
     const hint = document.createElement("div");
     hint.textContent = `Did you mean: ${problem.suggestions.join(", ")}?`;
     box.append(hint);
