@@ -1,0 +1,178 @@
+"""``python -m training <command>``: generate, train, recipe, evaluate, retrain, quick, sheet.
+
+Every command is seeded and resumable; run it again after an interruption and it goes on.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DATASETS = ROOT / "datasets"
+DEFAULT_RUNS = ROOT / "runs"
+DEFAULT_MODELS = ROOT.parent / "models"
+
+
+def _recipe(quick: bool):  # type: ignore[no-untyped-def]
+    from training.recipe import FULL, QUICK
+
+    return QUICK if quick else FULL
+
+
+def _data_root(args: argparse.Namespace) -> Path:
+    root: Path = args.datasets
+    return root / "quick" if args.quick else root
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from training.dataset import generate
+
+    recipe = _recipe(args.quick)
+    names = list(recipe.datasets) if args.set == "all" else [args.set]
+    for name in names:
+        generate(_data_root(args) / name, recipe.datasets[name], processes=args.processes)
+
+
+def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
+    from training.dataset import generate, load
+    from training.train import train_flavor
+
+    recipe = _recipe(args.quick)
+    root = _data_root(args)
+    for name in ("train", "validation"):
+        generate(root / name, recipe.datasets[name], processes=args.processes)
+    train, val = load(root / "train"), load(root / "validation")
+    spec_train = recipe.datasets["train"]
+    description = (
+        f"synthetic galsim galaxies (training.synthetic), {spec_train.count} images, "
+        f"seed {spec_train.seed}, inclination uniform 0-90 deg"
+    )
+    runs = args.runs / "quick" if args.quick else args.runs
+    flavors = [f for f in recipe.flavors if names is None or f.name in names]
+    if names is not None and len(flavors) != len(names):
+        known = ", ".join(f.name for f in recipe.flavors)
+        raise SystemExit(f"unknown flavor in {list(names)}; the recipe has: {known}")
+    for flavor in flavors:
+        train_flavor(flavor, train["images"], train["labels"],  # type: ignore[arg-type]
+                     val["images"], val["labels"], runs / flavor.name,  # type: ignore[arg-type]
+                     args.models, description)
+        print(f"exported {flavor.name} to {args.models}", flush=True)
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    _train(args, args.flavor)
+
+
+def cmd_recipe(args: argparse.Namespace) -> None:
+    _train(args, None)
+    if args.evaluate:
+        from training.evaluate import evaluate_repository
+
+        recipe = _recipe(args.quick)
+        root = _data_root(args)
+        evaluate_repository(args.models, root, recipe.datasets, args.report, args.processes)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from training.evaluate import evaluate_repository
+
+    recipe = _recipe(args.quick)
+    evaluate_repository(args.models, _data_root(args), recipe.datasets, args.report,
+                        args.processes, write_manifests=not args.no_manifests)
+
+
+def cmd_retrain(args: argparse.Namespace) -> None:
+    from training.retrain import retrain
+
+    manifest = retrain(
+        csv_path=args.csv, image_dir=args.images, name=args.name, models_dir=args.models,
+        runs_dir=args.runs, base=args.base, architecture=args.architecture,
+        epochs=args.epochs, seed=args.seed, validation_fraction=args.validation_fraction,
+    )
+    print(manifest.model_dump_json(indent=2))
+
+
+def cmd_quick(args: argparse.Namespace) -> None:
+    from training.quick import make_tiny_repository
+
+    for manifest in make_tiny_repository(args.models, tuple(args.flavors), args.mode, args.seed):
+        print(f"exported {manifest.name} to {args.models}")
+
+
+def cmd_sheet(args: argparse.Namespace) -> None:
+    from training.sheet import contact_sheet
+
+    contact_sheet(args.output, seed=args.seed, hard=args.hard)
+    print(args.output)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m training", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--quick", action="store_true", help="the seconds-long test recipe")
+        p.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+        p.add_argument("--runs", type=Path, default=DEFAULT_RUNS)
+        p.add_argument("--models", type=Path, default=DEFAULT_MODELS)
+        p.add_argument("--processes", type=int, default=None, help="default: all cores")
+        p.add_argument("--report", type=Path, default=DEFAULT_RUNS / "evaluation")
+
+    p = sub.add_parser("generate", help="write synthetic data set shards")
+    common(p)
+    p.add_argument("--set", default="all",
+                   choices=["all", "train", "validation", "test", "test-hard"])
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("train", help="train (or resume) flavors of the recipe and export them")
+    common(p)
+    p.add_argument("flavor", nargs="+", help="flavor names from training/recipe.py")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("recipe", help="generate, train and export every flavor of the recipe")
+    common(p)
+    p.add_argument("--evaluate", action="store_true", help="then evaluate on the test sets")
+    p.set_defaults(func=cmd_recipe)
+
+    p = sub.add_parser("evaluate", help="held-out test metrics, baselines, plots, manifests")
+    common(p)
+    p.add_argument("--no-manifests", action="store_true", help="do not update manifests")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("retrain", help="train or fine-tune a flavor on labelled images (CSV)")
+    p.add_argument("--csv", type=Path, required=True,
+                   help="CSV with columns 'image' (path, relative to --images) and 'inclination'")
+    p.add_argument("--images", type=Path, required=True)
+    p.add_argument("--name", required=True, help="the new flavor's name ([a-z0-9-])")
+    p.add_argument("--base", default=None, help="fine-tune this flavor's run (e.g. vgg2-0)")
+    p.add_argument("--architecture", default="vgg2")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--validation-fraction", type=float, default=0.15)
+    p.add_argument("--runs", type=Path, default=DEFAULT_RUNS)
+    p.add_argument("--models", type=Path, default=DEFAULT_MODELS)
+    p.set_defaults(func=cmd_retrain)
+
+    p = sub.add_parser("quick", help="a tiny model repository in seconds (for tests)")
+    p.add_argument("--models", type=Path, required=True)
+    p.add_argument("--flavors", nargs="+", default=["tiny-a", "tiny-b", "tiny-c"])
+    p.add_argument("--mode", choices=["rgb", "gray"], default="rgb")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_quick)
+
+    p = sub.add_parser("sheet", help="contact sheet PNG of synthetic galaxies")
+    p.add_argument("--output", type=Path, default=ROOT.parent / "docs/images/contact-sheet.png")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--hard", action="store_true")
+    p.set_defaults(func=cmd_sheet)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

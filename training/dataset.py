@@ -1,0 +1,105 @@
+"""Synthetic data sets on disk: shards of uint8 model inputs with their labels and parameters,
+generated in parallel (one process per core), resumable (finished shards are kept) and
+deterministic in the seed whatever the number of processes.
+
+``<root>/<name>/shard-00000.npz``: ``images`` uint8 (n, 128, 128, 3), ``labels`` float32 (n,)
+degrees, and one array per :class:`training.synthetic.Galaxy` field.
+"""
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from tqdm import tqdm
+
+from training.synthetic import galaxy_fields, render
+
+SHARD_SIZE = 250
+SPEC_FILE = "dataset.json"
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    count: int
+    seed: int
+    hard: bool = False
+    shard_size: int = SHARD_SIZE
+
+    @property
+    def shards(self) -> int:
+        return (self.count + self.shard_size - 1) // self.shard_size
+
+
+def shard_path(directory: Path, shard: int) -> Path:
+    return directory / f"shard-{shard:05d}.npz"
+
+
+def _make_shard(job: tuple[Path, DatasetSpec, int]) -> int:
+    directory, spec, shard = job
+    start = shard * spec.shard_size
+    stop = min(start + spec.shard_size, spec.count)
+    images, params = [], []
+    for index in range(start, stop):
+        image, galaxy = render(spec.seed, index, spec.hard)
+        images.append(image)
+        params.append(asdict(galaxy))
+    arrays: dict[str, npt.NDArray[np.generic]] = {
+        "images": np.stack(images),
+        "labels": np.array([p["inclination"] for p in params], dtype=np.float32),
+    }
+    for field in galaxy_fields():
+        arrays[field] = np.array([p[field] for p in params])
+    target = shard_path(directory, shard)
+    tmp = target.with_name(target.stem + ".tmp.npz")
+    np.savez(tmp, **arrays)  # type: ignore[arg-type]
+    tmp.replace(target)
+    return stop - start
+
+
+def generate(directory: Path, spec: DatasetSpec, processes: int | None = None,
+             progress: bool = True) -> Path:
+    """Write the shards of ``spec`` that are missing under ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    spec_file = directory / SPEC_FILE
+    if spec_file.exists() and DatasetSpec(**json.loads(spec_file.read_text())) != spec:
+        raise ValueError(f"{directory} holds a different data set; choose another directory")
+    spec_file.write_text(json.dumps(asdict(spec)) + "\n")
+    todo = [s for s in range(spec.shards) if not shard_path(directory, s).exists()]
+    done = spec.count - sum(
+        min(spec.shard_size, spec.count - s * spec.shard_size) for s in todo
+    )
+    processes = processes or os.cpu_count() or 1
+    with tqdm(total=spec.count, initial=done, unit="img", desc=directory.name,
+              disable=not progress, mininterval=5.0) as bar:
+        jobs = [(directory, spec, s) for s in todo]
+        if processes == 1 or len(jobs) <= 1:
+            for job in jobs:
+                bar.update(_make_shard(job))
+        else:
+            with get_context("spawn").Pool(processes) as pool:
+                for made in pool.imap_unordered(_make_shard, jobs):
+                    bar.update(made)
+    return directory
+
+
+def read_spec(directory: Path) -> DatasetSpec:
+    return DatasetSpec(**json.loads((Path(directory) / SPEC_FILE).read_text()))
+
+
+def iter_shards(directory: Path) -> Iterator[dict[str, npt.NDArray[np.generic]]]:
+    spec = read_spec(directory)
+    for shard in range(spec.shards):
+        with np.load(shard_path(Path(directory), shard)) as data:
+            yield {key: data[key] for key in data.files}
+
+
+def load(directory: Path) -> dict[str, npt.NDArray[np.generic]]:
+    """The whole data set in memory (uint8 images: 10k images ≈ 0.5 GB)."""
+    shards = list(iter_shards(directory))
+    return {key: np.concatenate([s[key] for s in shards]) for key in shards[0]}

@@ -1,0 +1,45 @@
+"""The full recipe for the shipped flavors: which data sets (sizes, seeds) and which flavors.
+
+Seeds: training 1, validation 2; the held-out test sets use 1001 (standard) and 2001 (hard),
+never used in training. Sized to finish on the 2-core CPU machine in about an hour (see README).
+"""
+
+from dataclasses import dataclass
+
+from training.dataset import DatasetSpec
+from training.train import FlavorSpec
+
+TRAIN = DatasetSpec(count=12_000, seed=1)
+VALIDATION = DatasetSpec(count=800, seed=2)
+TEST = DatasetSpec(count=2_000, seed=1001)
+TEST_HARD = DatasetSpec(count=1_000, seed=2001, hard=True)
+
+DATASETS = {"train": TRAIN, "validation": VALIDATION, "test": TEST, "test-hard": TEST_HARD}
+
+FLAVORS = (
+    FlavorSpec("vgg2-0", "vgg2", seed=10, bootstrap_fraction=1.0, epochs=12),
+    FlavorSpec("vgg3-0", "vgg3", seed=20, bootstrap_fraction=1.0, epochs=12),
+    FlavorSpec("vgg2-1", "vgg2", seed=11, bootstrap_fraction=0.67, epochs=12),
+    FlavorSpec("vgg3-1", "vgg3", seed=21, bootstrap_fraction=0.67, epochs=12),
+)
+
+QUICK_DATASETS = {
+    "train": DatasetSpec(count=192, seed=1, shard_size=64),
+    "validation": DatasetSpec(count=64, seed=2, shard_size=64),
+    "test": DatasetSpec(count=64, seed=1001, shard_size=64),
+    "test-hard": DatasetSpec(count=32, seed=2001, hard=True, shard_size=32),
+}
+QUICK_FLAVORS = (
+    FlavorSpec("quick-0", "tiny", seed=10, epochs=2, batch_size=32),
+    FlavorSpec("quick-1", "tiny", seed=11, bootstrap_fraction=0.67, epochs=2, batch_size=32),
+)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    datasets: dict[str, DatasetSpec]
+    flavors: tuple[FlavorSpec, ...]
+
+
+FULL = Recipe(DATASETS, FLAVORS)
+QUICK = Recipe(QUICK_DATASETS, QUICK_FLAVORS)

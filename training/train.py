@@ -1,0 +1,266 @@
+"""Train one flavor: seeded, resumable epoch by epoch, metrics to CSV, curves to PNG, then export.
+
+A run lives in ``<runs>/<flavor>/``: ``checkpoint.keras`` (model + optimizer after the last
+finished epoch), ``best.weights.h5`` (lowest validation loss so far), ``state.json`` (epochs done,
+best epoch, status), ``metrics.csv`` and ``curves.png``. Running the same command again continues
+where it stopped; a finished run is not trained again.
+"""
+
+import csv
+import json
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import numpy.typing as npt
+import tensorflow as tf
+
+from inference.manifest import InputSpec, Manifest, OutputSpec, TrainingInfo
+from preprocessor.imaging import MODEL_SIZE
+from training.architectures import build
+from training.augment import augment_batch, balance_weights
+from training.export import export_flavor, write_models_config
+
+# Degrees = 45 + 50·tanh, clipped to 0–90: the ends of the range are reached at tanh = ±0.9,
+# not at the asymptote, so edge-on and face-on galaxies are not pulled towards the middle.
+OUTPUT = OutputSpec(activation="tanh", scale_deg=50.0, offset_deg=45.0, min_deg=0.0, max_deg=90.0)
+
+
+@dataclass(frozen=True)
+class FlavorSpec:
+    name: str
+    architecture: str
+    seed: int
+    bootstrap_fraction: float = 1.0
+    epochs: int = 12
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    patience: int = 4
+    augment: float = 1.0
+    version: int = 1
+
+
+@dataclass
+class RunState:
+    epochs_done: int = 0
+    best_epoch: int = -1
+    best_val_loss: float = math.inf
+    status: str = "training"
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def to_raw(degrees: npt.ArrayLike, output: OutputSpec = OUTPUT) -> npt.NDArray[np.float32]:
+    return ((np.asarray(degrees, np.float32) - output.offset_deg) / output.scale_deg).astype(
+        np.float32
+    )
+
+
+def to_degrees(raw: npt.ArrayLike, output: OutputSpec = OUTPUT) -> npt.NDArray[np.float64]:
+    degrees = output.offset_deg + output.scale_deg * np.asarray(raw, np.float64)
+    return np.clip(degrees, output.min_deg, output.max_deg)
+
+
+def _load_state(path: Path) -> RunState:
+    if not path.exists():
+        return RunState()
+    return RunState(**json.loads(path.read_text()))
+
+
+def _save_state(path: Path, state: RunState) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(state), indent=2) + "\n")
+    tmp.replace(path)
+
+
+def _batches(images: npt.NDArray[np.uint8], targets: npt.NDArray[np.float32],
+             weights: npt.NDArray[np.float32], order: npt.NDArray[np.int64],
+             batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    for start in range(0, len(order), batch_size):
+        idx = np.sort(order[start:start + batch_size])
+        yield images[idx], targets[idx], weights[idx]
+
+
+def epoch_dataset(images: npt.NDArray[np.uint8], targets: npt.NDArray[np.float32],
+                  weights: npt.NDArray[np.float32], spec: FlavorSpec, epoch: int) -> tf.data.Dataset:
+    """The augmented batches of one epoch: a function of (spec.seed, epoch) only."""
+    order = np.random.default_rng([spec.seed, epoch]).permutation(len(images))
+    shape = images.shape[1:]
+    dataset = tf.data.Dataset.from_generator(
+        lambda: _batches(images, targets, weights, order, spec.batch_size),
+        output_signature=(
+            tf.TensorSpec((None, *shape), tf.uint8),
+            tf.TensorSpec((None,), tf.float32),
+            tf.TensorSpec((None,), tf.float32),
+        ),
+    )
+    base = tf.constant([spec.seed, epoch], tf.int64)
+
+    def augment(step: tf.Tensor, batch: tuple[tf.Tensor, tf.Tensor, tf.Tensor]
+                ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        x, y, w = batch
+        seed = tf.cast(tf.stack([base[0] * 100003 + base[1], step]), tf.int32)
+        if spec.augment > 0:
+            x = augment_batch(x, seed, spec.augment)
+        else:
+            x = tf.cast(x, tf.float32) / 255.0
+        return x, y, w
+
+    batches = (len(images) + spec.batch_size - 1) // spec.batch_size
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(batches))
+    return dataset.enumerate().map(augment, num_parallel_calls=1).prefetch(2)
+
+
+def mae_deg(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+    return OUTPUT.scale_deg * tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1)
+
+
+def _compile(model: keras.Model, spec: FlavorSpec) -> None:
+    model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse",
+                  metrics=["mae", mae_deg])
+
+
+def learning_rate(spec: FlavorSpec, epoch: int) -> float:
+    """Cosine decay from the base rate to 5% of it over the planned epochs."""
+    progress = epoch / max(spec.epochs - 1, 1)
+    return spec.learning_rate * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with csv_path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return
+    epochs = [int(r["epoch"]) + 1 for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3), dpi=80)
+    for key, label in (("loss", "train"), ("val_loss", "validation")):
+        axes[0].plot(epochs, [float(r[key]) for r in rows], marker="o", label=label)
+    axes[0].set(xlabel="epoch", ylabel="MSE (tanh units)", yscale="log", title=title)
+    axes[0].legend()
+    for key, label in (("mae_deg", "train"), ("val_mae_deg", "validation")):
+        axes[1].plot(epochs, [float(r[key]) for r in rows], marker="o", label=label)
+    axes[1].set(xlabel="epoch", ylabel="MAE (deg)")
+    axes[1].legend()
+    fig.tight_layout()
+    fig.savefig(png_path)
+    plt.close(fig)
+
+
+def train_flavor(
+    spec: FlavorSpec,
+    images: npt.NDArray[np.uint8],
+    labels: npt.NDArray[np.float32],
+    val_images: npt.NDArray[np.uint8],
+    val_labels: npt.NDArray[np.float32],
+    run_dir: Path,
+    models_dir: Path | None,
+    data_description: str,
+    initial_model: keras.Model | None = None,
+    log: bool = True,
+) -> Manifest:
+    """Train (or resume) one flavor; export it into ``models_dir`` when given. Returns its
+    manifest (metrics empty: :mod:`training.evaluate` fills them in)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state_path = run_dir / "state.json"
+    checkpoint = run_dir / "checkpoint.keras"
+    best_path = run_dir / "best.weights.h5"
+    csv_path = run_dir / "metrics.csv"
+    state = _load_state(state_path)
+
+    rng = np.random.default_rng([spec.seed, 7919])
+    if spec.bootstrap_fraction < 1.0:
+        chosen = rng.choice(len(images), size=int(round(spec.bootstrap_fraction * len(images))),
+                            replace=True)
+        images, labels = images[chosen], labels[chosen]
+    targets = to_raw(labels)
+    weights = balance_weights(labels)
+    val_x = val_images.astype(np.float32) / 255.0
+    val_y = to_raw(val_labels)
+    shape = (MODEL_SIZE, MODEL_SIZE, int(images.shape[-1]))
+
+    keras.utils.set_random_seed(spec.seed)
+    if state.epochs_done > 0 and checkpoint.exists():
+        model = keras.models.load_model(checkpoint, custom_objects={"mae_deg": mae_deg})
+    else:
+        state = RunState()
+        csv_path.unlink(missing_ok=True)
+        model = initial_model if initial_model is not None else build(spec.architecture, shape)
+        _compile(model, spec)
+
+    fields = ["epoch", "learning_rate", "loss", "mae", "mae_deg", "val_loss", "val_mae",
+              "val_mae_deg", "seconds"]
+    stale = state.epochs_done - state.best_epoch - 1 >= spec.patience
+    while state.status == "training" and state.epochs_done < spec.epochs and not stale:
+        epoch = state.epochs_done
+        rate = learning_rate(spec, epoch)
+        model.optimizer.learning_rate.assign(rate)
+        started = time.monotonic()
+        history = model.fit(
+            epoch_dataset(images, targets, weights, spec, epoch),
+            validation_data=(val_x, val_y), validation_batch_size=128,
+            initial_epoch=epoch, epochs=epoch + 1, verbose=2 if log else 0, shuffle=False,
+        )
+        seconds = time.monotonic() - started
+        row = {key: values[-1] for key, values in history.history.items()}
+        new_file = not csv_path.exists()
+        with csv_path.open("a", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+            if new_file:
+                writer.writeheader()
+            writer.writerow({**row, "epoch": epoch, "learning_rate": rate, "seconds": seconds})
+        val_loss = float(row["val_loss"])
+        if val_loss < state.best_val_loss:
+            state.best_val_loss, state.best_epoch = val_loss, epoch
+            model.save_weights(best_path)
+        state.epochs_done = epoch + 1
+        state.seconds += seconds
+        model.save(checkpoint)
+        _save_state(state_path, state)
+        stale = state.epochs_done - state.best_epoch - 1 >= spec.patience
+        if log:
+            print(f"[{spec.name}] epoch {epoch + 1}/{spec.epochs} lr={rate:.2e} "
+                  f"val_mae={row['val_mae_deg']:.2f} deg ({seconds:.0f} s)", flush=True)
+
+    if best_path.exists():
+        model.load_weights(best_path)
+    plot_curves(csv_path, run_dir / "curves.png", spec.name)
+    manifest = Manifest(
+        name=spec.name,
+        version=spec.version,
+        architecture=spec.architecture,
+        color_modes=["rgb"] if shape[-1] == 3 else ["gray"],
+        input=InputSpec(shape=shape),
+        output=OUTPUT,
+        training=TrainingInfo(
+            data=data_description,
+            images=len(images),
+            bootstrap_fraction=spec.bootstrap_fraction,
+            seed=spec.seed,
+            epochs=state.epochs_done,
+            best_epoch=state.best_epoch + 1,
+            parameters=int(model.count_params()),
+            batch_size=spec.batch_size,
+            learning_rate=spec.learning_rate,
+            augmentation="rotation, mirroring, translation, isotropic scale, Gaussian noise, "
+                         "contrast, blur" if spec.augment > 0 else "none",
+            val_rms_deg=float(state.best_val_loss) ** 0.5 * OUTPUT.scale_deg
+            if math.isfinite(state.best_val_loss) else None,
+            train_seconds=round(state.seconds, 1),
+        ),
+    )
+    if models_dir is not None:
+        export_flavor(model, models_dir, manifest, warmup=val_x[:8])
+        write_models_config(models_dir)
+    state.status = "done"
+    _save_state(state_path, state)
+    return manifest
