@@ -1,5 +1,6 @@
 """A CDS Sesame stand-in on loopback: ``GET /nph-sesame/<db>?<name>`` answers Sesame's plain
-text, with a ``%J ra dec`` line for the names it knows and ``#! *** Nothing found ***`` else."""
+text, with a ``%J ra dec`` line for the names it knows and ``#! *** Nothing found ***`` else;
+a name starting with ``FAIL`` gets an HTTP 500, as a Sesame that is down."""
 
 import threading
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,7 @@ def sesame_standin(known: Mapping[str, tuple[float, float]]) -> Iterator[str]:
         def do_GET(self) -> None:
             name = unquote(urlsplit(self.path).query)
             body = sesame_text(name, known.get(name)).encode()
-            self.send_response(200)
+            self.send_response(500 if name.startswith("FAIL") else 200)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
