@@ -2,14 +2,17 @@
 costs only the caching, and the cache comes back when Redis does."""
 
 import asyncio
+import json
 import re
+import shutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.gateway.conftest import Stack
-from tests.support.processes import start_redis
+from tests.gateway.conftest import Stack, in_process_gateway
+from tests.support.processes import service_process, start_redis
 
 pytestmark = pytest.mark.slow
 
@@ -79,3 +82,34 @@ async def test_identical_concurrent_requests_are_computed_once(stack: Stack) -> 
     assert all(r.status_code == 200 for r in responses)
     assert len({r.json()["inclination"]["median"] for r in responses}) == 1
     assert metric(stack, "incline_gateway_computations_total") == computed + 1
+
+
+async def test_new_models_never_serve_old_answers(
+    stack: Stack, tiny_models: Path, tmp_path: Path
+) -> None:
+    old = httpx.get(f"{stack.url}/api/pgc/9031", timeout=60)
+    assert old.status_code == 200
+    # Another model set: the same networks, one manifest changed (so another version hash).
+    changed = tmp_path / "models"
+    shutil.copytree(tiny_models, changed)
+    manifest_path = changed / "tiny-a" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["alarm_threshold_deg"] = manifest["alarm_threshold_deg"] + 1.5
+    manifest_path.write_text(json.dumps(manifest))
+
+    with service_process(
+        "inference", {"INFERENCE_MODELS_DIR": str(changed)}, stack.log_dir, startup_timeout_s=120
+    ) as new_inference:
+        # A second gateway replica on the same Redis, in front of the new models.
+        async with in_process_gateway(stack.settings(inference_url=new_inference.url)) as client:
+            new = await client.get("/api/pgc/9031")
+            assert new.status_code == 200, new.text
+            assert new.json()["model_set_version"] != old.json()["model_set_version"]
+            assert new.json()["cached"] is False
+            repeat = await client.get("/api/pgc/9031")
+            assert repeat.json()["cached"] is True
+            assert repeat.headers["X-Cache"] == "redis"
+    # The replica on the old models still gets the old models' answer.
+    again = httpx.get(f"{stack.url}/api/pgc/9031", timeout=60).json()
+    assert again["cached"] is True
+    assert again["model_set_version"] == old.json()["model_set_version"]
