@@ -53,7 +53,8 @@ async def call_upstream(
     if response.is_success:
         return response
     body: dict[str, Any] = {}
-    if response.headers.get("content-type", "").startswith((PROBLEM_MEDIA_TYPE, "application/json")):
+    content_type = response.headers.get("content-type", "")
+    if content_type.startswith((PROBLEM_MEDIA_TYPE, "application/json")):
         try:
             parsed = response.json()
             body = parsed if isinstance(parsed, dict) else {}

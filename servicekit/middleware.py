@@ -1,8 +1,7 @@
-"""ASGI middleware: request id in and out, one access-log line and Prometheus figures per request."""
+"""ASGI middleware: request id in and out, an access-log line and Prometheus figures per request."""
 
 import time
 import uuid
-from typing import Any
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,7 +73,7 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-def _route_template(scope: dict[str, Any]) -> str:
+def _route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return str(path) if path else "<unmatched>"

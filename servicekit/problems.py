@@ -77,7 +77,8 @@ class UpstreamProblem(Problem):
         super().__init__(detail, title=str(body.get("title") or HTTPStatus(status).phrase))
         self.status = status
         self.slug = str(body.get("type", "")).removeprefix(PROBLEM_TYPE_BASE) or "upstream"
-        self.extra = {k: v for k, v in body.items() if k not in {"type", "title", "status", "detail"}}
+        standard = {"type", "title", "status", "detail"}
+        self.extra = {k: v for k, v in body.items() if k not in standard}
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:

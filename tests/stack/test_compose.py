@@ -70,7 +70,7 @@ def test_service_env_names_exist_in_its_settings_class(
     env = environment(services(compose)[name])
     assert env, f"{name} has no environment in compose"
     unknown = {key for key in env if key.startswith(prefix) and key not in fields}
-    assert unknown == set(), f"{name}: compose sets {unknown}, which {settings_class.__name__} ignores"
+    assert unknown == set(), f"{name}: {settings_class.__name__} has no field for {unknown}"
     foreign = {key for key in env if not key.startswith(prefix)}
     assert foreign == set(), f"{name}: env names outside the {prefix} prefix: {foreign}"
 
@@ -82,7 +82,7 @@ def test_service_port_and_health_check_match_the_code(compose: dict[str, Any], n
     prefix = str(SETTINGS[name].model_config.get("env_prefix", ""))
     port = int(environment(service).get(prefix + "PORT", default_port))
     assert port == default_port
-    published = [str(p) for p in service.get("ports", [])] + [str(p) for p in service.get("expose", [])]
+    published = [str(p) for p in [*service.get("ports", []), *service.get("expose", [])]]
     assert any(p.endswith(str(port)) or p.endswith(f"{port}/tcp") for p in published), published
     health = " ".join(service["healthcheck"]["test"])
     assert f":{port}/healthz" in health

@@ -14,8 +14,9 @@ def test_light_service_app_does_not_import_tensorflow(service: str) -> None:
         "import sys\n"
         f"from {service}.app import create_app\n"
         "create_app()\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'tensorflow', 'keras', 'galsim'})\n"
-        "print(','.join(heavy))\n"
+        "heavy = {'tensorflow', 'keras', 'galsim'}\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print(','.join(loaded))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
@@ -29,9 +30,7 @@ def test_no_tensorflow_import_outside_inference_and_training() -> None:
     for package in ("servicekit", "gateway", "catalog", "preprocessor"):
         for path in (REPO_ROOT / package).rglob("*.py"):
             text = path.read_text()
-            if any(
-                line.lstrip().startswith(("import tensorflow", "from tensorflow", "import keras", "from keras"))
-                for line in text.splitlines()
-            ):
+            heavy = ("import tensorflow", "from tensorflow", "import keras", "from keras")
+            if any(line.lstrip().startswith(heavy) for line in text.splitlines()):
                 offenders.append(str(path.relative_to(REPO_ROOT)))
     assert offenders == []

@@ -22,7 +22,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_http(url: str, timeout_s: float, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_http(
+    url: str, timeout_s: float, process: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout_s
     last_error = ""
     while time.monotonic() < deadline:
@@ -120,7 +122,7 @@ def start_redis(port: int | None = None, timeout_s: float = 10.0) -> RedisServer
     """A redis-server child in the foreground (a daemonized one is never reaped here)."""
     binary = redis_binary()
     if binary is None:
-        raise RuntimeError("redis-server is not installed (scripts/install-system-packages does it)")
+        raise RuntimeError("no redis-server: scripts/install-system-packages installs it")
     port = port or free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
