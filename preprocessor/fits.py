@@ -44,7 +44,7 @@ BANDS: Final = ("g", "r", "i")
 SATURATION_PERCENTILE: Final = 99.9
 SOFTENING_SIGMAS: Final = 3.0
 MIN_SOFTENING: Final = 1e-4
-_STATS_SAMPLE: Final = 250_000  # pixels used for the sky/noise/percentile statistics
+_STATS_SAMPLE: Final = 65_536  # pixels used for the sky/noise/percentile statistics
 
 FloatArray = npt.NDArray[np.float64]
 
