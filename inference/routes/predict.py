@@ -60,16 +60,21 @@ async def predict(
             f"expected Content-Type {npy.NPY_MEDIA_TYPE}, got {content_type or 'none'}",
         )
     limit = settings.max_images * 128 * 128 * 3 * 4 + HEADER_BYTES
+    too_large = TooManyImages(
+        f"the body is over {limit} bytes: more than {settings.max_images} images of 128x128x3 "
+        "float32; split the batch"
+    )
     declared = request.headers.get("content-length", "")
-    size = int(declared) if declared.isdigit() else 0
-    if size <= limit:
-        body = await request.body()
-        size = len(body)
-    if size > limit:
-        raise TooManyImages(
-            f"body of {size} bytes: more than {settings.max_images} images of 128x128x3 float32 "
-            f"({limit} bytes); split the batch"
-        )
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    parts: list[bytes] = []
+    size = 0
+    async for part in request.stream():  # bounded even when no Content-Length is sent
+        size += len(part)
+        if size > limit:
+            raise too_large
+        parts.append(part)
+    body = b"".join(parts)
     try:
         tensor = npy.decode(body)
     except ValueError as exc:

@@ -110,6 +110,20 @@ async def test_too_many_images_is_413(
     assert_problem(await post_npy(client, images), 413, "more than 8 images")
 
 
+async def test_a_chunked_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:
+    """No Content-Length: the body is counted as it arrives."""
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"\0" * 65536
+
+    response = await client.post(
+        "/predict", content=chunks(), headers={"content-type": npy.NPY_MEDIA_TYPE}
+    )
+    assert "content-length" not in response.request.headers
+    assert_problem(response, 413, "more than 8 images")
+
+
 async def test_too_many_small_images_is_413(client: httpx.AsyncClient) -> None:
     """Under the byte limit (gray) but over the image count."""
     images = np.zeros((12, 128, 128, 1), np.float32)
