@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
+from starlette.middleware import Middleware
 
 from gateway.cache import ResultCache
 from gateway.estimator import Estimator
@@ -16,6 +17,7 @@ from gateway.requestlog import RequestLog
 from gateway.routes import batch, images, inclination, page
 from gateway.schemas import BatchItem, BatchLine
 from gateway.settings import GatewaySettings
+from gateway.uploads import UploadLimitMiddleware
 from gateway.upstreams import CatalogClient, InferenceClient, PreprocessorClient
 from servicekit.app import CheckStatus, ReadinessCheck, create_service_app
 from servicekit.http import pooled_client
@@ -110,6 +112,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "inference": _upstream_check("inference"),
         },
     )
+    # Inside the request-context middleware (so a refusal still carries its request id).
+    app.user_middleware.append(Middleware(UploadLimitMiddleware, limit=settings.max_upload_bytes))
     app.include_router(inclination.router)
     app.include_router(batch.router)
     app.include_router(images.router)

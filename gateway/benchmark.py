@@ -192,7 +192,6 @@ def redis(stack: ExitStack, work: Path) -> str:
 # -- measurements -------------------------------------------------------------------------
 
 
-
 async def measure(
     name: str,
     url: str,

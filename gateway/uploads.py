@@ -1,8 +1,10 @@
 """Reading an uploaded file with the size limit enforced before it is all in memory."""
 
 from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from servicekit.problems import PayloadTooLarge
+from servicekit.problems import PayloadTooLarge, problem_response
 
 CHUNK = 1024 * 1024
 
@@ -22,3 +24,25 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
             raise _too_large(size, limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+class UploadLimitMiddleware:
+    """Refuses a body declared larger than the limit (plus room for multipart framing) before
+    any of it is read; a body without Content-Length is still counted by ``read_upload``."""
+
+    def __init__(self, app: ASGIApp, limit: int, slack: int = 64 * 1024) -> None:
+        self.app = app
+        self.limit = limit
+        self.slack = slack
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") in {"POST", "PUT"}:
+            for name, value in scope.get("headers", []):
+                if name == b"content-length" and value.isdigit():
+                    size = int(value)
+                    if size > self.limit + self.slack:
+                        request = Request(scope)
+                        response = problem_response(_too_large(size, self.limit), request)
+                        await response(scope, receive, send)
+                        return
+        await self.app(scope, receive, send)

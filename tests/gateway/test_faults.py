@@ -79,9 +79,32 @@ def test_not_an_image_at_all_is_422(stack: Stack) -> None:
     assert_problem(upload(stack, b"ra,dec\n10.68,41.27\n" * 20, "table.csv"), 422, "not an image")
 
 
-def test_too_large_upload_is_413(stack: Stack) -> None:
+def test_too_large_upload_is_413_before_it_is_read(stack: Stack) -> None:
     data = galaxy_image_bytes("PNG", side=64) + bytes(MAX_UPLOAD_BYTES)
-    assert_problem(upload(stack, data, "huge.png"), 413, str(MAX_UPLOAD_BYTES))
+    response = upload(stack, data, "huge.png")
+    assert_problem(response, 413, str(MAX_UPLOAD_BYTES))
+    assert response.headers["X-Request-ID"]
+
+
+def test_too_large_upload_without_length_is_413_while_read(stack: Stack) -> None:
+    boundary = "incline-test-boundary"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="huge.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + bytes(MAX_UPLOAD_BYTES + 10)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = httpx.post(
+        f"{stack.url}/api/file",
+        content=iter([body[i : i + 65536] for i in range(0, len(body), 65536)]),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        timeout=60,
+    )
+    assert "content-length" not in {k.lower() for k in response.request.headers}
+    assert_problem(response, 413, str(MAX_UPLOAD_BYTES))
 
 
 def test_skyserver_down_is_503(stack: Stack) -> None:
