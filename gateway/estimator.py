@@ -190,9 +190,14 @@ class Estimator:
     # -- the pipeline ----------------------------------------------------------------------
 
     async def _from_catalog(self, galaxy: Galaxy, options: Options) -> dict[str, Any]:
-        params: dict[str, str | int | float] = (
-            {"pgc": galaxy.pgc} if galaxy.pgc is not None else {"name": galaxy.names[0]}
-        )
+        params: dict[str, str | int | float]
+        if galaxy.pgc is not None:
+            params = {"pgc": galaxy.pgc}
+        elif galaxy.names:
+            params = {"name": galaxy.names[0]}
+        else:  # a user-table row with neither: its field, as the catalog would frame it
+            fov = 1.5 * galaxy.major_axis_arcmin if galaxy.major_axis_arcmin else 2.0
+            params = {"ra": galaxy.ra, "dec": galaxy.dec, "fov": round(fov, 4)}
         cutout = await self.catalog.cutout(_catalog_cutout_params(params))
         return await self._evaluate(cutout.data, options, galaxy, _sdss(cutout, params))
 
