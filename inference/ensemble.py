@@ -17,6 +17,9 @@ from inference.errors import FlavorError, InvalidTensor, QuorumNotMet, TooManyIm
 from inference.manifest import ColorMode
 from inference.registry import Flavor, Registry
 from inference.settings import InferenceSettings
+from servicekit.logging import get_logger
+
+log = get_logger("inference.ensemble")
 
 FLAVOR_SECONDS = Histogram(
     "incline_inference_flavor_duration_seconds",
@@ -209,7 +212,15 @@ class Ensemble:
             if isinstance(outcome, BaseException):
                 if not isinstance(outcome, Exception):
                     raise outcome  # cancellation and the like are not a flavor's failure
-                reason = outcome.reason if isinstance(outcome, FlavorError) else repr(outcome)
+                if isinstance(outcome, FlavorError):
+                    reason = outcome.reason
+                else:
+                    reason = f"unexpected error: {type(outcome).__name__}"
+                    log.error(
+                        "flavor raised an unexpected error",
+                        extra={"flavor": flavor.name},
+                        exc_info=(type(outcome), outcome, outcome.__traceback__),
+                    )
                 failed.append(FailedFlavor(flavor.name, reason))
             elif not np.isfinite(outcome).all():
                 failed.append(FailedFlavor(flavor.name, "non-finite output"))
@@ -217,6 +228,8 @@ class Ensemble:
                 answered.append((flavor, outcome))
         for failure in failed:
             FLAVOR_FAILURES.labels(failure.name, _failure_kind(failure.reason)).inc()
+        if failed:
+            log.warning("flavors left out", extra={"failed": {f.name: f.reason for f in failed}})
 
         needed = self.quorum(len(flavors))
         if len(answered) < needed:
