@@ -24,8 +24,8 @@ FLAVORS = (
 )
 
 QUICK_DATASETS = {
-    "train": DatasetSpec(count=192, seed=1, shard_size=64),
-    "validation": DatasetSpec(count=64, seed=2, shard_size=64),
+    "train": DatasetSpec(count=128, seed=1, shard_size=64),
+    "validation": DatasetSpec(count=32, seed=2, shard_size=32),
     "test": DatasetSpec(count=64, seed=1001, shard_size=64),
     "test-hard": DatasetSpec(count=32, seed=2001, hard=True, shard_size=32),
 }

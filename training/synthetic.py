@@ -200,7 +200,7 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     arm_colour = np.array([0.8, 1.0, 1.3])
     dust_colour = np.array([0.75, 1.0, 1.4])
     peak = float((disk * (1 - bulge_fraction) + bulge * bulge_fraction).max())
-    hard_snr = (1.2, 1.7)
+    hard_snr = (1.5, 2.0)
     snr_log10 = float(rng.uniform(*hard_snr) if hard else rng.uniform(1.4, 2.7))
     sky_sigma = peak * 10 ** (-snr_log10)
     balance = np.exp(rng.normal(0.0, 0.12, size=3))

@@ -117,12 +117,14 @@ def epoch_dataset(images: npt.NDArray[np.uint8], targets: npt.NDArray[np.float32
 
 
 def mae_deg(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+    """Kept so that checkpoints compiled with it load; the CSV's degrees come from ``mae``."""
+    y_true = tf.reshape(tf.cast(y_true, y_pred.dtype), tf.shape(y_pred))
     return OUTPUT.scale_deg * tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1)
 
 
 def _compile(model: keras.Model, spec: FlavorSpec) -> None:
     model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse",
-                  metrics=["mae", mae_deg])
+                  metrics=["mae"])
 
 
 def learning_rate(spec: FlavorSpec, epoch: int) -> float:
@@ -167,6 +169,7 @@ def train_flavor(
     data_description: str,
     initial_model: keras.Model | None = None,
     log: bool = True,
+    output: OutputSpec = OUTPUT,
 ) -> Manifest:
     """Train (or resume) one flavor; export it into ``models_dir`` when given. Returns its
     manifest (metrics empty: :mod:`training.evaluate` fills them in)."""
@@ -182,10 +185,10 @@ def train_flavor(
         chosen = rng.choice(len(images), size=int(round(spec.bootstrap_fraction * len(images))),
                             replace=True)
         images, labels = images[chosen], labels[chosen]
-    targets = to_raw(labels)
+    targets = to_raw(labels, output)
     weights = balance_weights(labels)
     val_x = val_images.astype(np.float32) / 255.0
-    val_y = to_raw(val_labels)
+    val_y = to_raw(val_labels, output)
     shape = (MODEL_SIZE, MODEL_SIZE, int(images.shape[-1]))
 
     keras.utils.set_random_seed(spec.seed)
@@ -212,6 +215,8 @@ def train_flavor(
         )
         seconds = time.monotonic() - started
         row = {key: values[-1] for key, values in history.history.items()}
+        row["mae_deg"] = output.scale_deg * row["mae"]
+        row["val_mae_deg"] = output.scale_deg * row["val_mae"]
         new_file = not csv_path.exists()
         with csv_path.open("a", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
@@ -240,7 +245,7 @@ def train_flavor(
         architecture=spec.architecture,
         color_modes=["rgb"] if shape[-1] == 3 else ["gray"],
         input=InputSpec(shape=shape),
-        output=OUTPUT,
+        output=output,
         training=TrainingInfo(
             data=data_description,
             images=len(images),
@@ -253,7 +258,7 @@ def train_flavor(
             learning_rate=spec.learning_rate,
             augmentation="rotation, mirroring, translation, isotropic scale, Gaussian noise, "
                          "contrast, blur" if spec.augment > 0 else "none",
-            val_rms_deg=float(state.best_val_loss) ** 0.5 * OUTPUT.scale_deg
+            val_rms_deg=float(state.best_val_loss) ** 0.5 * output.scale_deg
             if math.isfinite(state.best_val_loss) else None,
             train_seconds=round(state.seconds, 1),
         ),

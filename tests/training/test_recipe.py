@@ -1,0 +1,40 @@
+"""The quick recipe, end to end through the CLI: generate, train, export, evaluate."""
+
+import json
+from pathlib import Path
+
+from inference.manifest import load_manifest
+from training.__main__ import main
+from training.export import flavor_manifests
+
+
+def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
+    models, runs, data, report = (tmp_path / n for n in ("models", "runs", "data", "report"))
+    args = ["--quick", "--models", str(models), "--runs", str(runs), "--datasets", str(data),
+            "--report", str(report), "--processes", "1"]
+    main(["recipe", "--evaluate", *args])
+
+    manifests = flavor_manifests(models)
+    assert [m.name for m in manifests] == ["quick-0", "quick-1"]
+    config = (models / "models.config").read_text()
+    assert config.count('base_path: "/models/quick-') == 2
+    for manifest in manifests:
+        assert manifest.metrics["test_rms_0_90_deg"] > 0.0
+        assert "ensemble_test_hard_mae_45_90_deg" in manifest.metrics
+        assert manifest.alarm_threshold_deg >= 1.0
+        run = runs / "quick" / manifest.name
+        assert (run / "curves.png").is_file()
+        lines = (run / "metrics.csv").read_text().splitlines()
+        assert lines[0].startswith("epoch,learning_rate,loss,mae,mae_deg,val_loss")
+        assert len(lines) == 1 + manifest.training.epochs
+    result = json.loads((report / "report.json").read_text())
+    assert set(result["results"]["test"]) >= {"quick-0", "median ensemble",
+                                              "axial-ratio q0=0.2", "axial-ratio HyperLEDA q0(T)"}
+    assert (report / "test-predicted-vs-true.png").is_file()
+    assert (report / "test-residuals-vs-true.png").is_file()
+    assert "| median ensemble |" in (report / "report.md").read_text()
+
+    # Resumable: running again finds the runs done and only re-exports.
+    before = load_manifest(models / "quick-0")
+    main(["train", "quick-0", *args])
+    assert load_manifest(models / "quick-0").training == before.training

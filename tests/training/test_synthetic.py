@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import numpy as np
+
+from training.dataset import DatasetSpec, generate, load
+from training.synthetic import render, render_galaxy
+
+
+def test_render_is_deterministic_by_seed() -> None:
+    first, galaxy = render(3, 5)
+    again, galaxy_again = render(3, 5)
+    other, _ = render(4, 5)
+    assert first.dtype == np.uint8
+    assert first.shape == (128, 128, 3)
+    np.testing.assert_array_equal(first, again)
+    assert galaxy == galaxy_again
+    assert not np.array_equal(first, other)
+
+
+def test_labels_cover_the_range_and_images_vary() -> None:
+    galaxies = [render_galaxy(11, i)[1] for i in range(40)]
+    inclinations = np.array([g.inclination for g in galaxies])
+    assert np.all((inclinations >= 0.0) & (inclinations <= 90.0))
+    assert inclinations.min() < 20.0 and inclinations.max() > 70.0
+    assert any(g.gray for g in galaxies) and not all(g.gray for g in galaxies)
+    assert any(g.jpeg_quality for g in galaxies)
+    hard = [render_galaxy(11, i, hard=True)[1] for i in range(10)]
+    assert np.mean([g.bulge_fraction for g in hard]) > np.mean([g.bulge_fraction for g in galaxies])
+
+
+def test_shards_do_not_depend_on_the_number_of_processes(tmp_path: Path) -> None:
+    spec = DatasetSpec(count=6, seed=21, shard_size=4)
+    one = load(generate(tmp_path / "one", spec, processes=1, progress=False))
+    two = load(generate(tmp_path / "two", spec, processes=2, progress=False))
+    assert one["images"].shape == (6, 128, 128, 3)
+    np.testing.assert_array_equal(one["images"], two["images"])
+    np.testing.assert_array_equal(one["labels"], two["labels"])
+    # Resumable: a finished data set is not rendered again.
+    stamp = (tmp_path / "one" / "shard-00000.npz").stat().st_mtime_ns
+    generate(tmp_path / "one", spec, processes=1, progress=False)
+    assert (tmp_path / "one" / "shard-00000.npz").stat().st_mtime_ns == stamp

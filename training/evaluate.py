@@ -1,0 +1,203 @@
+"""Evaluate the exported flavors (the SavedModels, exactly as served) on the held-out synthetic
+test sets: per flavor and for the median ensemble, RMS / MAE / bias over 45–90° and 0–90°; the
+axial-ratio baselines on the same images; plots; the alarm threshold from the flavors' spread.
+Writes the figures into each manifest and a report (JSON + Markdown table)."""
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import tensorflow as tf
+
+from inference.manifest import Manifest, write_manifest
+from training.baseline import (
+    Q0,
+    axis_ratio,
+    hyperleda_q0,
+    inclination_from_q,
+    type_from_bulge_fraction,
+)
+from training.dataset import DatasetSpec, generate, load
+from training.export import flavor_manifests, write_models_config
+
+RANGES = {"45_90": (45.0, 90.0), "0_90": (0.0, 90.0)}
+ALARM_PERCENTILE = 99.0
+DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+
+Floats = npt.NDArray[np.float64]
+
+
+def predict_flavor(models_dir: Path, manifest: Manifest, images: npt.NDArray[np.uint8],
+                   batch: int = 128) -> Floats:
+    """Degrees predicted by the exported SavedModel (clipped as the manifest says)."""
+    loaded = tf.saved_model.load(str(models_dir / manifest.name / str(manifest.version)))
+    signature = loaded.signatures[manifest.input.signature]
+    raw = []
+    for start in range(0, len(images), batch):
+        x = images[start:start + batch].astype(np.float32) / 255.0
+        if manifest.input.shape[-1] == 1 and x.shape[-1] == 3:
+            x = (x @ np.array([0.299, 0.587, 0.114], np.float32))[..., np.newaxis]
+        out = signature(**{manifest.input.key: tf.constant(x)})[manifest.output.key]
+        raw.append(np.asarray(out.numpy(), np.float64)[:, 0])
+    degrees = manifest.output.offset_deg + manifest.output.scale_deg * np.concatenate(raw)
+    return np.clip(degrees, manifest.output.min_deg, manifest.output.max_deg)
+
+
+def statistics(predicted: Floats, true: Floats) -> dict[str, float]:
+    """RMS, MAE, bias (predicted − true) per range; NaN predictions are counted as failures."""
+    out: dict[str, float] = {}
+    for key, (low, high) in RANGES.items():
+        inside = (true >= low) & (true <= high)
+        ok = inside & np.isfinite(predicted)
+        delta = predicted[ok] - true[ok]
+        out[f"rms_{key}"] = float(np.sqrt(np.mean(delta**2))) if ok.any() else math.nan
+        out[f"mae_{key}"] = float(np.mean(np.abs(delta))) if ok.any() else math.nan
+        out[f"bias_{key}"] = float(np.mean(delta)) if ok.any() else math.nan
+        out[f"failed_{key}"] = float(np.sum(inside & ~np.isfinite(predicted)))
+    out["n"] = float(len(true))
+    return out
+
+
+def baselines(data: Mapping[str, npt.NDArray[np.generic]]) -> dict[str, Floats]:
+    images = data["images"]
+    q = np.array([axis_ratio(image) for image in images])
+    types = [type_from_bulge_fraction(float(b)) for b in data["bulge_fraction"]]
+    fixed = np.array([inclination_from_q(v, Q0) for v in q])
+    typed = np.array([inclination_from_q(v, hyperleda_q0(t)) for v, t in zip(q, types, strict=True)])
+    return {"axial-ratio q0=0.2": fixed, "axial-ratio HyperLEDA q0(T)": typed}
+
+
+def plot(true: Floats, predicted: Floats, baseline: Floats, title: str, prefix: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    fig, ax = plt.subplots(figsize=(4.2, 4.0), dpi=80)
+    ax.scatter(true, baseline, s=2, color="0.7", label="axial ratio, q0=0.2")
+    ax.scatter(true, predicted, s=2, color="C0", label="median ensemble")
+    ax.plot([0, 90], [0, 90], color="k", lw=0.8)
+    ax.set(xlim=(0, 90), ylim=(0, 90), xlabel="true inclination (deg)",
+           ylabel="predicted inclination (deg)", title=title)
+    ax.legend(loc="upper left", fontsize=7, markerscale=4)
+    fig.tight_layout()
+    path = prefix.with_name(prefix.name + "-predicted-vs-true.png")
+    fig.savefig(path)
+    plt.close(fig)
+    paths.append(path)
+
+    fig, ax = plt.subplots(figsize=(5.0, 3.2), dpi=80)
+    delta = predicted - true
+    ax.scatter(true, delta, s=2, color="C0")
+    slope, intercept = np.polyfit(true, delta, 1)
+    xs = np.array([0.0, 90.0])
+    ax.plot(xs, intercept + slope * xs, color="C3",
+            label=f"least squares: Δi = {intercept:.2f} + {slope:.4f}·i")
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.set(xlim=(0, 90), ylim=(-20, 20), xlabel="true inclination (deg)",
+           ylabel="Δi = predicted − true (deg)", title=title)
+    ax.legend(loc="upper left", fontsize=7)
+    fig.tight_layout()
+    path = prefix.with_name(prefix.name + "-residuals-vs-true.png")
+    fig.savefig(path)
+    plt.close(fig)
+    paths.append(path)
+    return paths
+
+
+def _row(name: str, stats: Mapping[str, float]) -> str:
+    cells = [f"{stats[f'{s}_{r}']:.2f}" for r in RANGES for s in ("rms", "mae", "bias")]
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def markdown_table(results: Mapping[str, Mapping[str, float]]) -> str:
+    head = "| | " + " | ".join(
+        f"{s} {r.replace('_', '–')}°" for r in RANGES for s in ("RMS", "MAE", "bias")
+    ) + " |"
+    lines = [head, "|---" * (1 + 3 * len(RANGES)) + "|"]
+    lines += [_row(name, stats) for name, stats in results.items()]
+    return "\n".join(lines)
+
+
+def evaluate_repository(
+    models_dir: Path,
+    data_root: Path,
+    datasets: Mapping[str, DatasetSpec],
+    report_dir: Path,
+    processes: int | None = None,
+    write_manifests: bool = True,
+    plots_dir: Path | None = None,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Evaluate every flavor in ``models_dir`` on the ``test`` and ``test-hard`` sets."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    manifests = flavor_manifests(models_dir)
+    if not manifests:
+        raise ValueError(f"no flavors with a manifest in {models_dir}")
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    spreads: dict[str, Floats] = {}
+    for set_name in ("test", "test-hard"):
+        directory = generate(data_root / set_name, datasets[set_name], processes=processes)
+        data = load(directory)
+        true = np.asarray(data["labels"], np.float64)
+        per_flavor = {m.name: predict_flavor(models_dir, m, data["images"]) for m in manifests}
+        stack = np.stack(list(per_flavor.values()))
+        ensemble = np.median(stack, axis=0)
+        spreads[set_name] = stack.max(axis=0) - stack.min(axis=0)
+        table: dict[str, dict[str, float]] = {
+            name: statistics(pred, true) for name, pred in per_flavor.items()
+        }
+        table["median ensemble"] = statistics(ensemble, true)
+        base = baselines(data)
+        for name, pred in base.items():
+            table[name] = statistics(pred, true)
+        results[set_name] = table
+        title = f"{set_name} set ({len(true)} synthetic galaxies)"
+        prefix = (plots_dir or report_dir) / set_name
+        plot(true, ensemble, base["axial-ratio q0=0.2"], title, prefix)
+        np.savez(report_dir / f"{set_name}-predictions.npz", true=true, ensemble=ensemble,
+                 **per_flavor, **{k.replace(" ", "_"): v for k, v in base.items()})
+
+    threshold = float(np.percentile(spreads["test"], ALARM_PERCENTILE))
+    ensemble_stats = results["test"]["median ensemble"]
+    for manifest in manifests:
+        metrics: dict[str, float] = {}
+        for set_name, table in results.items():
+            key = set_name.replace("-", "_")
+            for stat, value in table[manifest.name].items():
+                if not stat.startswith(("failed", "n")):
+                    metrics[f"{key}_{stat}_deg"] = round(value, 3)
+            for stat, value in table["median ensemble"].items():
+                if not stat.startswith(("failed", "n")):
+                    metrics[f"ensemble_{key}_{stat}_deg"] = round(value, 3)
+            metrics[f"{key}_images"] = table[manifest.name]["n"]
+        metrics["spread_p99_test_deg"] = round(threshold, 3)
+        if write_manifests:
+            updated = manifest.model_copy(update={
+                "metrics": metrics, "alarm_threshold_deg": round(max(threshold, 1.0), 2)})
+            write_manifest(models_dir / manifest.name, updated)
+    if write_manifests:
+        write_models_config(models_dir)
+
+    report = {
+        "flavors": [m.name for m in manifests],
+        "alarm_threshold_deg": threshold,
+        "alarm_percentile": ALARM_PERCENTILE,
+        "results": results,
+        "ensemble_test": ensemble_stats,
+    }
+    (report_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = []
+    for set_name, table in results.items():
+        spec = datasets[set_name]
+        text.append(f"**{set_name}**: {spec.count} synthetic galaxies, seed {spec.seed}"
+                    f"{' (hard: low S/N, bulge-dominated, crowded)' if spec.hard else ''}\n")
+        text.append(markdown_table(table) + "\n")
+    text.append(f"Alarm threshold (p{ALARM_PERCENTILE:.0f} of the flavors' spread on the test "
+                f"set): {threshold:.2f}°\n")
+    (report_dir / "report.md").write_text("\n".join(text))
+    print("\n".join(text), flush=True)
+    return results
