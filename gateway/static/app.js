@@ -129,7 +129,14 @@ function render(result, images) {
     tbody.append(row([[f.name], ["—"], ["failed", "num"], [f.reason]], "failed"));
   });
 
-  $("cutout-img").src = images.cutout || "";
+  const cutout = $("cutout-img");
+  const caption = cutout.parentElement.querySelector("figcaption");
+  caption.textContent = "The image measured";
+  cutout.onerror = () => {
+    // FITS and some TIFFs are measured fine but a browser cannot show them.
+    if (cutout.getAttribute("src")) caption.textContent = "The image measured (not viewable in a browser)";
+  };
+  cutout.src = images.cutout || "";
   $("preview-img").src = images.preview || "";
 
   const prov = $("provenance");
