@@ -97,7 +97,7 @@ class PredictResponse(BaseModel):
 
 class FlavorEntry(BaseModel):
     name: str
-    version: int | None = Field(description="The version served (null when none is usable).")
+    version: int = Field(description="The version served; 0 when no version is usable.")
     status: Literal["available", "unavailable"]
     reason: str | None = Field(None, description="Why the flavor is unavailable.")
     manifest: Manifest | None = Field(description="Null only when the manifest cannot be read.")

@@ -29,7 +29,7 @@ async def list_models(
         entries.append(
             FlavorEntry(
                 name=broken.name,
-                version=broken.version,
+                version=broken.version or 0,
                 status="unavailable",
                 reason=broken.reason,
                 manifest=broken.manifest,

@@ -40,6 +40,7 @@ async def test_a_broken_flavor_is_listed_unavailable(
     tiny_b = next(f for f in body["flavors"] if f["name"] == "tiny-b")
     assert tiny_b["status"] == "unavailable"
     assert tiny_b["manifest"] is None
+    assert tiny_b["version"] == 0
     assert "manifest.json is invalid" in tiny_b["reason"]
     # one of one registered flavor answers: ready, but degraded
     assert ready.status_code == 200
