@@ -260,11 +260,11 @@ class Estimator:
         raw, tier = await self.cache.get(key)
         CACHE_LOOKUPS.labels(tier or "miss").inc()
         if raw is not None:
-            entry = json.loads(raw)
-            if "problem" in entry:
-                problem = {**entry["problem"], "cached": True}
-                raise UpstreamProblem(int(problem.get("status", 404)), problem)
-            return Answer(InclinationResult.model_validate({**entry, "cached": True}), tier)
+            hit = _from_cache(raw)
+            if isinstance(hit, InclinationResult):
+                return Answer(hit, tier)
+            if hit is not None:
+                raise UpstreamProblem(int(hit.get("status", 404)), {**hit, "cached": True})
 
         async def work() -> dict[str, Any]:
             COMPUTATIONS.inc()
@@ -290,6 +290,19 @@ class Estimator:
         if shared:
             SHARED.inc()
         return Answer(InclinationResult.model_validate({**entry, "cached": False}), None)
+
+
+def _from_cache(raw: bytes) -> InclinationResult | dict[str, Any] | None:
+    """A cached answer, a cached problem, or None for an entry this version cannot read (an
+    older gateway's, say): then the answer is computed again and the entry overwritten."""
+    try:
+        entry = json.loads(raw)
+        if isinstance(entry.get("problem"), dict):
+            return dict(entry["problem"])
+        return InclinationResult.model_validate({**entry, "cached": True})
+    except (ValueError, AttributeError):  # pydantic's ValidationError is a ValueError
+        log.warning("unreadable cache entry ignored")
+        return None
 
 
 def _catalog_cutout_params(params: dict[str, str | int | float]) -> dict[str, str | int | float]:

@@ -113,3 +113,27 @@ async def test_new_models_never_serve_old_answers(
     again = httpx.get(f"{stack.url}/api/pgc/9031", timeout=60).json()
     assert again["cached"] is True
     assert again["model_set_version"] == old.json()["model_set_version"]
+
+
+async def test_an_unreadable_cache_entry_is_recomputed(stack: Stack) -> None:
+    from redis.asyncio import Redis
+
+    async with in_process_gateway(stack.settings()) as client:
+        first = await client.get("/api/pgc/2557")
+        assert first.status_code == 200
+        store = Redis.from_url(stack.redis.url)
+        try:
+            mine = [
+                key
+                async for key in store.scan_iter("incline:result:*")
+                if b'"query": {"pgc": 2557}' in (await store.get(key) or b"")
+            ]
+            assert mine
+            for key in mine:
+                await store.set(key, b"{not json")
+            again = await client.get("/api/pgc/2557")
+            assert again.status_code == 200, again.text
+            assert again.json()["cached"] is False
+            assert (await client.get("/api/pgc/2557")).json()["cached"] is True
+        finally:
+            await store.aclose()
