@@ -19,7 +19,7 @@ _fresh_fields = (100.0 + 0.37 * i for i in itertools.count())
 def assert_problem(response: httpx.Response, status: int, *words: str) -> dict[str, object]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
+    body: dict[str, object] = response.json()
     assert body["status"] == status
     assert isinstance(body["detail"], str) and body["detail"]
     for word in words:

@@ -1,6 +1,7 @@
 """Identical concurrent requests are computed once."""
 
 import asyncio
+import functools
 
 import pytest
 
@@ -36,7 +37,7 @@ async def test_different_keys_do_not_share() -> None:
         await asyncio.sleep(0.01)
         return key
 
-    results = await asyncio.gather(*(flights.run(k, lambda k=k: work_for(k)) for k in "abc"))
+    results = await asyncio.gather(*(flights.run(k, functools.partial(work_for, k)) for k in "abc"))
     assert [value for value, _ in results] == ["a", "b", "c"]
     assert not any(shared for _, shared in results)
 
