@@ -23,36 +23,21 @@ repository (``training.quick``) into a temporary folder first and says so. Bound
 import argparse
 import asyncio
 import io
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import numpy as np
 import numpy.typing as npt
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from devstack.stack import ensure_models, local_stack
+from devstack.stats import Figures, Send, percentile, run_load
+
 COPIES = {"none": 1, "rot4": 4, "d4": 8}
-
-
-@dataclass
-class Figures:
-    name: str
-    p50_ms: float
-    p99_ms: float
-    throughput_rps: float
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
 
 
 # -- inputs -------------------------------------------------------------------------------
@@ -119,83 +104,13 @@ def measure_raw(models_dir: Path, copies: int, requests: int, concurrency: int) 
     )
 
 
-# -- the stack ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer in {timeout_s}s")
-
-
-@contextmanager
-def child(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            args, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def service(
-    stack: ExitStack, module: str, env: dict[str, str], work: Path, args: tuple[str, ...] = ()
-) -> str:
-    port = free_port()
-    prefix = module.split(".")[-1].upper() if "standin" in module else module.upper()
-    full_env = {
-        f"{prefix}_HOST": "127.0.0.1",
-        f"{prefix}_PORT": str(port),
-        f"{prefix}_LOG_LEVEL": "WARNING",
-        **env,
-    }
-    argv = [sys.executable, "-m", module, *(a.replace("{port}", str(port)) for a in args)]
-    proc = stack.enter_context(child(argv, full_env, work / f"{module}.log"))
-    url = f"http://127.0.0.1:{port}"
-    wait_http(f"{url}/healthz", proc)
-    return url
-
-
-def redis(stack: ExitStack, work: Path) -> str:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("redis-server is not installed (scripts/install-system-packages installs it)")
-    port = free_port()
-    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    stack.enter_context(child(argv, {}, work / "redis.log"))
-    return f"redis://127.0.0.1:{port}/0"
-
-
 # -- measurements -------------------------------------------------------------------------
 
 
 async def measure(
     name: str,
     url: str,
-    send: Callable[[httpx.AsyncClient, int], object],
+    send: Send,
     requests: int,
     concurrency: int,
     max_seconds: float,
@@ -204,38 +119,25 @@ async def measure(
     """Sequential latency over requests [offset, offset+n), throughput at ``concurrency``
     over [offset+n, offset+2n)."""
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-
-        async def one(i: int) -> float:
-            start = time.perf_counter()
-            response = await send(client, i)  # type: ignore[misc]
-            elapsed = time.perf_counter() - start
-            if response.status_code != 200:
-                raise RuntimeError(f"{name}: HTTP {response.status_code} {response.text[:200]}")
-            return float(elapsed)
-
-        latencies: list[float] = []
-        deadline = time.monotonic() + max_seconds
-        for i in range(requests):
-            latencies.append(await one(offset + i))
-            if time.monotonic() > deadline:
-                break
-        counter = iter(range(offset + requests, offset + 2 * requests))
-        done = 0
-        start = time.perf_counter()
-        deadline = time.monotonic() + max_seconds
-
-        async def worker() -> None:
-            nonlocal done
-            for i in counter:
-                await one(i)
-                done += 1
-                if time.monotonic() > deadline:
-                    return
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
+        sequential = await run_load(
+            client, send, requests=requests, concurrency=1, max_seconds=max_seconds, offset=offset
+        )
+        concurrent = await run_load(
+            client,
+            send,
+            requests=requests,
+            concurrency=concurrency,
+            max_seconds=max_seconds,
+            offset=offset + requests,
+        )
+    failures = sequential.failures + concurrent.failures
+    if failures:
+        raise RuntimeError(f"{name}: {failures[0]}")
     return Figures(
-        name, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000, done / elapsed
+        name,
+        percentile(sequential.latencies_s, 50) * 1000,
+        percentile(sequential.latencies_s, 99) * 1000,
+        len(concurrent.latencies_s) / concurrent.elapsed_s,
     )
 
 
@@ -298,62 +200,31 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="incline-gateway-bench-") as tmp:
         work = Path(tmp)
-        models_dir = args.models_dir.resolve()
-        note = f"models from {args.models_dir}"
-        if not (models_dir / "models.config").exists():
-            from training.quick import make_tiny_repository
-
-            print(f"no model repository in {models_dir}: training the tiny test repository",
+        if not (args.models_dir / "models.config").exists():
+            print(f"no model repository in {args.models_dir}: training the tiny test repository",
                   file=sys.stderr)  # fmt: skip
-            models_dir = work / "models"
-            make_tiny_repository(models_dir)
-            note = "tiny test models"
+        models_dir, note = ensure_models(args.models_dir, work)
         raw = measure_raw(models_dir, COPIES[args.copies], max(args.requests, 20), args.concurrency)
         print(f"raw compute: p50 {raw.p50_ms:.1f} ms", file=sys.stderr)
         n = args.requests
         uploads = [galaxy_jpeg(seed) for seed in range(2 * n + 1)]
-        data = work / "data"
-        with ExitStack() as stack:
-            redis_url = redis(stack, work)
-            skyserver = service(stack, "catalog.skyserver_standin", {}, work, ("--port", "{port}"))
-            catalog = service(
-                stack, "catalog",
-                {"CATALOG_DATA_DIR": str(data), "CATALOG_SKYSERVER_URL": skyserver}, work,
-            )  # fmt: skip
-            preprocessor = service(
-                stack, "preprocessor", {"PREPROCESSOR_DATA_DIR": str(data)}, work
-            )
-            inference = service(
-                stack, "inference",
-                {"INFERENCE_MODELS_DIR": str(models_dir), "INFERENCE_DATA_DIR": str(data)}, work,
-            )  # fmt: skip
-            gateway = service(
-                stack,
-                "gateway",
-                {
-                    "GATEWAY_CATALOG_URL": catalog,
-                    "GATEWAY_PREPROCESSOR_URL": preprocessor,
-                    "GATEWAY_INFERENCE_URL": inference,
-                    "GATEWAY_REDIS_URL": redis_url,
-                    "GATEWAY_DATA_DIR": str(data),
-                    "GATEWAY_COPIES": args.copies,
-                },
-                work,
-            )
-            pgcs = asyncio.run(pick_galaxies(catalog, 2 * n))
-            asyncio.run(warm_cutouts(gateway, pgcs))
+        with local_stack(
+            models_dir, work, gateway_options={"GATEWAY_COPIES": args.copies}, log_level="WARNING"
+        ) as stack:
+            pgcs = asyncio.run(pick_galaxies(stack.catalog.url, 2 * n))
+            asyncio.run(warm_cutouts(stack.url, pgcs))
 
-            def post_file(i: int) -> Callable[[httpx.AsyncClient, int], object]:
+            def post_file(i: int) -> Send:
                 return lambda c, j: c.post(
                     "/api/file", files={"file": ("g.jpg", uploads[j if i < 0 else i])}
                 )
 
-            def get_pgc(client: httpx.AsyncClient, j: int) -> object:
+            def get_pgc(client: httpx.AsyncClient, j: int) -> Awaitable[httpx.Response]:
                 return client.get(f"/api/pgc/{pgcs[j % len(pgcs)]}")
 
-            def run(name: str, send: Callable[[httpx.AsyncClient, int], object]) -> Figures:
+            def run(name: str, send: Send) -> Figures:
                 figures = asyncio.run(
-                    measure(name, gateway, send, n, args.concurrency, args.max_seconds)
+                    measure(name, stack.url, send, n, args.concurrency, args.max_seconds)
                 )
                 print(f"{name}: p50 {figures.p50_ms:.1f} ms", file=sys.stderr)
                 return figures

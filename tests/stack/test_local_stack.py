@@ -3,83 +3,19 @@
 import json
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.processes import (
-    RedisServer,
-    ServiceProcess,
-    redis_server,
-    service_process,
-)
-
-
-@dataclass
-class Stack:
-    redis: RedisServer
-    skyserver: ServiceProcess
-    catalog: ServiceProcess
-    preprocessor: ServiceProcess
-    inference: ServiceProcess
-    gateway: ServiceProcess
-
-    def services(self) -> dict[str, ServiceProcess]:
-        return {
-            "catalog": self.catalog,
-            "preprocessor": self.preprocessor,
-            "inference": self.inference,
-            "gateway": self.gateway,
-        }
+from devstack.processes import ServiceProcess
+from devstack.stack import Stack, local_stack
 
 
 @pytest.fixture(scope="module")
 def stack(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    logs = tmp_path_factory.mktemp("stack-logs")
-    data = tmp_path_factory.mktemp("stack-data")
-    with ExitStack() as stack:
-        redis = stack.enter_context(redis_server())
-        skyserver = stack.enter_context(
-            service_process(
-                "catalog.skyserver_standin", {}, logs, args=["--port", "{port}"],
-                env_prefix="SKYSERVER_STANDIN",
-            )
-        )
-        catalog = stack.enter_context(
-            service_process(
-                "catalog",
-                {"CATALOG_DATA_DIR": str(data), "CATALOG_SKYSERVER_URL": skyserver.url},
-                logs,
-            )
-        )
-        preprocessor = stack.enter_context(
-            service_process("preprocessor", {"PREPROCESSOR_DATA_DIR": str(data)}, logs)
-        )
-        inference = stack.enter_context(
-            service_process(
-                "inference",
-                {"INFERENCE_MODELS_DIR": str(tiny_models), "INFERENCE_DATA_DIR": str(data)},
-                logs,
-                startup_timeout_s=120,
-            )
-        )
-        gateway = stack.enter_context(
-            service_process(
-                "gateway",
-                {
-                    "GATEWAY_CATALOG_URL": catalog.url,
-                    "GATEWAY_PREPROCESSOR_URL": preprocessor.url,
-                    "GATEWAY_INFERENCE_URL": inference.url,
-                    "GATEWAY_REDIS_URL": redis.url,
-                    "GATEWAY_DATA_DIR": str(data),
-                },
-                logs,
-            )
-        )
-        yield Stack(redis, skyserver, catalog, preprocessor, inference, gateway)
+    with local_stack(tiny_models, tmp_path_factory.mktemp("stack")) as started:
+        yield started
 
 
 def test_every_service_is_ready(stack: Stack) -> None:
