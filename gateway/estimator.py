@@ -283,7 +283,12 @@ class Estimator:
                 await self.model_set(refresh=True)
                 store_key = result_key(query, options, result["model_set_version"])
             entry = {"query": query, **result}
-            await self.cache.set(store_key, json.dumps(entry).encode(), self.settings.cache_ttl_s)
+            if not result.get("failed_flavors"):
+                # A degraded answer (some flavor failed) is served but not kept: once the flavor
+                # is back, the next request gets the whole ensemble, not a week-old partial one.
+                await self.cache.set(
+                    store_key, json.dumps(entry).encode(), self.settings.cache_ttl_s
+                )
             return entry
 
         entry, shared = await self.flights.run(key, work)
