@@ -17,8 +17,14 @@ def _conv(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
     return layers.Conv2D(filters, 3, padding="same", activation="relu", name=name)(x)
 
 
+def _conv_bn(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.Activation("relu", name=f"{name}_relu")(x)
+
+
 def tiny(shape: tuple[int, int, int]) -> keras.Model:
-    """A few thousand parameters on a 4×4-averaged (32×32) view; for tests and demos only."""
+    """A few thousand parameters on a 4x4-averaged (32x32) view; for tests and demos only."""
     inputs = _inputs(shape)
     x = layers.AveragePooling2D(4, name="downsample")(inputs)
     x = _conv(x, 8, "conv1")
@@ -31,14 +37,16 @@ def tiny(shape: tuple[int, int, int]) -> keras.Model:
     return keras.Model(inputs, outputs, name="tiny")
 
 
-def _vgg(shape: tuple[int, int, int], filters: tuple[int, ...], dense: int, name: str) -> keras.Model:
-    """VGG-like: a 2×2 average pool to 64×64, then blocks of double 3×3 convolutions with
+def _vgg(shape: tuple[int, int, int], filters: tuple[int, ...], dense: int, name: str,
+         batch_norm: bool = False) -> keras.Model:
+    """VGG-like: a 2x2 average pool to 64x64, then blocks of double 3x3 convolutions with
     max-pooling and dropout, a dense head with dropout, tanh output."""
     inputs = _inputs(shape)
     x = layers.AveragePooling2D(2, name="downsample")(inputs)
     for block, width in enumerate(filters, start=1):
-        x = _conv(x, width, f"block{block}_conv1")
-        x = _conv(x, width, f"block{block}_conv2")
+        conv = _conv_bn if batch_norm else _conv
+        x = conv(x, width, f"block{block}_conv1")
+        x = conv(x, width, f"block{block}_conv2")
         x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
         x = layers.Dropout(0.1, name=f"block{block}_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -49,16 +57,21 @@ def _vgg(shape: tuple[int, int, int], filters: tuple[int, ...], dense: int, name
 
 
 def vgg2(shape: tuple[int, int, int]) -> keras.Model:
-    """Two blocks (the original's simplest design) at 64×64 → 16×16×32 features, ~0.5M params."""
+    """Two blocks (the original's simplest design) at 64x64 → 16x16x32 features, ~0.5M params."""
     return _vgg(shape, (16, 32), 64, "vgg2")
 
 
 def vgg3(shape: tuple[int, int, int]) -> keras.Model:
-    """Three blocks at 64×64 → 8×8×64 features, ~0.3M params."""
+    """Three blocks at 64x64 → 8x8x64 features, ~0.3M params."""
     return _vgg(shape, (16, 32, 64), 64, "vgg3")
 
 
-ARCHITECTURES: dict[str, Builder] = {"tiny": tiny, "vgg2": vgg2, "vgg3": vgg3}
+def vgg3bn(shape: tuple[int, int, int]) -> keras.Model:
+    """vgg3 with batch normalization after every convolution."""
+    return _vgg(shape, (16, 32, 64), 64, "vgg3bn", batch_norm=True)
+
+
+ARCHITECTURES: dict[str, Builder] = {"tiny": tiny, "vgg2": vgg2, "vgg3": vgg3, "vgg3bn": vgg3bn}
 
 
 def build(architecture: str, shape: tuple[int, int, int]) -> keras.Model:

@@ -80,10 +80,10 @@ def augment_batch(images: tf.Tensor, seed: tf.Tensor, strength: float = 1.0) -> 
 
 
 def balance_weights(labels: npt.ArrayLike, bin_deg: float = 5.0) -> npt.NDArray[np.float32]:
-    """Per-sample weights that make the label distribution uniform over 0–90° (inverse
+    """Per-sample weights that make the label distribution uniform over 0-90° (inverse
     frequency in ``bin_deg`` bins, mean 1). Empty bins stay empty."""
     labels = np.asarray(labels, dtype=np.float64)
-    bins = np.clip((labels / bin_deg).astype(int), 0, int(math.ceil(90.0 / bin_deg)) - 1)
-    counts = np.bincount(bins, minlength=int(math.ceil(90.0 / bin_deg)))
+    bins = np.clip((labels / bin_deg).astype(int), 0, math.ceil(90.0 / bin_deg) - 1)
+    counts = np.bincount(bins, minlength=math.ceil(90.0 / bin_deg))
     weights = 1.0 / counts[bins]
     return (weights / weights.mean()).astype(np.float32)

@@ -1,9 +1,9 @@
 """The classical baseline: inclination from the axial ratio of the galaxy's isophote.
 
 The ellipse comes from the image moments of the central connected region above a threshold
-(scikit-image ``regionprops``); then cos²i = (q² − q0²) / (1 − q0²) with a fixed intrinsic
+(scikit-image ``regionprops``); then cos²i = (q² - q0²) / (1 - q0²) with a fixed intrinsic
 thickness q0 = 0.2, or HyperLEDA's type-dependent one (Paturel et al. 1997):
-log r0 = 0.43 + 0.053·T for T ≤ 7, 0.38 beyond, q0 = 10^(−log r0).
+log r0 = 0.43 + 0.053·T for T ≤ 7, 0.38 beyond, q0 = 10^(-log r0).
 """
 
 import math
@@ -34,12 +34,12 @@ def axis_ratio(image: npt.NDArray[np.generic]) -> float:
     centre = smooth[h // 2 - h // 8:h // 2 + h // 8, w // 2 - w // 8:w // 2 + w // 8]
     peak = float(centre.max())
     level = sky + max(3.0 * noise, 0.08 * (peak - sky))
-    labels = label(smooth > level)
+    labels = label(smooth > level)  # type: ignore[no-untyped-call]
     cy, cx = np.unravel_index(np.argmax(centre), centre.shape)
     target = labels[cy + h // 2 - h // 8, cx + w // 2 - w // 8]
     if target == 0:
         return math.nan
-    region = regionprops((labels == target).astype(np.uint8))[0]
+    region = regionprops((labels == target).astype(np.uint8))[0]  # type: ignore[no-untyped-call]
     if region.axis_major_length <= 0:
         return math.nan
     return float(region.axis_minor_length / region.axis_major_length)

@@ -1,5 +1,5 @@
 """A simple numpy factory of inclined exponential disks: thin ellipses with axis ratio
-q = sqrt(cos²i (1 − q0²) + q0²). Fast (well under a millisecond each); used for the tiny test
+q = sqrt(cos²i (1 - q0²) + q0²). Fast (well under a millisecond each); used for the tiny test
 repository. The realistic generator is ``training.synthetic`` (galsim)."""
 
 import numpy as np
@@ -38,7 +38,7 @@ def ellipse_image(inclination_deg: float, rng: np.random.Generator, side: int = 
 def ellipse_set(
     count: int, seed: int, mode: ColorMode = "rgb", side: int = 96
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """``count`` model inputs (N, 128, 128, C) and their inclinations in degrees, uniform 0–90°."""
+    """``count`` model inputs (N, 128, 128, C) and their inclinations in degrees, uniform 0-90°."""
     rng = np.random.default_rng(seed)
     labels = rng.uniform(0.0, 90.0, size=count).astype(np.float32)
     images = np.stack([to_model_input(ellipse_image(float(i), rng, side), mode) for i in labels])

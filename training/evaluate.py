@@ -1,5 +1,5 @@
 """Evaluate the exported flavors (the SavedModels, exactly as served) on the held-out synthetic
-test sets: per flavor and for the median ensemble, RMS / MAE / bias over 45–90° and 0–90°; the
+test sets: per flavor and for the median ensemble, RMS / MAE / bias over 45-90° and 0-90°; the
 axial-ratio baselines on the same images; plots; the alarm threshold from the flavors' spread.
 Writes the figures into each manifest and a report (JSON + Markdown table)."""
 
@@ -30,7 +30,7 @@ DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 Floats = npt.NDArray[np.float64]
 
 
-def predict_flavor(models_dir: Path, manifest: Manifest, images: npt.NDArray[np.uint8],
+def predict_flavor(models_dir: Path, manifest: Manifest, images: npt.NDArray[np.generic],
                    batch: int = 128) -> Floats:
     """Degrees predicted by the exported SavedModel (clipped as the manifest says)."""
     loaded = tf.saved_model.load(str(models_dir / manifest.name / str(manifest.version)))
@@ -47,7 +47,7 @@ def predict_flavor(models_dir: Path, manifest: Manifest, images: npt.NDArray[np.
 
 
 def statistics(predicted: Floats, true: Floats) -> dict[str, float]:
-    """RMS, MAE, bias (predicted − true) per range; NaN predictions are counted as failures."""
+    """RMS, MAE, bias (predicted - true) per range; NaN predictions are counted as failures."""
     out: dict[str, float] = {}
     for key, (low, high) in RANGES.items():
         inside = (true >= low) & (true <= high)
@@ -66,7 +66,9 @@ def baselines(data: Mapping[str, npt.NDArray[np.generic]]) -> dict[str, Floats]:
     q = np.array([axis_ratio(image) for image in images])
     types = [type_from_bulge_fraction(float(b)) for b in data["bulge_fraction"]]
     fixed = np.array([inclination_from_q(v, Q0) for v in q])
-    typed = np.array([inclination_from_q(v, hyperleda_q0(t)) for v, t in zip(q, types, strict=True)])
+    typed = np.array(
+        [inclination_from_q(v, hyperleda_q0(t)) for v, t in zip(q, types, strict=True)]
+    )
     return {"axial-ratio q0=0.2": fixed, "axial-ratio HyperLEDA q0(T)": typed}
 
 
@@ -99,7 +101,7 @@ def plot(true: Floats, predicted: Floats, baseline: Floats, title: str, prefix: 
             label=f"least squares: Δi = {intercept:.2f} + {slope:.4f}·i")
     ax.axhline(0.0, color="k", lw=0.8)
     ax.set(xlim=(0, 90), ylim=(-20, 20), xlabel="true inclination (deg)",
-           ylabel="Δi = predicted − true (deg)", title=title)
+           ylabel="Δi = predicted - true (deg)", title=title)
     ax.legend(loc="upper left", fontsize=7)
     fig.tight_layout()
     path = prefix.with_name(prefix.name + "-residuals-vs-true.png")
@@ -116,7 +118,7 @@ def _row(name: str, stats: Mapping[str, float]) -> str:
 
 def markdown_table(results: Mapping[str, Mapping[str, float]]) -> str:
     head = "| | " + " | ".join(
-        f"{s} {r.replace('_', '–')}°" for r in RANGES for s in ("RMS", "MAE", "bias")
+        f"{s} {r.replace('_', '-')}°" for r in RANGES for s in ("RMS", "MAE", "bias")
     ) + " |"
     lines = [head, "|---" * (1 + 3 * len(RANGES)) + "|"]
     lines += [_row(name, stats) for name, stats in results.items()]
@@ -158,8 +160,9 @@ def evaluate_repository(
         title = f"{set_name} set ({len(true)} synthetic galaxies)"
         prefix = (plots_dir or report_dir) / set_name
         plot(true, ensemble, base["axial-ratio q0=0.2"], title, prefix)
-        np.savez(report_dir / f"{set_name}-predictions.npz", true=true, ensemble=ensemble,
-                 **per_flavor, **{k.replace(" ", "_"): v for k, v in base.items()})
+        columns = {"true": true, "ensemble": ensemble, **per_flavor,
+                   **{k.replace(" ", "_"): v for k, v in base.items()}}
+        np.savez(report_dir / f"{set_name}-predictions.npz", **columns)  # type: ignore[arg-type]
 
     threshold = float(np.percentile(spreads["test"], ALARM_PERCENTILE))
     ensemble_stats = results["test"]["median ensemble"]

@@ -39,7 +39,9 @@ def _field(number: int, payload: bytes) -> bytes:
     return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
-def warmup_record(model_name: str, signature: str, key: str, batch: npt.NDArray[np.float32]) -> bytes:
+def warmup_record(
+    model_name: str, signature: str, key: str, batch: npt.NDArray[np.float32]
+) -> bytes:
     """One serialized ``tensorflow.serving.PredictionLog`` holding a PredictRequest for ``batch``.
 
     Encoded by hand (the messages are four nested fields) so that training/ does not need
@@ -64,7 +66,8 @@ def export_flavor(
     manifest: Manifest,
     warmup: npt.NDArray[np.float32] | None = None,
 ) -> Path:
-    """Write ``models_dir/<name>/<version>/`` (replacing it) and ``models_dir/<name>/manifest.json``.
+    """Write ``models_dir/<name>/<version>/`` (replacing it) and
+    ``models_dir/<name>/manifest.json``.
 
     The ``serving_default`` signature takes ``manifest.input.key`` float32 ``[None, H, W, C]`` and
     returns ``manifest.output.key`` float32 ``[None, 1]`` (the raw network output). Returns the

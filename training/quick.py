@@ -18,7 +18,7 @@ TINY_EPOCHS = 6
 
 
 def degrees_to_raw(degrees: np.ndarray) -> np.ndarray:
-    """The training target for a tanh output: raw = (deg − 45) / 45."""
+    """The training target for a tanh output: raw = (deg - 45) / 45."""
     return ((np.asarray(degrees, np.float32) - 45.0) / 45.0).astype(np.float32)
 
 

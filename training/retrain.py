@@ -1,7 +1,7 @@
 """Train or fine-tune a flavor on labelled images a user brings (real survey cutouts, say).
 
 Input: a CSV with a header and the columns ``image`` (a path, relative to the image folder, or
-absolute) and ``inclination`` (degrees, 0–90), plus the image folder. Every image goes through
+absolute) and ``inclination`` (degrees, 0-90), plus the image folder. Every image goes through
 ``preprocessor.imaging.to_model_input``, exactly as in serving. With ``base`` the new flavor starts
 from that flavor's exported weights (``models/<base>/``) and its output mapping; otherwise it is
 trained from scratch with ``architecture``.
@@ -86,7 +86,7 @@ def retrain(
         learning_rate = 3e-4
     images, labels = read_labelled(csv_path, image_dir, mode)
     order = np.random.default_rng(seed).permutation(len(images))
-    n_val = max(1, int(round(validation_fraction * len(images))))
+    n_val = max(1, round(validation_fraction * len(images)))
     val, train = order[:n_val], order[n_val:]
     spec = FlavorSpec(name, architecture, seed=seed, epochs=epochs,
                       batch_size=min(batch_size, len(train)), learning_rate=learning_rate,

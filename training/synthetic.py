@@ -2,10 +2,10 @@
 survey cutouts and photos the service will meet.
 
 One galaxy: an inclined exponential disk with intrinsic thickness (``galsim.InclinedExponential``,
-h/r 0.1–0.3), logarithmic spiral arms modulating the disk in its own plane, an oblate Sérsic bulge
+h/r 0.1-0.3), logarithmic spiral arms modulating the disk in its own plane, an oblate Sérsic bulge
 (varied B/T), a dust lane that shows near edge-on, foreground stars (bright ones with diffraction
 spikes) and neighbours (sometimes overlapping), all through a Moffat PSF of varied seeing, with sky
-noise at varied S/N. The field is about 1.5× the galaxy's diameter (the galaxy spans a third to
+noise at varied S/N. The field is about 1.5x the galaxy's diameter (the galaxy spans a third to
 most of the frame) at an SDSS-like 0.396"/px, binned for larger galaxies. g, r, i images become
 RGB with a Lupton asinh stretch (or linear/log stretches, colour-balance changes) or a single-band
 gray image; some are inverted black-on-white, rotated with blank corners, cropped to a rectangle,
@@ -75,20 +75,21 @@ def _draw(profile: galsim.GSObject, side: int, offset: tuple[float, float] = (0.
     return np.asarray(image.array, dtype=np.float64)
 
 
-def _stretch(bands: list[Array], peak: float, sky_sigma: float, rng: np.random.Generator,
+def _stretch(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Generator,
              gray: bool) -> npt.NDArray[np.uint8]:
-    """Band images (i, r, g order) → uint8 RGB (H, W, 3) or gray (H, W)."""
+    """Band images (i, r, g order) → uint8 RGB (H, W, 3) or gray (H, W). ``edge``: the disk's
+    surface brightness at the isophotal radius, which every stretch keeps visible."""
     kind = rng.choice(["lupton", "lupton", "lupton", "lupton", "linear", "log"])
     if gray:
         bands = [bands[1]] * 3
     minimum = -rng.uniform(0.0, 2.0) * sky_sigma
     if kind == "lupton":
-        stretch = max(peak * 10 ** rng.uniform(-2.0, -0.8), sky_sigma * rng.uniform(1.0, 3.0))
-        q = rng.uniform(2.0, 12.0)
+        stretch = max(edge * 10 ** rng.uniform(0.2, 1.3), sky_sigma * rng.uniform(1.0, 3.0))
+        q = rng.uniform(3.0, 10.0)
         rgb = make_lupton_rgb(bands[0], bands[1], bands[2], minimum=minimum, stretch=stretch, Q=q)
         out = np.asarray(rgb, dtype=np.uint8)
     else:
-        top = max(peak * 10 ** rng.uniform(-1.3, 0.0), sky_sigma * rng.uniform(5.0, 10.0))
+        top = max(edge * 10 ** rng.uniform(0.8, 2.0), sky_sigma * rng.uniform(5.0, 10.0))
         stack = (np.stack(bands, axis=-1) - minimum) / (top - minimum)
         if kind == "log":
             a = 10 ** rng.uniform(0.5, 2.0)
@@ -103,13 +104,13 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     inclination = float(rng.uniform(0.0, 90.0))
     side = int(rng.integers(80, 221))
     diameter_fraction = float(rng.uniform(0.33, 0.9))
-    # Diameter ≈ 2 × 3.2 scale lengths (roughly the 25 mag/arcsec² isophote).
+    # Diameter ≈ 2 x 3.2 scale lengths (roughly the 25 mag/arcsec² isophote).
     scale_radius = diameter_fraction * side / 6.4
     h_over_r = float(rng.uniform(0.1, 0.3))
     pa = float(rng.uniform(0.0, math.pi))
     center = rng.normal(0.0, 0.02 * side, size=2)
 
-    # Seeing: 1.0–1.9" FWHM at 0.396"/px, binned ×1–4 when the galaxy is large on the sky.
+    # Seeing: 1.0-1.9" FWHM at 0.396"/px, binned x1-4 when the galaxy is large on the sky.
     binning = 10 ** rng.uniform(0.0, 0.6)
     seeing_px = float(rng.uniform(1.0, 1.9) / PIXEL_ARCSEC / binning)
     psf = galsim.Moffat(beta=float(rng.uniform(2.5, 4.5)), fwhm=seeing_px)
@@ -199,10 +200,17 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     bulge_colour = np.array([rng.uniform(1.2, 1.45), 1.0, rng.uniform(0.4, 0.65)])
     arm_colour = np.array([0.8, 1.0, 1.3])
     dust_colour = np.array([0.75, 1.0, 1.4])
-    peak = float((disk * (1 - bulge_fraction) + bulge * bulge_fraction).max())
-    hard_snr = (1.5, 2.0)
-    snr_log10 = float(rng.uniform(*hard_snr) if hard else rng.uniform(1.4, 2.7))
-    sky_sigma = peak * 10 ** (-snr_log10)
+    # The isophotal edge: the galaxy's surface brightness 3.2 scale lengths out along the major
+    # axis. Noise and stretch are set relative to it, so the disk stays visible out to about the
+    # diameter the field was framed for (as for a catalogued galaxy), whatever its B/T.
+    centre_xy = (side - 1) / 2.0 + center
+    ex, ey = centre_xy + 3.2 * scale_radius * np.array([math.cos(pa), math.sin(pa)])
+    row, col = int(np.clip(round(ey), 0, side - 1)), int(np.clip(round(ex), 0, side - 1))
+    edge = float((disk * (1 - bulge_fraction) + bulge * bulge_fraction)[row, col])
+    edge = max(edge, 1e-6 / scale_radius**2)
+    # S/N per pixel at the edge (log10): normal 0.3-4, hard 0.25-1.
+    snr_log10 = float(rng.uniform(-0.6, 0.0) if hard else rng.uniform(-0.5, 0.6))
+    sky_sigma = edge * 10 ** (-snr_log10)
     balance = np.exp(rng.normal(0.0, 0.12, size=3))
     bands = []
     for b in range(3):
@@ -216,7 +224,7 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
         bands.append(band * balance[b])
 
     gray = bool(rng.random() < 0.2)
-    pixels = _stretch(bands, peak, sky_sigma, rng, gray)
+    pixels = _stretch(bands, edge, sky_sigma, rng, gray)
     pixels = pixels[::-1]  # galsim's y axis points up; images are stored top row first
     inverted = bool(rng.random() < 0.08)
     image = Image.fromarray(pixels, "L" if gray else "RGB")

@@ -26,7 +26,7 @@ from training.architectures import build
 from training.augment import augment_batch, balance_weights
 from training.export import export_flavor, write_models_config
 
-# Degrees = 45 + 50·tanh, clipped to 0–90: the ends of the range are reached at tanh = ±0.9,
+# Degrees = 45 + 50·tanh, clipped to 0-90: the ends of the range are reached at tanh = ±0.9,
 # not at the asymptote, so edge-on and face-on galaxies are not pulled towards the middle.
 OUTPUT = OutputSpec(activation="tanh", scale_deg=50.0, offset_deg=45.0, min_deg=0.0, max_deg=90.0)
 
@@ -87,7 +87,8 @@ def _batches(images: npt.NDArray[np.uint8], targets: npt.NDArray[np.float32],
 
 
 def epoch_dataset(images: npt.NDArray[np.uint8], targets: npt.NDArray[np.float32],
-                  weights: npt.NDArray[np.float32], spec: FlavorSpec, epoch: int) -> tf.data.Dataset:
+                  weights: npt.NDArray[np.float32], spec: FlavorSpec, epoch: int
+                  ) -> tf.data.Dataset:
     """The augmented batches of one epoch: a function of (spec.seed, epoch) only."""
     order = np.random.default_rng([spec.seed, epoch]).permutation(len(images))
     shape = images.shape[1:]
@@ -133,7 +134,8 @@ def learning_rate(spec: FlavorSpec, epoch: int) -> float:
     return spec.learning_rate * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
-def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
+def plot_curves(csv_path: Path, png_path: Path, title: str, scale_deg: float = OUTPUT.scale_deg
+                ) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -149,8 +151,8 @@ def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
         axes[0].plot(epochs, [float(r[key]) for r in rows], marker="o", label=label)
     axes[0].set(xlabel="epoch", ylabel="MSE (tanh units)", yscale="log", title=title)
     axes[0].legend()
-    for key, label in (("mae_deg", "train"), ("val_mae_deg", "validation")):
-        axes[1].plot(epochs, [float(r[key]) for r in rows], marker="o", label=label)
+    for key, label in (("mae", "train"), ("val_mae", "validation")):
+        axes[1].plot(epochs, [scale_deg * float(r[key]) for r in rows], marker="o", label=label)
     axes[1].set(xlabel="epoch", ylabel="MAE (deg)")
     axes[1].legend()
     fig.tight_layout()
@@ -182,7 +184,7 @@ def train_flavor(
 
     rng = np.random.default_rng([spec.seed, 7919])
     if spec.bootstrap_fraction < 1.0:
-        chosen = rng.choice(len(images), size=int(round(spec.bootstrap_fraction * len(images))),
+        chosen = rng.choice(len(images), size=round(spec.bootstrap_fraction * len(images)),
                             replace=True)
         images, labels = images[chosen], labels[chosen]
     targets = to_raw(labels, output)
@@ -238,7 +240,7 @@ def train_flavor(
 
     if best_path.exists():
         model.load_weights(best_path)
-    plot_curves(csv_path, run_dir / "curves.png", spec.name)
+    plot_curves(csv_path, run_dir / "curves.png", spec.name, output.scale_deg)
     manifest = Manifest(
         name=spec.name,
         version=spec.version,
@@ -246,22 +248,22 @@ def train_flavor(
         color_modes=["rgb"] if shape[-1] == 3 else ["gray"],
         input=InputSpec(shape=shape),
         output=output,
-        training=TrainingInfo(
-            data=data_description,
-            images=len(images),
-            bootstrap_fraction=spec.bootstrap_fraction,
-            seed=spec.seed,
-            epochs=state.epochs_done,
-            best_epoch=state.best_epoch + 1,
-            parameters=int(model.count_params()),
-            batch_size=spec.batch_size,
-            learning_rate=spec.learning_rate,
-            augmentation="rotation, mirroring, translation, isotropic scale, Gaussian noise, "
-                         "contrast, blur" if spec.augment > 0 else "none",
-            val_rms_deg=float(state.best_val_loss) ** 0.5 * output.scale_deg
+        training=TrainingInfo.model_validate({
+            "data": data_description,
+            "images": len(images),
+            "bootstrap_fraction": spec.bootstrap_fraction,
+            "seed": spec.seed,
+            "epochs": state.epochs_done,
+            "best_epoch": state.best_epoch + 1,
+            "parameters": int(model.count_params()),
+            "batch_size": spec.batch_size,
+            "learning_rate": spec.learning_rate,
+            "augmentation": "rotation, mirroring, translation, isotropic scale, Gaussian noise, "
+                            "contrast, blur" if spec.augment > 0 else "none",
+            "validation_rms_deg": round(float(state.best_val_loss) ** 0.5 * output.scale_deg, 3)
             if math.isfinite(state.best_val_loss) else None,
-            train_seconds=round(state.seconds, 1),
-        ),
+            "train_seconds": round(state.seconds, 1),
+        }),
     )
     if models_dir is not None:
         export_flavor(model, models_dir, manifest, warmup=val_x[:8])

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from inference.manifest import Manifest
+from tests.training.test_export import check_flavor
 from training.ellipses import ellipse_image
 from training.retrain import retrain
-from tests.training.test_export import check_flavor
 
 
 def write_labelled(folder: Path, count: int) -> Path:
