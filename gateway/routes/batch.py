@@ -73,6 +73,8 @@ async def _items(request: Request, max_items: int, max_bytes: int) -> list[Any]:
             payload = json.loads(await request.body())
         except ValueError as exc:
             raise Unprocessable(f"the body is not valid JSON: {exc}") from exc
+        except RecursionError as exc:  # e.g. [[[[…]]]] thousands deep
+            raise Unprocessable("the body is JSON nested too deeply for a batch") from exc
         return items_from_json(payload, max_items)
     if content_type == "multipart/form-data":
         async with request.form() as form:

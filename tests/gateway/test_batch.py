@@ -93,3 +93,16 @@ def test_batch_of_other_media_type_is_415(stack: Stack) -> None:
     )
     assert response.status_code == 415
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.slow
+def test_batch_nested_too_deeply_is_422(stack: Stack) -> None:
+    response = httpx.post(
+        f"{stack.url}/api/batch",
+        content=b"[" * 50_000 + b"]" * 50_000,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "nested" in response.json()["detail"]
