@@ -2,9 +2,12 @@
 TF Serving stand-in (so that a flavor can be made to fail or hang by restarting the stand-in),
 and time-outs short enough that a fault is answered in seconds."""
 
+import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,6 +36,30 @@ INFERENCE_OPTIONS = {
     "INFERENCE_FLAVOR_TIMEOUT_PER_IMAGE_S": "0",
     "INFERENCE_RECHECK_INTERVAL_S": "1",
 }
+
+
+# Where ``python -m devstack.reliability`` asks the tests to write what they observed.
+REPORT_ENV = "INCLINE_RELIABILITY_REPORT"
+
+
+class Observations:
+    """What the tests saw (status, seconds), for docs/reliability.md; kept only when
+    ``INCLINE_RELIABILITY_REPORT`` names a file."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, suite: str, case: str, **values: Any) -> None:
+        self.rows.append({"suite": suite, "case": case, **values})
+
+
+@pytest.fixture(scope="session")
+def observations() -> Iterator[Observations]:
+    recorded = Observations()
+    yield recorded
+    target = os.environ.get(REPORT_ENV)
+    if target:
+        Path(target).write_text(json.dumps(recorded.rows, indent=1))
 
 
 @pytest.fixture(scope="session")
