@@ -88,6 +88,14 @@ async def test_request_id_is_kept_when_valid_and_replaced_when_not(
     assert len(replaced.headers[REQUEST_ID_HEADER]) == 32
 
 
+async def test_metrics_are_documented_as_the_text_they_are(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    content = document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
+    assert list(content) == ["text/plain"]
+    served = await client.get("/metrics")
+    assert served.headers["content-type"].startswith("text/plain")
+
+
 async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
     await client.get("/items/7")
     text = (await client.get("/metrics")).text
