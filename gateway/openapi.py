@@ -5,6 +5,7 @@ from typing import Any
 from servicekit.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 
 _PROBLEMS: dict[int, tuple[str, str, str]] = {
+    400: ("bad-request", "Bad Request", "Invalid multipart data."),
     404: ("unknown-galaxy", "Not Found", "no galaxy with PGC 99999999 in the catalog"),
     413: (
         "payload-too-large",
@@ -22,6 +23,7 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
 }
 
 _DESCRIPTIONS = {
+    400: "A body that cannot be parsed (a broken multipart form)",
     404: "Unknown galaxy, or no catalog galaxy near the coordinates",
     413: "Upload too large",
     415: "Not an image format the service reads",

@@ -99,6 +99,10 @@ class InclinationResult(BaseModel):
     cached: bool = Field(description="Served from the cache rather than computed now.")
 
 
+# The smallest field of view asked of SDSS: below a few arcsec a cutout shows nothing, and a
+# field far smaller rounds SkyServer's scale to zero (which it refuses).
+MIN_FOV_ARCMIN = 0.1
+
 EXAMPLE_RESULT: dict[str, Any] = {
     "query": {"pgc": 2557},
     "galaxy": {
@@ -156,7 +160,7 @@ class BatchItem(BaseModel):
     ra: float | None = Field(default=None, ge=0.0, lt=360.0)
     dec: float | None = Field(default=None, ge=-90.0, le=90.0)
     radius: float | None = Field(default=None, gt=0.0, le=600.0)
-    fov: float | None = Field(default=None, gt=0.0, le=600.0)
+    fov: float | None = Field(default=None, ge=MIN_FOV_ARCMIN, le=600.0)
 
     @model_validator(mode="after")
     def _one_kind(self) -> "BatchItem":

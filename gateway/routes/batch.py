@@ -42,7 +42,18 @@ _REQUEST_BODY: dict[str, Any] = {
     "required": True,
     "content": {
         "application/json": {
-            "schema": {"type": "array", "items": {"$ref": "#/components/schemas/BatchItem"}},
+            "schema": {
+                "type": "array",
+                "items": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/BatchItem"},
+                        {"type": "integer", "minimum": 1, "maximum": 99_999_999},
+                        {"type": "string", "minLength": 1, "maxLength": 100},
+                    ],
+                    "description": "A galaxy; an item that is none of these is answered by "
+                    "its own 422 line, the others still computed.",
+                },
+            },
             "example": [
                 {"pgc": 2557},
                 {"name": "NGC 4565"},
@@ -120,7 +131,7 @@ def _text(data: bytes) -> str:
                 }
             },
         },
-        **problem_responses(413, 415, 422),
+        **problem_responses(400, 413, 415, 422),
     },
 )
 async def batch(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from gateway.dependencies import EstimatorDep, SettingsDep
 from gateway.estimator import cutout_params
 from gateway.openapi import problem_responses
+from gateway.schemas import MIN_FOV_ARCMIN
 from gateway.uploads import read_upload
 
 router = APIRouter(prefix="/api", tags=["images"])
@@ -16,7 +17,10 @@ PgcQuery = Annotated[int | None, Query(ge=1, le=99_999_999, description="PGC num
 NameQuery = Annotated[str | None, Query(min_length=1, max_length=100, description="Galaxy name")]
 RaQuery = Annotated[float | None, Query(ge=0.0, lt=360.0, description="Right ascension, deg")]
 DecQuery = Annotated[float | None, Query(ge=-90.0, le=90.0, description="Declination, deg")]
-FovQuery = Annotated[float | None, Query(gt=0.0, le=600.0, description="Field of view, arcmin")]
+FovQuery = Annotated[
+    float | None,
+    Query(ge=MIN_FOV_ARCMIN, le=600.0, description="Field of view, arcmin"),
+]
 
 
 def _image(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
@@ -81,7 +85,10 @@ async def preview_of_cutout(
     "/preview",
     summary="The 128x128 image the network sees for an uploaded image",
     response_class=Response,
-    responses={**_image("image/png", "PNG, 128x128"), **problem_responses(413, 415, 422, 503, 504)},
+    responses={
+        **_image("image/png", "PNG, 128x128"),
+        **problem_responses(400, 413, 415, 422, 503, 504),
+    },
 )
 async def preview_of_upload(
     file: Annotated[UploadFile, File(description="The image")],

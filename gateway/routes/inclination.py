@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from gateway.dependencies import EstimatorDep, SettingsDep
 from gateway.estimator import Answer
 from gateway.openapi import problem_responses
-from gateway.schemas import EXAMPLE_RESULT, InclinationResult
+from gateway.schemas import EXAMPLE_RESULT, MIN_FOV_ARCMIN, InclinationResult
 from gateway.settings import Copies
 from gateway.uploads import read_upload
 
@@ -86,7 +86,8 @@ async def by_coord(
         float | None, Query(gt=0.0, le=600.0, description="Search radius, arcmin")
     ] = None,
     fov: Annotated[
-        float | None, Query(gt=0.0, le=600.0, description="Field of view, arcmin")
+        float | None,
+        Query(ge=MIN_FOV_ARCMIN, le=600.0, description="Field of view, arcmin"),
     ] = None,
     copies: CopiesQuery = None,
 ) -> InclinationResult:
@@ -111,7 +112,7 @@ async def by_coord(
                 "height": 512,
             },
         ),
-        **problem_responses(413, 415, 422, 503, 504),
+        **problem_responses(400, 413, 415, 422, 503, 504),
     },
 )
 async def by_file(
