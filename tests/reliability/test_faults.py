@@ -20,6 +20,7 @@ from tests.gateway.factories import galaxy_image_bytes
 from tests.reliability.conftest import (
     FLAVOR_TIMEOUT_S,
     SKYSERVER_TIMEOUT_S,
+    Observations,
     assert_problem,
     wait_until_healthy,
 )
@@ -65,9 +66,7 @@ def flavors(stack: Stack) -> list[str]:
 
 def restart_tfserving(stack: Stack, *faults: str) -> None:
     assert stack.tfserving is not None
-    stack.tfserving.start(
-        ["--models-dir", str(stack.models_dir), "--port", "{port}", *faults]
-    )
+    stack.tfserving.start(["--models-dir", str(stack.models_dir), "--port", "{port}", *faults])
 
 
 def full_answer(stack: Stack) -> bool:
@@ -78,7 +77,9 @@ def full_answer(stack: Stack) -> bool:
 # -- Redis ---------------------------------------------------------------------------------
 
 
-async def test_redis_stopped_mid_run_and_restarted(stack: Stack) -> None:
+async def test_redis_stopped_mid_run_and_restarted(
+    stack: Stack, observations: Observations
+) -> None:
     """Requests keep flowing while Redis goes away and comes back: every one answered 200."""
     images = [fresh_image() for _ in range(4)]
     statuses: list[int] = []
@@ -113,7 +114,15 @@ async def test_redis_stopped_mid_run_and_restarted(stack: Stack) -> None:
     assert statuses and set(statuses) == {200}, statuses
     assert during > 0
     assert slowest < HANG_BOUND_S
-    until(lambda: stack.readiness()["gateway"] == (200, "ok"))
+    recovery = until(lambda: stack.readiness()["gateway"] == (200, "ok"))
+    observations.add(
+        "fault",
+        "Redis stopped mid-run (2 s) and restarted, 4 clients",
+        expected="every request 200, uncached while Redis is away; cached again after",
+        status=", ".join(f"{s} x{statuses.count(s)}" for s in sorted(set(statuses))),
+        seconds=round(slowest, 2),
+        recovery_s=round(recovery, 1),
+    )
     data = fresh_image()
     assert upload(stack, data).status_code == 200
     repeat = upload(stack, data)
@@ -123,7 +132,9 @@ async def test_redis_stopped_mid_run_and_restarted(stack: Stack) -> None:
 # -- flavors (TF Serving stand-in) ---------------------------------------------------------
 
 
-def test_one_flavor_failing_answers_with_the_others_then_recovers(stack: Stack) -> None:
+def test_one_flavor_failing_answers_with_the_others_then_recovers(
+    stack: Stack, observations: Observations
+) -> None:
     names = flavors(stack)
     broken = names[0]
     restart_tfserving(stack, "--fail", broken)
@@ -140,12 +151,22 @@ def test_one_flavor_failing_answers_with_the_others_then_recovers(stack: Stack) 
         assert again.status_code == 200 and again.json()["failed_flavors"], again.text
     finally:
         restart_tfserving(stack)
-    until(lambda: full_answer(stack))
+    recovery = until(lambda: full_answer(stack))
+    observations.add(
+        "fault",
+        "one flavor failing (TF Serving INTERNAL)",
+        expected="200 from the other flavors, the failed one in failed_flavors; not cached",
+        status=response.status_code,
+        seconds=round(elapsed, 2),
+        recovery_s=round(recovery, 1),
+    )
     whole = upload(stack, data).json()
     assert whole["failed_flavors"] == [] and len(whole["flavors"]) == len(names)
 
 
-def test_one_flavor_hanging_is_cut_at_its_deadline(stack: Stack) -> None:
+def test_one_flavor_hanging_is_cut_at_its_deadline(
+    stack: Stack, observations: Observations
+) -> None:
     names = flavors(stack)
     stuck = names[-1]
     restart_tfserving(stack, "--hang", stuck)
@@ -156,10 +177,18 @@ def test_one_flavor_hanging_is_cut_at_its_deadline(stack: Stack) -> None:
         assert FLAVOR_TIMEOUT_S * 0.9 <= elapsed < FLAVOR_TIMEOUT_S + HANG_BOUND_S
     finally:
         restart_tfserving(stack)
-    until(lambda: full_answer(stack))
+    recovery = until(lambda: full_answer(stack))
+    observations.add(
+        "fault",
+        "one flavor hanging",
+        expected="200 at the flavor deadline (2 s here), the flavor in failed_flavors",
+        status=response.status_code,
+        seconds=round(elapsed, 2),
+        recovery_s=round(recovery, 1),
+    )
 
 
-def test_all_flavors_failing_is_503_then_recovers(stack: Stack) -> None:
+def test_all_flavors_failing_is_503_then_recovers(stack: Stack, observations: Observations) -> None:
     names = flavors(stack)
     restart_tfserving(stack, *itertools.chain.from_iterable(("--fail", n) for n in names))
     try:
@@ -172,14 +201,24 @@ def test_all_flavors_failing_is_503_then_recovers(stack: Stack) -> None:
         assert httpx.get(f"{stack.url}/api/cutout", params={"pgc": 2557}, timeout=30).is_success
     finally:
         restart_tfserving(stack)
-    until(lambda: upload(stack, data).status_code == 200)  # the 503 was not cached
+    recovery = until(lambda: upload(stack, data).status_code == 200)  # the 503 was not cached
+    observations.add(
+        "fault",
+        "all flavors failing",
+        expected="503 problem+json naming inference; cutouts still served; not cached",
+        status=response.status_code,
+        seconds=round(elapsed, 2),
+        recovery_s=round(recovery, 1),
+    )
     wait_until_healthy(stack)
 
 
 # -- catalog, SkyServer, preprocessor -------------------------------------------------------
 
 
-def test_catalog_down_is_503_uploads_still_work_then_recovers(stack: Stack) -> None:
+def test_catalog_down_is_503_uploads_still_work_then_recovers(
+    stack: Stack, observations: Observations
+) -> None:
     stack.catalog.stop()
     try:
         response, elapsed = timed(
@@ -194,11 +233,23 @@ def test_catalog_down_is_503_uploads_still_work_then_recovers(stack: Stack) -> N
         assert ready.json()["checks"]["catalog"]["status"] == "down"
     finally:
         stack.catalog.start()
-    until(lambda: httpx.get(f"{stack.url}/api/pgc/42038", timeout=30).status_code == 200)
+    recovery = until(
+        lambda: httpx.get(f"{stack.url}/api/pgc/42038", timeout=30).status_code == 200
+    )
+    observations.add(
+        "fault",
+        "catalog down (process stopped)",
+        expected="503 naming the catalog; uploads still 200; gateway readyz 503",
+        status=response.status_code,
+        seconds=round(elapsed, 2),
+        recovery_s=round(recovery, 1),
+    )
     wait_until_healthy(stack)
 
 
-def test_skyserver_down_is_503_with_retry_after_then_recovers(stack: Stack) -> None:
+def test_skyserver_down_is_503_with_retry_after_then_recovers(
+    stack: Stack, observations: Observations
+) -> None:
     params = {"ra": next(_fields), "dec": 5.0, "fov": 1.0}
     stack.skyserver_mode("down")
     try:
@@ -210,11 +261,23 @@ def test_skyserver_down_is_503_with_retry_after_then_recovers(stack: Stack) -> N
         assert elapsed < HANG_BOUND_S
     finally:
         stack.skyserver_mode("ok")
-    recovered = httpx.get(f"{stack.url}/api/coord", params=params, timeout=60)
+    recovered, recovery = timed(
+        lambda: httpx.get(f"{stack.url}/api/coord", params=params, timeout=60)
+    )
     assert recovered.status_code == 200, recovered.text  # the 503 was not cached
+    observations.add(
+        "fault",
+        "SkyServer stand-in down",
+        expected="503 with Retry-After (after the catalog's one retry); not cached",
+        status=response.status_code,
+        seconds=round(elapsed, 2),
+        recovery_s=round(recovery, 1),
+    )
 
 
-def test_skyserver_slow_is_504_within_the_catalog_timeout_then_recovers(stack: Stack) -> None:
+def test_skyserver_slow_is_504_within_the_catalog_timeout_then_recovers(
+    stack: Stack, observations: Observations
+) -> None:
     params = {"ra": next(_fields), "dec": 5.0, "fov": 1.0}
     stack.skyserver_mode("slow", delay_s=SKYSERVER_TIMEOUT_S + 30)
     try:
@@ -225,12 +288,22 @@ def test_skyserver_slow_is_504_within_the_catalog_timeout_then_recovers(stack: S
         assert SKYSERVER_TIMEOUT_S * 0.9 <= elapsed < SKYSERVER_TIMEOUT_S + HANG_BOUND_S
     finally:
         stack.skyserver_mode("ok")
-    recovered = httpx.get(f"{stack.url}/api/coord", params=params, timeout=60)
+    recovered, recovery = timed(
+        lambda: httpx.get(f"{stack.url}/api/coord", params=params, timeout=60)
+    )
     assert recovered.status_code == 200, recovered.text
+    observations.add(
+        "fault",
+        "SkyServer stand-in slow (33 s)",
+        expected="504 at the catalog's SkyServer time-out (CATALOG_SKYSERVER_TIMEOUT_S = 3 s here)",
+        status=response.status_code,
+        seconds=round(elapsed, 2),
+        recovery_s=round(recovery, 1),
+    )
 
 
 def test_preprocessor_down_is_503_cached_answers_still_served_then_recovers(
-    stack: Stack,
+    stack: Stack, observations: Observations
 ) -> None:
     cached = fresh_image()
     assert upload(stack, cached).status_code == 200
@@ -244,5 +317,13 @@ def test_preprocessor_down_is_503_cached_answers_still_served_then_recovers(
         assert hit.status_code == 200 and hit.json()["cached"] is True
     finally:
         stack.preprocessor.start()
-    until(lambda: upload(stack, fresh_image()).status_code == 200)
+    recovery = until(lambda: upload(stack, fresh_image()).status_code == 200)
+    observations.add(
+        "fault",
+        "preprocessor down (process stopped)",
+        expected="503 naming the preprocessor for uploads; cached answers still 200",
+        status=response.status_code,
+        seconds=round(elapsed, 2),
+        recovery_s=round(recovery, 1),
+    )
     wait_until_healthy(stack)
