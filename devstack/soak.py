@@ -1,0 +1,164 @@
+"""A soak: the whole local stack at a steady request rate for minutes; every answer must be a
+200, and the memory of each process is sampled at the start, every minute and at the end.
+
+    python -m devstack.soak [--minutes 10] [--rate 4] [--models-dir models] [--write FILE]
+
+The requests cycle through four kinds: an upload never seen (computed), an upload seen before
+(cached), a PGC lookup among a few dozen catalog galaxies (computed the first time, cached
+after) and a field by coordinates never asked before (a new SDSS cutout from the stand-in,
+computed). Bounded: ``--minutes`` and ``rate x minutes x 60`` requests, at most
+``--max-in-flight`` outstanding. RSS from /proc/<pid>/status (VmRSS). Exit status 1 on any
+error.
+"""
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable
+from pathlib import Path
+
+import httpx
+
+from devstack.report import provenance, write_section
+from devstack.stack import Stack, ensure_models, local_stack
+from devstack.stats import Outcome, paced_load
+from gateway.benchmark import galaxy_jpeg, pick_galaxies, warm_cutouts
+
+
+class SoakWork:
+    def __init__(self, pgcs: list[int]) -> None:
+        self.pgcs = pgcs
+        self.seen = [galaxy_jpeg(seed, side=256) for seed in range(8)]
+
+    async def send(self, client: httpx.AsyncClient, i: int) -> httpx.Response:
+        kind = i % 4
+        if kind == 0:
+            data = await asyncio.to_thread(galaxy_jpeg, 100_000 + i, 256)
+            return await client.post("/api/file", files={"file": ("new.jpg", data)})
+        if kind == 1:
+            data = self.seen[(i // 4) % len(self.seen)]
+            return await client.post("/api/file", files={"file": ("seen.jpg", data)})
+        if kind == 2:
+            return await client.get(f"/api/pgc/{self.pgcs[(i // 4) % len(self.pgcs)]}")
+        # A new field each time, inside the stand-in's footprint (dec >= -25).
+        ra = (150.0 + 0.013 * i) % 360.0
+        dec = 5.0 + (i % 97) * 0.1
+        return await client.get("/api/coord", params={"ra": ra, "dec": dec, "fov": 1.0})
+
+
+def mib(kib: int | None) -> str:
+    return "—" if kib is None else f"{kib / 1024:.0f}"
+
+
+def render(
+    command: str,
+    note: str,
+    args: argparse.Namespace,
+    outcome: Outcome,
+    samples: list[tuple[float, dict[str, int | None]]],
+) -> str:
+    from devstack.stats import percentile
+
+    errors = outcome.errors
+    answered = len(outcome.latencies_s)
+    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(outcome.statuses.items()))
+    lines = [
+        f"`{command}` on the local stack started by the command (Redis cache, embedded "
+        f"inference); models: {note}. Target {args.rate:g} requests/s for {args.minutes:g} "
+        "min: uploads never seen, uploads seen before, PGC lookups (a few dozen galaxies, "
+        "cached after their first answer) and new fields by coordinates (a new cutout each), "
+        "in turn.",
+        "",
+        "| requests answered | errors | statuses | achieved rate /s | p50 ms | p99 ms | max ms |",
+        "|---:|---:|---|---:|---:|---:|---:|",
+        f"| {answered} | {errors} | {statuses} | {answered / outcome.elapsed_s:.2f} | "
+        f"{percentile(outcome.latencies_s, 50) * 1000:.1f} | "
+        f"{percentile(outcome.latencies_s, 99) * 1000:.1f} | "
+        f"{max(outcome.latencies_s, default=float('nan')) * 1000:.1f} |",
+        "",
+        "Resident memory (MiB, VmRSS) of each process, after warm-up, then every minute:",
+        "",
+    ]
+    names = list(samples[0][1])
+    header = "| minute | " + " | ".join(names) + " |"
+    lines += [header, "|---:|" + "---:|" * len(names)]
+    for minute, rss in samples:
+        lines.append(f"| {minute:.1f} | " + " | ".join(mib(rss[n]) for n in names) + " |")
+    first, last = samples[0][1], samples[-1][1]
+    growth = ", ".join(
+        f"{n} {((last[n] or 0) - (first[n] or 0)) / 1024:+.0f}"
+        for n in names
+        if first[n] is not None and last[n] is not None
+    )
+    lines += ["", f"Growth start → end (MiB): {growth}.", "", provenance()]
+    for failure in outcome.failures[:5]:
+        lines.insert(1, f"First errors: {failure}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=4.0, help="requests per second")
+    parser.add_argument("--max-in-flight", type=int, default=32)
+    parser.add_argument("--models-dir", type=Path, default=Path("models"))
+    parser.add_argument("--galaxies", type=int, default=40)
+    parser.add_argument("--write", type=Path, help="write the tables into this Markdown file")
+    args = parser.parse_args(argv)
+    command = "nice -n 10 .venv/bin/python -m devstack.soak " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    with tempfile.TemporaryDirectory(prefix="incline-soak-") as tmp:
+        work_dir = Path(tmp)
+        models_dir, note = ensure_models(args.models_dir, work_dir)
+        with local_stack(models_dir, work_dir, log_level="WARNING") as stack:
+            outcome, samples = asyncio.run(soak(stack, args))
+    text = render(command.strip(), note, args, outcome, samples)
+    print(text)
+    if args.write:
+        write_section(args.write, "soak", text, "Benchmarks")
+    return 1 if outcome.errors else 0
+
+
+async def soak(
+    stack: Stack, args: argparse.Namespace
+) -> tuple[Outcome, list[tuple[float, dict[str, int | None]]]]:
+    pgcs = await pick_galaxies(stack.catalog.url, args.galaxies)
+    await warm_cutouts(stack.url, pgcs)
+    work = SoakWork(pgcs)
+    async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
+        for i in range(8):  # warm-up: every kind once or twice, then the first sample
+            (await work.send(client, i)).raise_for_status()
+        start = time.monotonic()
+        samples: list[tuple[float, dict[str, int | None]]] = [(0.0, stack.rss_kib())]
+
+        def tick(sent: int, outcome: Outcome) -> None:
+            minutes = (time.monotonic() - start) / 60
+            if minutes >= len(samples):
+                samples.append((minutes, stack.rss_kib()))
+                print(
+                    f"{minutes:5.1f} min: {sent} sent, {len(outcome.latencies_s)} answered, "
+                    f"{outcome.errors} errors",
+                    file=sys.stderr,
+                )
+
+        def send(c: httpx.AsyncClient, i: int) -> Awaitable[httpx.Response]:
+            return work.send(c, i + 8)
+
+        outcome = await paced_load(
+            client,
+            send,
+            rate_per_s=args.rate,
+            max_seconds=args.minutes * 60,
+            max_requests=int(args.rate * args.minutes * 60) + 1,
+            max_in_flight=args.max_in_flight,
+            on_tick=tick,
+        )
+        samples.append(((time.monotonic() - start) / 60, stack.rss_kib()))
+    return outcome, samples
+
+
+if __name__ == "__main__":
+    sys.exit(main())
