@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", default="1,8,32", help="comma-separated levels")
     parser.add_argument("--requests", type=int, default=120, help="at most, per row")
     parser.add_argument("--max-seconds", type=float, default=20.0, help="at most, per row")
-    parser.add_argument("--galaxies", type=int, default=60, help="catalog galaxies used")
+    parser.add_argument("--galaxies", type=int, default=124, help="catalog galaxies used")
     parser.add_argument("--copies", choices=sorted(COPIES), default="rot4")
     parser.add_argument(
         "--pgcs", default="2557,42038,41517,43451", help="with --url: galaxies to ask for"
