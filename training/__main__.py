@@ -79,7 +79,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     recipe = _recipe(args.quick)
     evaluate_repository(args.models, _data_root(args), recipe.datasets, args.report,
-                        args.processes, write_manifests=not args.no_manifests)
+                        args.processes, write_manifests=not args.no_manifests,
+                        plots_dir=args.plots)
 
 
 def cmd_retrain(args: argparse.Namespace) -> None:
@@ -138,6 +139,9 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="held-out test metrics, baselines, plots, manifests")
     common(p)
     p.add_argument("--no-manifests", action="store_true", help="do not update manifests")
+    p.add_argument("--plots", type=Path, default=None,
+                   help="where the PNG plots go (default: the report folder; the README's "
+                        "come from --plots docs/images)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("retrain", help="train or fine-tune a flavor on labelled images (CSV)")

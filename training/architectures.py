@@ -66,12 +66,24 @@ def vgg3(shape: tuple[int, int, int]) -> keras.Model:
     return _vgg(shape, (16, 32, 64), 64, "vgg3")
 
 
+def vgg4(shape: tuple[int, int, int]) -> keras.Model:
+    """Four blocks at 64x64 -> 4x4x64 features, a smaller dense head."""
+    return _vgg(shape, (16, 32, 48, 64), 64, "vgg4")
+
+
+def vgg4bn(shape: tuple[int, int, int]) -> keras.Model:
+    """vgg4 with batch normalization after every convolution."""
+    return _vgg(shape, (16, 32, 48, 64), 64, "vgg4bn", batch_norm=True)
+
+
 def vgg3bn(shape: tuple[int, int, int]) -> keras.Model:
     """vgg3 with batch normalization after every convolution."""
     return _vgg(shape, (16, 32, 64), 64, "vgg3bn", batch_norm=True)
 
 
-ARCHITECTURES: dict[str, Builder] = {"tiny": tiny, "vgg2": vgg2, "vgg3": vgg3, "vgg3bn": vgg3bn}
+ARCHITECTURES: dict[str, Builder] = {
+    "tiny": tiny, "vgg2": vgg2, "vgg3": vgg3, "vgg3bn": vgg3bn, "vgg4": vgg4, "vgg4bn": vgg4bn,
+}
 
 
 def build(architecture: str, shape: tuple[int, int, int]) -> keras.Model:

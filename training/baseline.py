@@ -23,14 +23,24 @@ def axis_ratio(image: npt.NDArray[np.generic]) -> float:
     gray = np.asarray(image, dtype=np.float64)
     if gray.ndim == 3:
         gray = gray.mean(axis=2)
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if np.median(border) > 0.5 * gray.max():
-        gray = gray.max() - gray
-        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if gray.max() <= 1.0:
+        gray = gray * 255.0
+    h, w = gray.shape
+    # Sky from an outer band, leaving out blank (pure black/white) corners of rotated fields.
+    band = np.ones_like(gray, dtype=bool)
+    band[h // 10:h - h // 10, w // 10:w - w // 10] = False
+    blank = (gray <= 3.0) | (gray >= 252.0)
+    ring = gray[band & ~blank]
+    if ring.size < 20:
+        ring = gray[band]
+    if np.median(ring) > 127.0:  # black on white
+        gray = 255.0 - gray
+        ring = 255.0 - ring
+    gray = np.where(blank, np.median(ring), gray) if blank[band].mean() > 0.2 else gray
+    border = ring
     smooth = ndimage.gaussian_filter(gray, 1.0)
     sky = float(np.median(border))
     noise = 1.4826 * float(np.median(np.abs(border - sky))) + 1e-9
-    h, w = smooth.shape
     centre = smooth[h // 2 - h // 8:h // 2 + h // 8, w // 2 - w // 8:w // 2 + w // 8]
     peak = float(centre.max())
     level = sky + max(3.0 * noise, 0.08 * (peak - sky))

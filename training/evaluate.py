@@ -136,6 +136,8 @@ def evaluate_repository(
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Evaluate every flavor in ``models_dir`` on the ``test`` and ``test-hard`` sets."""
     report_dir.mkdir(parents=True, exist_ok=True)
+    if plots_dir is not None:
+        plots_dir.mkdir(parents=True, exist_ok=True)
     manifests = flavor_manifests(models_dir)
     if not manifests:
         raise ValueError(f"no flavors with a manifest in {models_dir}")

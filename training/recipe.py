@@ -17,10 +17,10 @@ TEST_HARD = DatasetSpec(count=1_000, seed=2001, hard=True)
 DATASETS = {"train": TRAIN, "validation": VALIDATION, "test": TEST, "test-hard": TEST_HARD}
 
 FLAVORS = (
-    FlavorSpec("vgg2-0", "vgg2", seed=10, bootstrap_fraction=1.0, epochs=12),
-    FlavorSpec("vgg3-0", "vgg3", seed=20, bootstrap_fraction=1.0, epochs=12),
-    FlavorSpec("vgg2-1", "vgg2", seed=11, bootstrap_fraction=0.67, epochs=12),
-    FlavorSpec("vgg3-1", "vgg3", seed=21, bootstrap_fraction=0.67, epochs=12),
+    FlavorSpec("vgg2-0", "vgg2", seed=10, bootstrap_fraction=1.0, epochs=20),
+    FlavorSpec("vgg3-0", "vgg3", seed=20, bootstrap_fraction=1.0, epochs=20),
+    FlavorSpec("vgg2-1", "vgg2", seed=11, bootstrap_fraction=0.67, epochs=14),
+    FlavorSpec("vgg3-1", "vgg3", seed=21, bootstrap_fraction=0.67, epochs=14),
 )
 
 QUICK_DATASETS = {

@@ -40,7 +40,7 @@ class FlavorSpec:
     epochs: int = 12
     batch_size: int = 64
     learning_rate: float = 1e-3
-    patience: int = 4
+    patience: int = 5
     augment: float = 1.0
     version: int = 1
 
