@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from devstack.processes import exit_on_sigterm
 from devstack.report import provenance, write_section
 from devstack.stack import ensure_models, local_stack
 from devstack.stats import Figures, run_load, table
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--write", type=Path, help="write the table into this Markdown file")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     levels = [int(level) for level in args.concurrency.split(",")]
 
     with tempfile.TemporaryDirectory(prefix="incline-load-") as tmp, ExitStack() as resources:

@@ -5,6 +5,7 @@ child. Every process can be stopped and started again on the same port (fault in
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +18,17 @@ from pathlib import Path
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM (and SIGINT, which a shell ignores in background jobs) unwind the program
+    as Ctrl-C does, so that every child process of the stack is stopped on the way out."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def free_port() -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from devstack.processes import exit_on_sigterm
 from devstack.report import provenance, write_section
 from devstack.stack import Stack, ensure_models, local_stack
 from devstack.stats import Outcome, paced_load
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--galaxies", type=int, default=40)
     parser.add_argument("--write", type=Path, help="write the tables into this Markdown file")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     command = "nice -n 10 .venv/bin/python -m devstack.soak " + " ".join(
         argv if argv is not None else sys.argv[1:]
     )

@@ -10,6 +10,7 @@ Used by the gateway and stack tests, the reliability suite, ``gateway.benchmark`
 """
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -235,8 +236,10 @@ def local_stack(
 def ensure_models(models_dir: Path, scratch: Path) -> tuple[Path, str]:
     """``models_dir`` when it holds a model repository (models.config), else the tiny test
     repository trained into ``scratch`` (seconds); returns the folder and a note saying which."""
-    if (models_dir / "models.config").exists():
-        return models_dir.resolve(), f"models from {models_dir}"
+    config = models_dir / "models.config"
+    if config.exists():
+        flavors = re.findall(r'name:\s*"([^"]+)"', config.read_text())
+        return models_dir.resolve(), f"the repository in {models_dir}/ ({', '.join(flavors)})"
     from training.quick import make_tiny_repository
 
     tiny = scratch / "tiny-models"
