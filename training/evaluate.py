@@ -133,6 +133,7 @@ def evaluate_repository(
     processes: int | None = None,
     write_manifests: bool = True,
     plots_dir: Path | None = None,
+    rotations: bool = True,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Evaluate every flavor in ``models_dir`` on the ``test`` and ``test-hard`` sets."""
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -155,6 +156,15 @@ def evaluate_repository(
             name: statistics(pred, true) for name, pred in per_flavor.items()
         }
         table["median ensemble"] = statistics(ensemble, true)
+        if rotations:
+            # As the service with copies=rot4: each flavor averages the four 90-degree
+            # rotations of the image, then the median over flavors.
+            rotated = np.stack([
+                np.mean([predict_flavor(models_dir, m, np.rot90(data["images"], k, axes=(1, 2)))
+                         for k in range(4)], axis=0)
+                for m in manifests
+            ])
+            table["median ensemble, rot4 copies"] = statistics(np.median(rotated, axis=0), true)
         base = baselines(data)
         for name, pred in base.items():
             table[name] = statistics(pred, true)

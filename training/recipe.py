@@ -21,6 +21,7 @@ FLAVORS = (
     FlavorSpec("vgg3-0", "vgg3", seed=20, bootstrap_fraction=1.0, epochs=20),
     FlavorSpec("vgg2-1", "vgg2", seed=11, bootstrap_fraction=0.67, epochs=14),
     FlavorSpec("vgg3-1", "vgg3", seed=21, bootstrap_fraction=0.67, epochs=14),
+    FlavorSpec("vgg3-2", "vgg3", seed=22, bootstrap_fraction=0.67, epochs=14),
 )
 
 QUICK_DATASETS = {
