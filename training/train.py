@@ -266,7 +266,7 @@ def train_flavor(
         }),
     )
     if models_dir is not None:
-        export_flavor(model, models_dir, manifest, warmup=val_x[:8])
+        export_flavor(model, models_dir, manifest, warmup=val_x[:2])
         write_models_config(models_dir)
     state.status = "done"
     _save_state(state_path, state)
