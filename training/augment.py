@@ -85,5 +85,6 @@ def balance_weights(labels: npt.ArrayLike, bin_deg: float = 5.0) -> npt.NDArray[
     labels = np.asarray(labels, dtype=np.float64)
     bins = np.clip((labels / bin_deg).astype(int), 0, math.ceil(90.0 / bin_deg) - 1)
     counts = np.bincount(bins, minlength=math.ceil(90.0 / bin_deg))
-    weights = 1.0 / counts[bins]
-    return (weights / weights.mean()).astype(np.float32)
+    weights = np.asarray(1.0 / counts[bins], dtype=np.float64)
+    normalised: npt.NDArray[np.float32] = (weights / weights.mean()).astype(np.float32)
+    return normalised

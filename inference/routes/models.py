@@ -37,7 +37,7 @@ async def list_models(
         )
     return ModelsResponse(
         model_set_version=registry.model_set_version,
-        backend=backend.name,  # type: ignore[arg-type]
+        backend=backend.name,
         quorum=ensemble.quorum(len(registry.flavors)),
         flavors=sorted(entries, key=lambda e: e.name),
     )
