@@ -60,6 +60,8 @@ def items_from_csv(text: str, max_items: int) -> list[Any]:
 
 
 def _bounded(items: list[Any], max_items: int) -> list[Any]:
+    if not items:
+        raise Unprocessable("the batch is empty: give at least one galaxy")
     if len(items) > max_items:
         raise PayloadTooLarge(
             f"a batch holds at most {max_items} galaxies; split it", limit_items=max_items

@@ -33,6 +33,13 @@ def test_batches_are_bounded() -> None:
         items_from_json({"pgc": 1}, 10)
 
 
+def test_empty_batches_are_refused() -> None:
+    with pytest.raises(Unprocessable, match="empty"):
+        items_from_json([], 10)
+    with pytest.raises(Unprocessable, match="empty"):
+        items_from_csv("pgc,name\n", 10)
+
+
 def lines(response: httpx.Response) -> list[dict[str, object]]:
     return [json.loads(line) for line in response.text.splitlines()]
 

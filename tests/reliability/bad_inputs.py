@@ -346,6 +346,8 @@ def batch_cases(max_items: int, max_upload_bytes: int) -> list[BadInput]:
         batch("batch as XML", b"<batch><pgc>2557</pgc></batch>", "application/xml", 415),
         batch("batch as a PNG", galaxy_image_bytes("PNG", side=32), "image/png", 415),
         batch("batch CSV with no known column", b"foo,bar\n1,2\n", "text/csv", 422),
+        batch("batch an empty list", b"[]", expect=422),
+        batch("batch CSV with a header only", b"pgc,name\n", "text/csv", 422),
         batch("batch invalid UTF-8", b'["\xff\xfe"]', expect=422),
     ]
 
