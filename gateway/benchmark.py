@@ -25,14 +25,11 @@ import asyncio
 import io
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import numpy as np
-import numpy.typing as npt
 
 from devstack.stack import ensure_models, local_stack
 from devstack.stats import Figures, Send, percentile, run_load
@@ -61,47 +58,15 @@ def galaxy_jpeg(seed: int, side: int = 512) -> bytes:
     return buffer.getvalue()
 
 
-def network_input(copies: int, channels: int) -> npt.NDArray[np.float32]:
-    rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[0:128, 0:128] - 63.5
-    disk = np.exp(-np.sqrt(xx**2 + (yy / 0.4) ** 2) / 12.0)
-    image = np.clip(disk[..., None] + rng.normal(0, 0.02, (128, 128, channels)), 0, 1)
-    return np.stack([np.rot90(image, k % 4) for k in range(copies)]).astype(np.float32)
-
-
-# -- raw compute --------------------------------------------------------------------------
-
-
 def measure_raw(models_dir: Path, copies: int, requests: int, concurrency: int) -> Figures:
-    """The flavors' serving functions in this process (imports TensorFlow: the benchmark may,
-    the gateway never does)."""
+    """The flavors' serving functions in this process, as ``inference.benchmark`` measures them
+    (imports TensorFlow: the benchmark may, the gateway never does)."""
+    from inference.benchmark import galaxy_copies
+    from inference.benchmark import measure_raw as measure_models
     from inference.registry import load_registry
-    from inference.runtime import LoadedFlavor, configure_threads
 
-    configure_threads(1, 1)
-    flavors = load_registry(models_dir).flavors
-    loaded = [LoadedFlavor(f) for f in flavors]
-    images = network_input(copies, flavors[0].manifest.input.shape[2])
-
-    def one() -> float:
-        start = time.perf_counter()
-        for flavor in loaded:
-            flavor.predict(images)
-        return time.perf_counter() - start
-
-    for _ in range(5):
-        one()
-    latencies = [one() for _ in range(requests)]
-    with ThreadPoolExecutor(concurrency) as pool:
-        start = time.perf_counter()
-        list(pool.map(lambda _: one(), range(requests)))
-        elapsed = time.perf_counter() - start
-    return Figures(
-        f"raw model compute ({len(loaded)} flavors x {copies} copies, in process)",
-        percentile(latencies, 50) * 1000,
-        percentile(latencies, 99) * 1000,
-        requests / elapsed,
-    )
+    channels = load_registry(models_dir).flavors[0].manifest.input.shape[2]
+    return measure_models(models_dir, galaxy_copies(copies, channels), requests, concurrency)
 
 
 # -- measurements -------------------------------------------------------------------------

@@ -17,38 +17,20 @@ Bounded: ``--requests`` per measurement, ``--max-seconds`` per measurement. Loop
 
 import argparse
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import numpy as np
 import numpy.typing as npt
 
+from devstack.processes import service_process
+from devstack.stats import Figures, percentile
 from inference.registry import load_registry
 from servicekit import npy
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class Figures:
-    name: str
-    p50_ms: float
-    p99_ms: float
-    throughput_rps: float
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
 
 
 def galaxy_copies(copies: int, channels: int, seed: int = 0) -> npt.NDArray[np.float32]:
@@ -68,6 +50,7 @@ def measure_raw(
 
     configure_threads(1, 1)
     loaded = [LoadedFlavor(f) for f in load_registry(models_dir).flavors]
+    copies = images.shape[0]
 
     def one() -> float:
         start = time.perf_counter()
@@ -83,68 +66,11 @@ def measure_raw(
         list(pool.map(lambda _: one(), range(requests)))
         elapsed = time.perf_counter() - start
     return Figures(
-        "raw model compute (in process)",
+        f"raw model compute ({len(loaded)} flavors x {copies} copies, in process)",
         percentile(latencies, 50) * 1000,
         percentile(latencies, 99) * 1000,
         requests / elapsed,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def process(args: list[str], env: dict[str, str], ready: Callable[[], bool]) -> Iterator[None]:
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [sys.executable, *args], cwd=REPO_ROOT, env={**os.environ, **env}, stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        with _stopping(proc):
-            deadline = time.monotonic() + 120
-            while not ready():
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"{args} did not start:\n{log.read()[-3000:].decode()}")
-                time.sleep(0.2)
-            yield
-
-
-@contextmanager
-def _stopping(proc: subprocess.Popen[bytes]) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def http_ready(url: str) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            return httpx.get(url, timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    return check
-
-
-def tcp_ready(port: int) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-
-    return check
 
 
 async def measure_service(
@@ -192,36 +118,40 @@ async def measure_service(
 
 
 def run_backend(backend: str, models_dir: Path, body: bytes, args: argparse.Namespace) -> Figures:
-    port = free_port()
+    """The inference service as a process with ``backend``; tfserving talks to the TF Serving
+    stand-in, a second process over loopback gRPC."""
+    logs = Path(tempfile.mkdtemp(prefix="incline-bench-"))
     env = {
-        "INFERENCE_HOST": "127.0.0.1",
-        "INFERENCE_PORT": str(port),
         "INFERENCE_MODELS_DIR": str(models_dir),
         "INFERENCE_BACKEND": backend,
         "INFERENCE_LOG_LEVEL": "WARNING",
-        "INFERENCE_DATA_DIR": tempfile.mkdtemp(prefix="incline-bench-"),
+        "INFERENCE_DATA_DIR": str(logs),
     }
-    url = f"http://127.0.0.1:{port}"
+    name = {
+        "embedded": "service, embedded backend (HTTP)",
+        "tfserving": "service, tfserving backend (HTTP + gRPC stand-in)",
+    }[backend]
 
     def measure() -> Figures:
-        with process(["-m", "inference"], env, http_ready(f"{url}/readyz")):
+        with service_process(
+            "inference", env, logs, health_path="/readyz", startup_timeout_s=120
+        ) as service:
             return asyncio.run(
                 measure_service(
-                    f"service, {backend} backend (HTTP)", url, body, args.copies, args.requests,
-                    args.concurrency, args.max_seconds,
+                    name, service.url, body, args.copies, args.requests, args.concurrency,
+                    args.max_seconds,
                 )
             )  # fmt: skip
 
     if backend == "embedded":
         return measure()
-    grpc_port = free_port()
-    env["INFERENCE_TFSERVING_ADDRESS"] = f"127.0.0.1:{grpc_port}"
-    standin = ["-m", "inference.tfserving_standin", "--models-dir", str(models_dir),
-               "--port", str(grpc_port)]  # fmt: skip
-    with process(standin, {}, tcp_ready(grpc_port)):
-        figures = measure()
-    figures.name = "service, tfserving backend (HTTP + gRPC stand-in)"
-    return figures
+    standin_args = ["--models-dir", str(models_dir), "--port", "{port}"]
+    with service_process(
+        "inference.tfserving_standin", {}, logs, args=standin_args,
+        env_prefix="TFSERVING_STANDIN", health_path=None, startup_timeout_s=120,
+    ) as standin:  # fmt: skip
+        env["INFERENCE_TFSERVING_ADDRESS"] = f"127.0.0.1:{standin.port}"
+        return measure()
 
 
 def report(raw: Figures, rows: list[Figures], args: argparse.Namespace, flavors: list[str]) -> str:
