@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import RedisServer, redis_server
+from devstack.processes import RedisServer, redis_server
 
 
 @pytest.fixture

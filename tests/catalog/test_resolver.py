@@ -6,9 +6,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from devstack.processes import ServiceProcess, service_process
 from tests.catalog.sesame_standin import sesame_standin
 from tests.catalog.test_routes_galaxies import problem
-from tests.support.processes import ServiceProcess, service_process
 
 KNOWN = {
     "Andromeda Nebula": (10.68470833, 41.26875),  # M31, a name the embedded catalog lacks

@@ -5,7 +5,7 @@ import httpx
 from PIL import Image
 
 from catalog.skyserver_standin import StandinSkyServer, StandinState, draw
-from tests.support.processes import service_process
+from devstack.processes import service_process
 
 GETJPEG = "/dr19/SkyServerWS/ImgCutout/getjpeg"
 

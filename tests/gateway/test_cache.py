@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from devstack.processes import RedisServer, free_port, start_redis
 from gateway.cache import MemoryCache, ResultCache
-from tests.support.processes import RedisServer, free_port, start_redis
 
 CACHE_LOGGER = "gateway.cache"
 

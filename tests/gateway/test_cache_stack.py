@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devstack.processes import service_process, start_redis
 from tests.gateway.conftest import Stack, in_process_gateway
-from tests.support.processes import service_process, start_redis
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from devstack.processes import free_port
 from tests.inference.conftest import app_client, post_npy, rot4, settings_for, standin
-from tests.support.processes import free_port
 
 
 def tfs(models_dir: Path, data_dir: Path, address: str, **overrides: object):  # type: ignore[no-untyped-def]

@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
+from devstack.processes import REPO_ROOT
 from inference.settings import InferenceSettings
-from tests.support.processes import REPO_ROOT
 
 BATCHING = REPO_ROOT / "inference" / "tfserving" / "batching_parameters.txt"
 

@@ -15,9 +15,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from devstack.processes import ServiceProcess, service_process
 from inference.app import create_app
 from inference.settings import InferenceSettings
-from tests.support.processes import ServiceProcess, service_process
 
 CHECKS = (
     status_code_conformance,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack.processes import REPO_ROOT
 from inference.manifest import InputSpec, Manifest, OutputSpec, TrainingInfo, write_manifest
 from inference.registry import RegistryError, load_registry
-from tests.support.processes import REPO_ROOT
 
 
 def manifest(name: str, version: int = 1, **changes: object) -> Manifest:

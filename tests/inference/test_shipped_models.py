@@ -4,8 +4,8 @@ in models.config has a usable version and manifest, and its SavedModel's signatu
 import numpy as np
 import pytest
 
+from devstack.processes import REPO_ROOT
 from inference.registry import load_registry
-from tests.support.processes import REPO_ROOT
 
 MODELS = REPO_ROOT / "models"
 

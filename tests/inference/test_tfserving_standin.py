@@ -15,10 +15,10 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from devstack.processes import REPO_ROOT, free_port, service_process
 from servicekit import npy
 from tests.inference.conftest import rot4
 from tests.inference.expected import flavor_degrees
-from tests.support.processes import REPO_ROOT, free_port, service_process
 
 
 @contextmanager

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from devstack.processes import ServiceProcess, service_process
 from servicekit.npy import decode
 from tests.preprocessor.factories import encode, gaussian_galaxy, noise_rgb, single_band_fits
-from tests.support.processes import ServiceProcess, service_process
 
 pytestmark = pytest.mark.slow
 

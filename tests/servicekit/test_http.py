@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devstack.processes import free_port
 from servicekit.http import call_upstream, pooled_client
 from servicekit.logging import REQUEST_ID_HEADER, request_id_var
 from servicekit.problems import UpstreamProblem, UpstreamTimeout, UpstreamUnavailable
-from tests.support.processes import free_port
 from tests.support.threaded_server import serve_in_thread
 
 

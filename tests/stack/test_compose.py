@@ -11,10 +11,10 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from catalog.settings import CatalogSettings
+from devstack.processes import REPO_ROOT
 from gateway.settings import GatewaySettings
 from inference.settings import InferenceSettings
 from preprocessor.settings import PreprocessorSettings
-from tests.support.processes import REPO_ROOT
 
 SETTINGS: dict[str, type[BaseSettings]] = {
     "gateway": GatewaySettings,

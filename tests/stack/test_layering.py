@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tests.support.processes import REPO_ROOT
+from devstack.processes import REPO_ROOT
 
 
 @pytest.mark.parametrize("service", ["gateway", "catalog", "preprocessor"])

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
-from tests.support.processes import free_port
+from devstack.processes import free_port
 
 
 @contextmanager
