@@ -29,11 +29,11 @@ from pathlib import Path
 
 import httpx
 
+from bench.gateway import COPIES, galaxy_jpeg, measure_raw, pick_galaxies, warm_cutouts
 from devstack.processes import exit_on_sigterm
 from devstack.report import provenance, write_section
 from devstack.stack import ensure_models, local_stack
 from devstack.stats import Figures, run_load, table
-from gateway.benchmark import COPIES, galaxy_jpeg, measure_raw, pick_galaxies, warm_cutouts
 
 
 def flush_results(redis_url: str | None) -> None:

@@ -5,7 +5,7 @@ stand-in) and the gateway, wired as ``make run`` wires them.
     with local_stack(models_dir, work_dir) as stack:
         httpx.get(f"{stack.url}/api/pgc/2557")
 
-Used by the gateway and stack tests, the reliability suite, ``gateway.benchmark``,
+Used by the gateway and stack tests, the reliability suite, ``bench.gateway``,
 ``devstack.load`` and ``devstack.soak``.
 """
 
@@ -134,7 +134,7 @@ def local_stack(
 
     ``*_options``: extra environment of that service (``GATEWAY_…``, ``CATALOG_…``,
     ``INFERENCE_…``); ``inference_backend="tfserving"`` also starts
-    ``inference.tfserving_standin`` over the same models (``tfserving_args``, e.g.
+    ``standins.tfserving`` over the same models (``tfserving_args``, e.g.
     ``("--fail", "flavor")``); ``log_level`` sets every service's ``<PREFIX>_LOG_LEVEL``."""
     logs = work_dir / "logs"
     data = work_dir / "data"
@@ -150,7 +150,7 @@ def local_stack(
         redis = resources.enter_context(redis_server())
         skyserver = resources.enter_context(
             service_process(
-                "catalog.skyserver_standin",
+                "standins.skyserver",
                 {},
                 logs,
                 args=["--port", "{port}"],
@@ -181,7 +181,7 @@ def local_stack(
         if inference_backend == "tfserving":
             tfserving = resources.enter_context(
                 service_process(
-                    "inference.tfserving_standin",
+                    "standins.tfserving",
                     {},
                     logs,
                     args=["--models-dir", str(models_dir), "--port", "{port}", *tfserving_args],

@@ -9,8 +9,8 @@ import pytest
 
 from catalog import index, openngc
 from catalog.index import Catalog
-from catalog.skyserver_standin import StandinSkyServer
 from devstack.processes import ServiceProcess, service_process
+from standins.skyserver import StandinSkyServer
 from tests.catalog.factories import write_user_table
 
 SKYSERVER_TIMEOUT_S = 1.0

@@ -9,8 +9,8 @@ from PIL import Image
 from catalog.cutouts import CutoutService, is_blank
 from catalog.problems import OutsideFootprint, SkyServerBadAnswer
 from catalog.skyserver import SkyServer
-from catalog.skyserver_standin import StandinSkyServer, draw
 from catalog.store import CutoutStore
+from standins.skyserver import StandinSkyServer, draw
 from tests.catalog.factories import galaxy
 
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from devstack.processes import ServiceProcess, service_process
-from tests.catalog.sesame_standin import sesame_standin
+from standins.sesame import sesame_standin
 from tests.catalog.test_routes_galaxies import problem
 
 KNOWN = {

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from catalog.skyserver_standin import StandinSkyServer
 from catalog.store import cutout_key
+from standins.skyserver import StandinSkyServer
 from tests.catalog.conftest import SKYSERVER_TIMEOUT_S, CatalogService
 from tests.catalog.test_routes_galaxies import problem
 

@@ -7,7 +7,7 @@ import pytest
 
 from catalog.problems import SkyServerBadAnswer, SkyServerDown, SkyServerSlow
 from catalog.skyserver import CutoutGeometry, SkyServer
-from catalog.skyserver_standin import StandinSkyServer
+from standins.skyserver import StandinSkyServer
 
 NATIVE = 0.396
 

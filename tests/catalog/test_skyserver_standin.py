@@ -4,8 +4,8 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-from catalog.skyserver_standin import StandinSkyServer, StandinState, draw
 from devstack.processes import service_process
+from standins.skyserver import StandinSkyServer, StandinState, draw
 
 GETJPEG = "/dr19/SkyServerWS/ImgCutout/getjpeg"
 
@@ -52,7 +52,7 @@ def test_modes_at_run_time(sky: StandinSkyServer) -> None:
 def test_runs_as_a_module(tmp_path: Path) -> None:
     env = {"SKYSERVER_STANDIN_DEC_MIN": "50", "SKYSERVER_STANDIN_MODE": "down"}
     with service_process(
-        "catalog.skyserver_standin", env, tmp_path, args=["--port", "{port}", "--delay", "0.5"]
+        "standins.skyserver", env, tmp_path, args=["--port", "{port}", "--delay", "0.5"]
     ) as standin:
         stats = httpx.get(f"{standin.url}/standin/stats").json()
     assert (stats["dec_min"], stats["mode"], stats["delay_s"]) == (50.0, "down", 0.5)

@@ -128,7 +128,7 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 @asynccontextmanager
 async def standin(models_dir: Path, **faults: frozenset[str]) -> AsyncIterator[str]:
     """The TF Serving stand-in on a free loopback port of this event loop; yields its address."""
-    from inference.tfserving_standin import Faults, ModelServer, start_server
+    from standins.tfserving import Faults, ModelServer, start_server
 
     server = ModelServer.load(models_dir)
     grpc_server, port = await start_server(server, Faults(**faults))

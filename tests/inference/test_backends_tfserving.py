@@ -169,7 +169,7 @@ async def test_tf_serving_down_then_up(
     async with app_client(settings) as client:
         down = await client.get("/readyz")
         refused = await post_npy(client, galaxies[:1])
-        from inference.tfserving_standin import ModelServer, start_server
+        from standins.tfserving import ModelServer, start_server
 
         server = ModelServer.load(repo)
         grpc_server, _ = await start_server(server, port=port)

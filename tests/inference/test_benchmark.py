@@ -1,12 +1,12 @@
 """The benchmark runs, bounded, and reports its figures (the raw compute here; the services as
-processes are too slow for the suite: run ``python -m inference.benchmark``)."""
+processes are too slow for the suite: run ``python -m bench.inference``)."""
 
 import re
 from pathlib import Path
 
 import pytest
 
-from inference import benchmark
+from bench import inference as benchmark
 
 
 def test_the_benchmark_reports_the_raw_figures(
@@ -19,7 +19,7 @@ def test_the_benchmark_reports_the_raw_figures(
     out = capsys.readouterr().out
     assert "3 flavors (tiny-a, tiny-b, tiny-c)" in out
     rows = [line for line in out.splitlines() if line.startswith("| raw") or "backend" in line]
-    assert len(rows) == 1  # the backends run as processes: python -m inference.benchmark
+    assert len(rows) == 1  # the backends run as processes: python -m bench.inference
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split("|")]
         figures = [float(c) for c in cells[1:]]

@@ -1,5 +1,5 @@
 """The stand-in as the real process compose would replace with TF Serving, and the inference
-service as a real process talking to it: ``python -m inference.tfserving_standin`` and
+service as a real process talking to it: ``python -m standins.tfserving`` and
 ``python -m inference`` with the tfserving backend."""
 
 import socket
@@ -26,7 +26,7 @@ def standin_process(models_dir: Path, log_dir: Path, port: int, *args: str) -> I
     log_path = log_dir / f"standin-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "inference.tfserving_standin", "--models-dir", str(models_dir),
+            [sys.executable, "-m", "standins.tfserving", "--models-dir", str(models_dir),
              "--port", str(port), *args],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -2,7 +2,7 @@
 
 import pytest
 
-from preprocessor.benchmark import main
+from bench.preprocessor import main
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ the gateway as real processes on loopback, then measures in one run:
 each as p50/p99 of sequential requests and throughput at concurrency 8, with the ratio to the
 raw compute (latency ratio = p50 / raw p50; throughput ratio = req/s / raw galaxies/s).
 
-    python -m gateway.benchmark [--models-dir models] [--requests 40] [--concurrency 8]
+    python -m bench.gateway [--models-dir models] [--requests 40] [--concurrency 8]
 
 Without a model repository in ``--models-dir`` (no models.config) it trains the tiny test
 repository (``training.quick``) into a temporary folder first and says so. Bounded: at most
@@ -59,10 +59,10 @@ def galaxy_jpeg(seed: int, side: int = 512) -> bytes:
 
 
 def measure_raw(models_dir: Path, copies: int, requests: int, concurrency: int) -> Figures:
-    """The flavors' serving functions in this process, as ``inference.benchmark`` measures them
+    """The flavors' serving functions in this process, as ``bench.inference`` measures them
     (imports TensorFlow: the benchmark may, the gateway never does)."""
-    from inference.benchmark import galaxy_copies
-    from inference.benchmark import measure_raw as measure_models
+    from bench.inference import galaxy_copies
+    from bench.inference import measure_raw as measure_models
     from inference.registry import load_registry
 
     channels = load_registry(models_dir).flavors[0].manifest.input.shape[2]

@@ -10,7 +10,7 @@ For every flavor of a model repository (the shipped ``models/`` by default), mea
   latency p50/p99 of sequential requests of one galaxy x K copies, and throughput at
   concurrency 8; each reported as a ratio to the raw figure.
 
-    python -m inference.benchmark [--models-dir models] [--copies 4] [--requests 200]
+    python -m bench.inference [--models-dir models] [--copies 4] [--requests 200]
 
 Bounded: ``--requests`` per measurement, ``--max-seconds`` per measurement. Loopback only.
 """
@@ -147,7 +147,7 @@ def run_backend(backend: str, models_dir: Path, body: bytes, args: argparse.Name
         return measure()
     standin_args = ["--models-dir", str(models_dir), "--port", "{port}"]
     with service_process(
-        "inference.tfserving_standin", {}, logs, args=standin_args,
+        "standins.tfserving", {}, logs, args=standin_args,
         env_prefix="TFSERVING_STANDIN", health_path=None, startup_timeout_s=120,
     ) as standin:  # fmt: skip
         env["INFERENCE_TFSERVING_ADDRESS"] = f"127.0.0.1:{standin.port}"

@@ -5,7 +5,7 @@ SavedModels named in ``models.config``, run in process by TensorFlow.
 It knows nothing about manifests, like TF Serving. For tests it can be told to make a named
 flavor fail, hang, report a different signature, or report itself as still loading::
 
-    python -m inference.tfserving_standin --models-dir models --port 8500 [--fail NAME]
+    python -m standins.tfserving --models-dir models --port 8500 [--fail NAME]
         [--hang NAME] [--mismatch NAME] [--loading NAME]
 """
 
@@ -37,7 +37,7 @@ from inference.runtime import SavedModel, configure_threads
 from inference.signatures import SignatureInfo, TensorInfo
 from servicekit.logging import configure_logging, get_logger
 
-log = get_logger("inference.tfserving_standin")
+log = get_logger("standins.tfserving")
 State = get_model_status_pb2.ModelVersionStatus.State
 
 

@@ -1,10 +1,10 @@
 """Catalog benchmark: lookups in process, then p50/p99 over HTTP on loopback.
 
-    python -m catalog.benchmark [--lookups 20000] [--requests 300] [--concurrency 8]
+    python -m bench.catalog [--lookups 20000] [--requests 300] [--concurrency 8]
 
 In process: lookups per second by PGC, by name (mixed spellings) and by position (5' cone).
 Over HTTP: ``python -m catalog`` as a child process on a free loopback port, pointed at the
-stand-in SkyServer (``catalog.skyserver_standin``) in a thread: sequential p50/p99 per route,
+stand-in SkyServer (``standins.skyserver``) in a thread: sequential p50/p99 per route,
 concurrent throughput, and a cutout served from the store (after one miss that fills it).
 Nothing leaves 127.0.0.1; every loop is bounded in count and time.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from catalog import index, names, openngc
-from catalog.skyserver_standin import StandinSkyServer
+from standins.skyserver import StandinSkyServer
 
 TIME_LIMIT_S = 20.0  # per measured loop
 

@@ -2,7 +2,7 @@
 3x512x512 FITS cube → tensor, in process and over HTTP on loopback (a ``python -m preprocessor``
 child on a free port, or ``--url``).
 
-    python -m preprocessor.benchmark [--count 200] [--max-seconds 20] [--url http://127.0.0.1:8002]
+    python -m bench.preprocessor [--count 200] [--max-seconds 20] [--url http://127.0.0.1:8002]
 
 Prints p50/p99 latency and throughput per case. Bounded: each case stops after ``--count``
 requests or ``--max-seconds``, whichever comes first.

@@ -13,7 +13,7 @@ Failure on demand, at start (flags or ``SKYSERVER_STANDIN_*`` variables) or at r
   requests answer 503 and then recovers. Answers the new state as JSON.
 - ``GET /standin/stats``: ``{"getjpeg": <requests seen>, "mode": ...}``.
 
-Run: ``python -m catalog.skyserver_standin --port 8091 [--dec-min -25] [--mode ok]``.
+Run: ``python -m standins.skyserver --port 8091 [--dec-min -25] [--mode ok]``.
 """
 
 import argparse
