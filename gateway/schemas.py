@@ -33,11 +33,22 @@ class Galaxy(BaseModel):
 
 
 class Inclination(BaseModel):
-    median: float = Field(description="The answer: median over the flavors.")
+    median: float = Field(description="The answer: median over the flavors, degrees.")
     mean: float
-    stdev: float
+    stdev: float = Field(description="The flavors' standard deviation: their disagreement only.")
     min: float | None = None
     max: float | None = None
+    sigma: float = Field(
+        description="1-sigma error of the median, degrees, calibrated so that about 68% of true "
+        "values lie within it on held-out data. Use this, not stdev, as the uncertainty."
+    )
+    interval: tuple[float, float] = Field(
+        description="68% interval [median - sigma, median + sigma] clipped to 0-90, degrees."
+    )
+    calibrated: bool = Field(
+        description="False when sigma is the wide fallback (no calibration for these flavors) "
+        "or some flavors failed."
+    )
     unit: Literal["deg"] = "deg"
 
 
@@ -125,6 +136,9 @@ EXAMPLE_RESULT: dict[str, Any] = {
         "stdev": 1.6,
         "min": 68.8,
         "max": 72.5,
+        "sigma": 4.6,
+        "interval": [66.8, 76.0],
+        "calibrated": True,
         "unit": "deg",
     },
     "flavors": [

@@ -98,7 +98,7 @@ function addProvenance(list, term, value) {
 function render(result, images) {
   const inc = result.inclination;
   $("median").textContent = `${fmt(inc.median)}°`;
-  $("uncertainty").textContent = `± ${fmt(inc.stdev)}°`;
+  $("uncertainty").textContent = `± ${fmt(inc.sigma)}° (68%: ${fmt(inc.interval[0])}–${fmt(inc.interval[1])}°${inc.calibrated ? "" : ", uncalibrated"})`;
   $("uncertainty").title = `standard deviation over flavors; mean ${fmt(inc.mean)}°`;
 
   const alarm = $("alarm");
