@@ -113,6 +113,11 @@ def cmd_quick(args: argparse.Namespace) -> None:
 def cmd_sheet(args: argparse.Namespace) -> None:
     from training.sheet import contact_sheet
 
+    if args.real is not None:
+        from training.sheet import real_beside_synthetic
+
+        print(real_beside_synthetic(args.real, args.output, seed=args.seed))
+        return
     contact_sheet(args.output, seed=args.seed, hard=args.hard)
     print(args.output)
 
@@ -191,6 +196,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=ROOT.parent / "docs/images/contact-sheet.png")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--hard", action="store_true")
+    p.add_argument("--real", type=Path, default=None, metavar="DIR",
+                   help="real labelled images (DIR/index.csv) beside synthetic ones of about "
+                        "the same inclination")
     p.set_defaults(func=cmd_sheet)
     return top
 
