@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-Source = Literal["openngc", "user_table"]
+Source = Literal["openngc", "user_table", "hyperleda"]
 
 # Intrinsic axial ratio of an edge-on disk (Hubble 1926; q0 = 0.2 is the common choice).
 INTRINSIC_AXIAL_RATIO = 0.2
