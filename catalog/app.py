@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi import FastAPI
 
-from catalog import index, openngc, user_table
+from catalog import hyperleda, index, openngc, user_table
 from catalog.breaker import CircuitBreaker
 from catalog.cutouts import CutoutService
 from catalog.hyperleda import VizierPGC
@@ -71,7 +71,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         online=online,
     )
     # Sexagesimal coordinates need astropy.coordinates (~1 s to import): load it in the background.
-    warm_up = asyncio.create_task(asyncio.to_thread(importlib.import_module, "astropy.coordinates"))
+    # With online lookups, astroquery too (the first lookup would wait for it otherwise).
+    warm_up = asyncio.create_task(
+        asyncio.to_thread(hyperleda.warm_up)
+        if online is not None
+        else asyncio.to_thread(importlib.import_module, "astropy.coordinates")
+    )
     client = httpx.AsyncClient(
         timeout=httpx.Timeout(
             settings.skyserver_timeout_s, connect=settings.skyserver_connect_timeout_s

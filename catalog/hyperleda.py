@@ -102,6 +102,13 @@ def _vizier_class() -> Any:
     return Vizier
 
 
+def warm_up() -> None:
+    """Import astroquery and astropy.coordinates (seconds on a busy machine): done before a
+    query's time-out starts, so the first lookup is not a 504 on import time."""
+    _vizier_class()
+    import astropy.coordinates  # noqa: F401
+
+
 class VizierPGC:
     """Blocking VII/237 queries against ``base_url`` (VizieR or a mirror / stand-in)."""
 

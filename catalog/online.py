@@ -22,6 +22,7 @@ from catalog.problems import (
     OnlineCatalogBadAnswer,
     OnlineCatalogDown,
     OnlineCatalogSlow,
+    ResolverSlow,
     ResolverUnavailable,
 )
 from catalog.resolver import SesameError, SesameResolver
@@ -99,6 +100,7 @@ class OnlineCatalog:
                 f"{exc.retry_in_s:.0f} s; the galaxy may exist, it could not be looked up",
                 online_lookup="unreachable",
             ) from exc
+        await asyncio.to_thread(hyperleda.warm_up)
         for attempt in (1, 2):
             try:
                 async with asyncio.timeout(self.timeout_s + 1.0):
@@ -146,8 +148,17 @@ async def resolve(resolver: SesameResolver, name: str) -> tuple[float, float] | 
     """Sesame's position for a name, its failures as a 503 problem."""
     try:
         return await resolver.resolve(name)
-    except (TimeoutError, SesameError) as exc:
-        reason = str(exc) or "no answer in time"
+    except TimeoutError as exc:
+        raise ResolverSlow(
+            f"the CDS Sesame name resolver did not answer within {resolver.timeout_s:g} s",
+            online_lookup="unreachable",
+        ) from exc
+    except SesameError as exc:
+        reason = str(exc) or "no answer"
+        if "timed out" in reason or "took longer" in reason:
+            raise ResolverSlow(
+                f"the CDS Sesame name resolver is too slow: {reason}", online_lookup="unreachable"
+            ) from exc
         raise ResolverUnavailable(
             f"the CDS Sesame name resolver failed: {reason}", online_lookup="unreachable"
         ) from exc

@@ -1,7 +1,7 @@
 """Answers of the online catalog kept in SQLite, so a second lookup needs no network.
 
-Tables: ``galaxies`` (one row per PGC, the record as JSON), ``names`` (normalised name → PGC,
-for names resolved through Sesame), ``absent`` (PGC numbers HyperLEDA said it does not have,
+Tables: ``galaxies`` (one row per PGC, the record as JSON), ``names`` (normalised name → PGC:
+HyperLEDA's names of the galaxies stored, and names resolved through Sesame), ``absent`` (PGC numbers HyperLEDA said it does not have,
 with the time it said so) and ``cones`` (positions already asked, so a repeated ``near`` is
 answered from the galaxies stored). One connection, used under a lock from worker threads.
 """
@@ -141,6 +141,10 @@ class OnlineStore:
                 [(g.pgc, g.ra, g.dec, _to_json(g), now) for g in galaxies],
             )
             self._db.executemany("DELETE FROM absent WHERE pgc = ?", [(g.pgc,) for g in galaxies])
+            self._db.executemany(
+                "INSERT OR IGNORE INTO names VALUES (?, ?)",
+                [(names.normalise(n), g.pgc) for g in galaxies for n in g.names],
+            )
             if name is not None and galaxies:
                 self._db.execute(
                     "INSERT OR REPLACE INTO names VALUES (?, ?)",

@@ -48,6 +48,10 @@ class ResolverUnavailable(UpstreamUnavailable):
     slug = "name-resolver-unavailable"
 
 
+class ResolverSlow(UpstreamTimeout):
+    slug = "name-resolver-timeout"
+
+
 class OnlineCatalogDown(UpstreamUnavailable):
     """HyperLEDA (VizieR) could not be asked: down, refused, or the circuit breaker is open."""
 

@@ -19,6 +19,10 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+from astropy.io.votable import from_table
+from astropy.table import MaskedColumn, Table
+
 from standins.server import MODES, Answer, Routes, Standin
 
 VOTABLE_PATH = "/viz-bin/votable"
@@ -39,7 +43,7 @@ class PGCRow:
 
 SAMPLE: tuple[PGCRow, ...] = (
     # Galaxies absent from OpenNGC (positions and sizes illustrative).
-    PGCRow(676, 2.5432, 23.1001, "Sbc", 1.05, 0.62, 47.0, "UGC 00120,MCG +04-01-042"),
+    PGCRow(676, 2.5432, 23.1001, "Sbc", 1.05, 0.62, 47.0, "TESTGAL-676,TESTGAL-676B"),
     PGCRow(4000001, 150.2000, 2.2000, "Sc", 1.10, 0.30, 120.0, "TESTGAL-N1"),
     PGCRow(4000002, 30.0000, -75.0000, "Sa", 0.90, 0.10, 10.0, "TESTGAL-S1"),
     PGCRow(4000003, 12.0000, -45.0000, "Sd", 0.80, math.nan, math.nan, ""),
@@ -86,9 +90,6 @@ def select(rows: tuple[PGCRow, ...], fields: dict[str, str]) -> list[PGCRow]:
 
 def votable(rows: list[PGCRow]) -> bytes:
     """The VOTable VizieR sends: one table named after the catalogue, masked empty cells."""
-    import numpy as np
-    from astropy.io.votable import from_table
-    from astropy.table import MaskedColumn, Table
 
     def floats(values: list[float]) -> MaskedColumn:
         array = np.array(values, dtype=np.float64)
