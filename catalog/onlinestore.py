@@ -1,9 +1,10 @@
 """Answers of the online catalog kept in SQLite, so a second lookup needs no network.
 
 Tables: ``galaxies`` (one row per PGC, the record as JSON), ``names`` (normalised name → PGC:
-HyperLEDA's names of the galaxies stored, and names resolved through Sesame), ``absent`` (PGC numbers HyperLEDA said it does not have,
-with the time it said so) and ``cones`` (positions already asked, so a repeated ``near`` is
-answered from the galaxies stored). One connection, used under a lock from worker threads.
+HyperLEDA's names of the galaxies stored, and names resolved through Sesame), ``absent`` (PGC
+numbers HyperLEDA said it does not have, with the time it said so) and ``cones`` (positions
+already asked, so a repeated ``near`` is answered from the galaxies stored). One connection,
+used under a lock from worker threads.
 """
 
 import json
