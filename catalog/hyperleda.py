@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from catalog.galaxy import Galaxy
+from catalog.galaxy import Galaxy, leda_axes
 
 # VII/237/pgc columns: PGC number, Hubble type, log D25 (0.1 arcmin), log R25 (major/minor),
 # position angle, other names; _RAJ2000/_DEJ2000 are VizieR's computed positions in degrees.
@@ -63,10 +63,9 @@ def row_to_galaxy(row: Any) -> Galaxy:
     if not (0 <= ra < 360 and -90 <= dec <= 90):
         raise ValueError(f"a position out of range: {ra}, {dec}")
     log_d25, log_r25, pa = _number(row["logD25"]), _number(row["logR25"]), _number(row["PA"])
-    major = round(0.1 * 10**log_d25, 3) if log_d25 is not None and log_d25 < 4 else None
-    minor = None
-    if major is not None and log_r25 is not None:
-        minor = round(major / 10 ** max(log_r25, 0.0), 3)
+    if log_d25 is not None and log_d25 >= 4:  # over 1000 arcmin: not a galaxy's diameter
+        log_d25 = None
+    major, minor = leda_axes(log_d25, max(log_r25, 0.0) if log_r25 is not None else None)
     other = _text(row["ANames"])
     parts = other.split(",") if "," in other else other.split()
     aliases = [n.strip() for n in parts if n.strip()]

@@ -15,9 +15,7 @@ Run: ``python -m standins.cutouts --port 8092``; then ``CATALOG_LEGACY_URL=http:
 and ``CATALOG_HIPS2FITS_URL=http://127.0.0.1:8092/hips-image-services/hips2fits``.
 """
 
-import argparse
-
-from standins.server import MODES, Answer, Routes, Standin
+from standins.server import Answer, Routes, Standin, cli
 from standins.skyserver import MAX_SIDE, draw
 
 LEGACY_PATH = "/viewer/cutout.jpg"
@@ -87,19 +85,7 @@ class StandinCutouts(Standin):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8092)
-    parser.add_argument("--mode", choices=MODES, default="ok")
-    parser.add_argument("--delay", type=float, default=5.0)
-    args = parser.parse_args(argv)
-    standin = StandinCutouts(args.host, args.port)
-    for remote in REMOTES:
-        standin.set(remote, mode=args.mode, delay_s=args.delay)
-    print(f"stand-in Legacy Surveys + hips2fits on {standin.url}", flush=True)
-    standin.serve_forever()
+    cli(__doc__, 8092, StandinCutouts, argv)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ answer 503, then the remote recovers. ``GET /standin/mode?remote=&mode=&delay=&f
 changes them at run time; ``GET /standin/stats`` reports them and the request counts.
 """
 
+import argparse
 import json
 import sys
 import threading
@@ -158,38 +159,25 @@ def _json(status: int, payload: object) -> Answer:
     return Answer(status, json.dumps(payload).encode(), "application/json")
 
 
-class Standin:
-    """A stand-in in a background thread: ``with Standin(routes) as remote: remote.url``."""
+class BackgroundServer:
+    """An HTTP server in a daemon thread: ``with Server(...) as remote: remote.url``."""
 
-    def __init__(
-        self, routes: Routes, remotes: Iterable[str], host: str = "127.0.0.1", port: int = 0
-    ) -> None:
-        self.server = StandinHTTPServer((host, port), routes, remotes)
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def __init__(self, server: ThreadingHTTPServer) -> None:
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
-
-    def set(self, remote: str, **changes: object) -> None:
-        self.server.set(remote, **changes)  # type: ignore[arg-type]
-
-    def reset(self, remotes: Iterable[str] | None = None) -> None:
-        for remote in remotes if remotes is not None else self.server.states:
-            self.server.set(remote, mode="ok", delay_s=5.0, fail_next=0)
-
-    def requests(self, remote: str) -> int:
-        with self.server.lock:
-            return self.server.states[remote].requests
 
     def start(self) -> Self:
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.shutdown()
+        self._server.server_close()
         self._thread.join(timeout=5)
 
     def __enter__(self) -> Self:
@@ -206,8 +194,52 @@ class Standin:
     def serve_forever(self) -> None:
         """Run in the foreground (the command-line entry points)."""
         try:
-            self.server.serve_forever()
+            self._server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
-            self.server.server_close()
+            self._server.server_close()
+
+
+class Standin(BackgroundServer):
+    """A stand-in of one or more remotes (``routes``), with their failure modes."""
+
+    def __init__(
+        self, routes: Routes, remotes: Iterable[str], host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.server = StandinHTTPServer((host, port), routes, remotes)
+        super().__init__(self.server)
+
+    def set(self, remote: str, **changes: object) -> None:
+        self.server.set(remote, **changes)  # type: ignore[arg-type]
+
+    def reset(self, remotes: Iterable[str] | None = None) -> None:
+        for remote in remotes if remotes is not None else self.server.states:
+            self.server.set(remote, mode="ok", delay_s=5.0, fail_next=0)
+
+    def requests(self, remote: str) -> int:
+        with self.server.lock:
+            return self.server.states[remote].requests
+
+
+def cli(
+    doc: str | None,
+    default_port: int,
+    build: Callable[[str, int], Standin],
+    argv: list[str] | None = None,
+) -> None:
+    """``python -m standins.<name> [--host] [--port] [--mode] [--delay]``: serve in the foreground,
+    every remote of the stand-in in ``--mode``."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument("--mode", choices=MODES, default="ok")
+    parser.add_argument("--delay", type=float, default=5.0)
+    args = parser.parse_args(argv)
+    standin = build(args.host, args.port)
+    for remote in standin.server.states:
+        standin.set(remote, mode=args.mode, delay_s=args.delay)
+    print(f"stand-in {', '.join(standin.server.states)} on {standin.url}", flush=True)
+    standin.serve_forever()

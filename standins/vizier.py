@@ -13,7 +13,6 @@ Failure modes (``standins.server``): ``down``, ``slow``, ``garbage`` and ``fail_
 Run: ``python -m standins.vizier --port 8093``.
 """
 
-import argparse
 import io
 import math
 import re
@@ -23,7 +22,7 @@ import numpy as np
 from astropy.io.votable import from_table
 from astropy.table import MaskedColumn, Table
 
-from standins.server import MODES, Answer, Routes, Standin
+from standins.server import Answer, Routes, Standin, cli
 
 VOTABLE_PATH = "/viz-bin/votable"
 CATALOG = "VII/237/pgc"
@@ -132,18 +131,7 @@ class StandinVizier(Standin):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8093)
-    parser.add_argument("--mode", choices=MODES, default="ok")
-    parser.add_argument("--delay", type=float, default=5.0)
-    args = parser.parse_args(argv)
-    standin = StandinVizier(host=args.host, port=args.port)
-    standin.set("vizier", mode=args.mode, delay_s=args.delay)
-    print(f"stand-in VizieR (VII/237) on {standin.url}", flush=True)
-    standin.serve_forever()
+    cli(__doc__, 8093, lambda host, port: StandinVizier(host=host, port=port), argv)
 
 
 if __name__ == "__main__":
