@@ -79,3 +79,13 @@ def test_a_survey_that_is_down_is_503(stack: Stack) -> None:
 
 def test_unknown_survey_is_422(stack: Stack) -> None:
     assert get(stack, f"/api/pgc/{NGC4565}", survey="hubble").status_code == 422
+
+
+def test_pgc_676_on_the_offline_stack_says_online_lookups_are_off(stack: Stack) -> None:
+    """PGC 676 is not in OpenNGC; the default stack has online lookups off."""
+    response = get(stack, "/api/pgc/676")
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["online_lookup"] == "off"
+    assert "online lookups are off" in body["detail"]
