@@ -196,7 +196,7 @@ async def online_ready(app: FastAPI) -> tuple[CheckStatus, str]:
     finder: GalaxyFinder | None = getattr(app.state, "finder", None)
     if finder is None or finder.online is None:
         return "ok", "online lookups off (CATALOG_ONLINE_LOOKUPS=false)"
-    status, detail = finder.online.health()
+    status, detail = await asyncio.to_thread(finder.online.health)
     return ("ok" if status == "ok" else "degraded"), detail
 
 

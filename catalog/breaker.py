@@ -39,6 +39,10 @@ class CircuitBreaker:
     def succeeded(self) -> None:
         self._opened_at, self._reason, self._probing = None, "", False
 
+    def release(self) -> None:
+        """A call ended without a verdict (cancelled): the next one may probe."""
+        self._probing = False
+
     def failed(self, reason: str) -> None:
         self._opened_at, self._reason, self._probing = self._clock(), reason, False
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from catalog import hyperleda
 from catalog.breaker import CircuitBreaker, CircuitOpen
 from catalog.galaxy import Galaxy, Neighbour
-from catalog.hyperleda import RemoteDown, RemoteError, RemoteGarbage, RemoteSlow, VizierPGC
+from catalog.hyperleda import RemoteDown, RemoteGarbage, RemoteSlow, VizierPGC
 from catalog.onlinestore import OnlineStore
 from catalog.problems import (
     GalaxyNotFound,
@@ -100,6 +100,12 @@ class OnlineCatalog:
                 f"{exc.retry_in_s:.0f} s; the galaxy may exist, it could not be looked up",
                 online_lookup="unreachable",
             ) from exc
+        try:
+            return await self._attempts(query, *args)
+        finally:
+            self.breaker.release()  # a probe cancelled half-way must not block the next one
+
+    async def _attempts(self, query: Callable[..., list[Galaxy]], *args: object) -> list[Galaxy]:
         await asyncio.to_thread(hyperleda.warm_up)
         for attempt in (1, 2):
             try:
@@ -126,8 +132,13 @@ class OnlineCatalog:
                     "looked up; try again later",
                     online_lookup="unreachable",
                 ) from exc
-            except RemoteError as exc:  # pragma: no cover - every subclass is handled above
-                raise OnlineCatalogDown(str(exc), online_lookup="unreachable") from exc
+            except Exception as exc:  # astroquery failing in a way not foreseen
+                log.exception("online catalog query failed")
+                self._failed(f"unexpected {type(exc).__name__}")
+                raise OnlineCatalogBadAnswer(
+                    f"{LABEL} could not be read ({type(exc).__name__}: {exc})",
+                    online_lookup="unreachable",
+                ) from exc
             self.breaker.succeeded()
             self._last = ("answered", time.time())
             return galaxies

@@ -40,3 +40,14 @@ def test_a_failed_probe_opens_it_again() -> None:
     with pytest.raises(CircuitOpen):
         breaker.before_call()
     assert "timeout again" in breaker.state()
+
+
+def test_a_probe_that_ends_without_a_verdict_lets_the_next_one_probe() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(10.0, clock)
+    breaker.failed("timeout")
+    clock.now += 11
+    breaker.before_call()  # the probe, then cancelled
+    breaker.release()
+    breaker.before_call()  # another probe is allowed
+    assert breaker.state() == "half-open"
