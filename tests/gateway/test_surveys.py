@@ -32,9 +32,11 @@ def test_legacy_survey_by_pgc_names_survey_scale_and_field(stack: Stack) -> None
     assert image["scale_arcsec"] * image["pixels"] == pytest.approx(90 * major, rel=1e-3)
     assert image["cutout"] == f"/api/cutout?pgc={NGC4565}&survey=legacy"
     assert body["query"] == {"pgc": NGC4565, "survey": "legacy"}
-    # The same galaxy from SDSS is another answer, not the cached Legacy one.
+    # The same galaxy by auto (SDSS) is another answer, never the cached Legacy one.
     sdss = get(stack, f"/api/pgc/{NGC4565}").json()
-    assert sdss["image"]["source"] == "sdss" and sdss["cached"] is False
+    assert sdss["image"]["source"] == "sdss"
+    again = get(stack, f"/api/pgc/{NGC4565}", survey="legacy").json()
+    assert again["image"]["source"] == "legacy" and again["cached"] is True
 
 
 def test_auto_south_of_sdss_is_answered_from_legacy_surveys(stack: Stack) -> None:
