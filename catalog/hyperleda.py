@@ -125,7 +125,7 @@ class VizierPGC:
 
     def by_pgc(self, pgc: int) -> list[Galaxy]:
         vizier = self._client()
-        return self._galaxies(vizier, vizier.query_constraints_async(PGC=f"={pgc}", cache=False))
+        return self._galaxies(vizier, vizier.query_constraints_async(PGC=str(pgc), cache=False))
 
     def near(self, ra: float, dec: float, radius_arcmin: float) -> list[Galaxy]:
         import astropy.units as u

@@ -2,7 +2,7 @@
 
 astroquery's VizieR client POSTs a script to ``/viz-bin/votable``: ``key=value`` lines such as
 ``-source=VII/237/pgc``, ``-out=PGC,MType,…``, ``-out.add=_RAJ2000,_DEJ2000``, a column
-constraint (``PGC==676``) or a cone (``-c=10.68470833+41.26875000`` and ``-c.rm=1.0``). The
+constraint (``PGC=676``) or a cone (``-c=10.68470833+41.26875000`` and ``-c.rm=1.0``). The
 stand-in answers a VOTable 1.4 document with the rows that match (none: a table without rows),
 from a small set of galaxies (``SAMPLE``; values illustrative, in VII/237's units: log D25 in
 0.1 arcmin, log R25 of major/minor, position angle in degrees).
