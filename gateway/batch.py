@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway.estimator import Answer, Estimator
-from gateway.schemas import BatchItem, BatchLine
+from gateway.schemas import BatchItem, BatchLine, Survey
 from gateway.settings import Copies
 from servicekit.logging import get_logger
 from servicekit.problems import PayloadTooLarge, Problem, Unprocessable
@@ -81,19 +81,27 @@ def _as_item(raw: Any) -> BatchItem:
     return BatchItem.model_validate(raw)
 
 
-async def evaluate(estimator: Estimator, item: BatchItem, copies: Copies | None) -> Answer:
+async def evaluate(
+    estimator: Estimator, item: BatchItem, copies: Copies | None, survey: Survey = "auto"
+) -> Answer:
+    survey = item.survey or survey  # an item's own survey overrides the batch's
     if item.pgc is not None:
-        return await estimator.by_pgc(item.pgc, copies)
+        return await estimator.by_pgc(item.pgc, copies, survey)
     if item.name is not None:
-        return await estimator.by_name(item.name, copies)
+        return await estimator.by_name(item.name, copies, survey)
     assert item.ra is not None and item.dec is not None
     return await estimator.by_coord(
-        item.ra, item.dec, radius=item.radius, fov=item.fov, copies=copies
+        item.ra, item.dec, radius=item.radius, fov=item.fov, copies=copies, survey=survey
     )
 
 
 async def run_batch(
-    estimator: Estimator, items: list[Any], *, concurrency: int, copies: Copies | None = None
+    estimator: Estimator,
+    items: list[Any],
+    *,
+    concurrency: int,
+    copies: Copies | None = None,
+    survey: Survey = "auto",
 ) -> AsyncIterator[BatchLine]:
     """Lines in input order; at most ``concurrency`` galaxies in flight, a window of a few
     times that read ahead so one slow galaxy does not stall the others."""
@@ -113,7 +121,7 @@ async def run_batch(
             return BatchLine(index=index, status=422, query=query, problem=problem.to_dict())
         async with slots:
             try:
-                answer = await evaluate(estimator, item, copies)
+                answer = await evaluate(estimator, item, copies, survey)
             except Problem as problem:
                 return BatchLine(
                     index=index, status=problem.status, query=query, problem=problem.to_dict()

@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from gateway.settings import Copies
 
 ColorMode = Literal["rgb", "gray"]
+# Where a cutout comes from: "auto" takes SDSS, Legacy Surveys, Pan-STARRS1, DSS2 in turn.
+Survey = Literal["auto", "sdss", "legacy", "panstarrs", "dss"]
 
 
 class Galaxy(BaseModel):
@@ -26,7 +28,7 @@ class Galaxy(BaseModel):
     axial_ratio_inclination_deg: float | None = Field(
         None, description="Inclination from the catalog's axial ratio, for comparison."
     )
-    source: str | None = Field(default=None, description="openngc or user_table")
+    source: str | None = Field(default=None, description="openngc, user_table or hyperleda")
     separation_arcmin: float | None = Field(
         None, description="Distance from the queried position (coordinate queries only)."
     )
@@ -75,14 +77,17 @@ class Alarm(BaseModel):
 
 
 class ImageProvenance(BaseModel):
-    source: Literal["sdss", "upload"]
-    url: str | None = Field(default=None, description="Where the cutout came from (SkyServer).")
+    source: Literal["sdss", "legacy", "panstarrs", "dss", "upload"] = Field(
+        description="The survey the cutout came from, or upload."
+    )
+    url: str | None = Field(default=None, description="Where the cutout came from.")
     sha256: str | None = Field(
         default=None, description="sha256 of the image bytes the network saw."
     )
     filename: str | None = None
     scale_arcsec: float | None = Field(default=None, description="Cutout scale, arcsec per pixel.")
     pixels: int | None = Field(default=None, description="Side of the cutout, pixels.")
+    fov_arcmin: float | None = Field(default=None, description="Side of the cutout, arcmin.")
     format: str | None = None
     width: int | None = None
     height: int | None = None
@@ -175,6 +180,7 @@ class BatchItem(BaseModel):
     dec: float | None = Field(default=None, ge=-90.0, le=90.0)
     radius: float | None = Field(default=None, gt=0.0, le=600.0)
     fov: float | None = Field(default=None, ge=MIN_FOV_ARCMIN, le=600.0)
+    survey: Survey | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> "BatchItem":

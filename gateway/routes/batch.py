@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile
 
 from gateway.batch import items_from_csv, items_from_json, run_batch
 from gateway.dependencies import EstimatorDep, SettingsDep
-from gateway.openapi import problem_responses
+from gateway.openapi import SurveyQuery, problem_responses
 from gateway.schemas import EXAMPLE_RESULT
 from gateway.settings import Copies
 from gateway.uploads import read_upload
@@ -139,12 +139,17 @@ async def batch(
     estimator: EstimatorDep,
     settings: SettingsDep,
     copies: Copies | None = None,
+    survey: SurveyQuery = "auto",
 ) -> StreamingResponse:
     items = await _items(request, settings.batch_max_items, settings.max_upload_bytes)
 
     async def lines() -> AsyncIterator[bytes]:
         async for line in run_batch(
-            estimator, items, concurrency=settings.batch_concurrency, copies=copies
+            estimator,
+            items,
+            concurrency=settings.batch_concurrency,
+            copies=copies,
+            survey=survey,
         ):
             yield (line.model_dump_json(exclude_none=True) + "\n").encode()
 

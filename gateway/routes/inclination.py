@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
 from gateway.dependencies import EstimatorDep, SettingsDep
 from gateway.estimator import Answer
-from gateway.openapi import problem_responses
+from gateway.openapi import SurveyQuery, problem_responses
 from gateway.schemas import EXAMPLE_RESULT, MIN_FOV_ARCMIN, InclinationResult
 from gateway.settings import Copies
 from gateway.uploads import read_upload
@@ -41,8 +41,9 @@ async def by_pgc(
     estimator: EstimatorDep,
     response: Response,
     copies: CopiesQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> InclinationResult:
-    return _respond(await estimator.by_pgc(pgc, copies), response)
+    return _respond(await estimator.by_pgc(pgc, copies, survey), response)
 
 
 @router.get(
@@ -56,8 +57,9 @@ async def by_name(
     estimator: EstimatorDep,
     response: Response,
     copies: CopiesQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> InclinationResult:
-    return _respond(await estimator.by_name(name, copies), response)
+    return _respond(await estimator.by_name(name, copies, survey), response)
 
 
 @router.get(
@@ -90,8 +92,9 @@ async def by_coord(
         Query(ge=MIN_FOV_ARCMIN, le=600.0, description="Field of view, arcmin"),
     ] = None,
     copies: CopiesQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> InclinationResult:
-    answer = await estimator.by_coord(ra, dec, radius=radius, fov=fov, copies=copies)
+    answer = await estimator.by_coord(ra, dec, radius=radius, fov=fov, copies=copies, survey=survey)
     return _respond(answer, response)
 
 

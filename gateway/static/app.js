@@ -142,11 +142,12 @@ function render(result, images) {
   const prov = $("provenance");
   prov.replaceChildren();
   const img = result.image;
-  addProvenance(prov, "image", img.source === "sdss" ? "SDSS cutout" : "upload");
-  addProvenance(prov, "SkyServer URL", img.url);
+  addProvenance(prov, "image", img.source === "upload" ? "upload" : `${SURVEYS[img.source] || img.source} cutout`);
+  addProvenance(prov, "source URL", img.url);
   addProvenance(prov, "sha256", img.sha256);
   if (img.width && img.height) addProvenance(prov, "size", `${img.width} × ${img.height} ${img.format || ""}`);
   addProvenance(prov, "scale", img.scale_arcsec ? `${img.scale_arcsec}″/px` : null);
+  addProvenance(prov, "field", img.fov_arcmin ? `${img.fov_arcmin}′` : null);
   addProvenance(prov, "options", `${result.options.mode}, ${result.options.copies} test-time copies`);
   addProvenance(prov, "model set", result.model_set_version);
   addProvenance(prov, "cached", result.cached ? "yes" : "no");
@@ -158,16 +159,24 @@ async function queryCatalog(path) {
   if (result) render(result, { cutout: result.image.cutout, preview: result.image.preview });
 }
 
+const SURVEYS = { sdss: "SDSS", legacy: "Legacy Surveys", panstarrs: "Pan-STARRS1", dss: "DSS2" };
+
+// The survey chosen on the page, as a query string ("" for auto, the gateway's default).
+function surveyQuery(joiner) {
+  const survey = $("survey-select").value;
+  return survey && survey !== "auto" ? `${joiner}survey=${encodeURIComponent(survey)}` : "";
+}
+
 $("pgc-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const pgc = $("pgc-input").value.trim();
-  queryCatalog(`/api/pgc/${encodeURIComponent(pgc)}`);
+  queryCatalog(`/api/pgc/${encodeURIComponent(pgc)}${surveyQuery("?")}`);
 });
 
 $("name-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const name = $("name-input").value.trim();
-  queryCatalog(`/api/objname/${encodeURIComponent(name)}`);
+  queryCatalog(`/api/objname/${encodeURIComponent(name)}${surveyQuery("?")}`);
 });
 
 $("coord-form").addEventListener("submit", (event) => {
@@ -175,7 +184,7 @@ $("coord-form").addEventListener("submit", (event) => {
   const params = new URLSearchParams({ ra: $("ra-input").value, dec: $("dec-input").value });
   if ($("fov-input").value) params.set("fov", $("fov-input").value);
   else if ($("radius-input").value) params.set("radius", $("radius-input").value);
-  queryCatalog(`/api/coord?${params}`);
+  queryCatalog(`/api/coord?${params}${surveyQuery("&")}`);
 });
 
 $("upload-form").addEventListener("submit", async (event) => {
