@@ -17,7 +17,6 @@ def contact_sheet(output: Path, seed: int = 7, hard: bool = False, columns: int 
     for index in range(columns * rows):
         array, galaxy = render(seed, index, hard)
         image = Image.fromarray(array).resize((tile, tile), Image.Resampling.LANCZOS)
-        draw = ImageDraw.Draw(image)
         caption(image, f"{galaxy.label:.0f} {galaxy.rendering}")
         tiles.append(np.asarray(image))
     return save_grid(tiles, columns, output)
