@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from inference.calibration import Calibration
 from inference.ensemble import EnsembleResult
 from inference.manifest import Manifest
 
@@ -121,3 +122,6 @@ class ModelsResponse(BaseModel):
     backend: Literal["embedded", "tfserving"]
     quorum: int = Field(description="Flavors that must answer a request (of those registered).")
     flavors: list[FlavorEntry]
+    calibration: Calibration | None = Field(
+        None, description="The ensemble's uncertainty calibration (models/ensemble.json), if any."
+    )

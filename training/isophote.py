@@ -79,7 +79,8 @@ def isophote_axis_ratio(image: Floats, noise: float, level: float = LEVEL) -> fl
             fitted = Ellipse(image, EllipseGeometry(x0=x0, y0=y0, sma=sma, eps=eps, pa=pa)
                              ).fit_image(maxsma=0.48 * min(image.shape), step=0.15, sclip=3.0,
                                          nclip=3, maxgerr=0.8)
-        except (ValueError, IndexError, RuntimeError):
+        except (ValueError, IndexError, RuntimeError, OverflowError, ZeroDivisionError,
+                FloatingPointError):
             return math.nan
     intensity, axis, ellipticity = (np.asarray(fitted.intens), np.asarray(fitted.sma),
                                     np.asarray(fitted.eps))

@@ -92,6 +92,9 @@ async def test_every_answer_carries_sigma_interval_and_the_calibrated_alarm(
     expected = flavor_degrees(repo, galaxies, copies=1)
     async with app_client(settings_for(repo, data_dir)) as client:
         response = await post_npy(client, galaxies)
+        models = (await client.get("/models")).json()
+    assert models["calibration"]["domain_scale"] == 1.2
+    assert models["calibration"]["flavors"] == ["tiny-a", "tiny-b", "tiny-c"]
     assert response.status_code == 200
     for index, galaxy in enumerate(response.json()["galaxies"]):
         values = np.array([expected[n][index][0] for n in ("tiny-a", "tiny-b", "tiny-c")])
