@@ -426,22 +426,18 @@ def _fits_with_descriptions(table: Table) -> fits.HDUList:
 def read_rows(data: bytes, fmt: TableFormat) -> list[dict[str, Any]]:
     """Rows of an output table written by ``write_table`` (the ``incline`` command's resume)."""
     table = _read_table(data, fmt)
-    rows: list[dict[str, Any]] = []
-    for record in table:
-        row: dict[str, Any] = {}
-        for name in table.colnames:
-            value = record[name]
-            if value is np.ma.masked:
-                row[name] = None
-                continue
-            if isinstance(value, np.generic):
-                value = value.item()
-            if isinstance(value, bytes):
-                value = value.decode("utf-8", errors="replace")
-            if isinstance(value, float) and math.isnan(value):
-                value = None
-            if isinstance(value, str) and value == "":
-                value = None
-            row[name] = value
-        rows.append(row)
-    return rows
+    # Column by column (tolist gives None for a masked cell): row access is 10-100x slower.
+    columns = {name: [_plain(v) for v in table[name].tolist()] for name in table.colnames}
+    return [
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str) and value == "":
+        return None
+    return value

@@ -66,6 +66,7 @@ class Output:
         self.path, self.fmt = path, fmt
         self.rows: dict[int, dict[str, Any]] = {}
         self.saved_at = 0.0
+        self.save_s = 0.0  # how long the last write took
 
     def resume(self, input_rows: int) -> None:
         """Keep the rows an earlier run wrote, but those whose error may pass (5xx)."""
@@ -89,15 +90,19 @@ class Output:
     def add(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             self.rows[int(row["row"])] = row
-        if time.monotonic() - self.saved_at >= _SAVE_EVERY_S:
+        # Rewriting a large table takes a while (seconds for 20k rows of ECSV): at most a fifth of
+        # the time goes to it.
+        if time.monotonic() - self.saved_at >= max(_SAVE_EVERY_S, 5 * self.save_s):
             self.save()
 
     def save(self) -> None:
+        started = time.monotonic()
         ordered = [self.rows[index] for index in sorted(self.rows)]
         temporary = self.path.with_name(f".{self.path.name}.partial")
         temporary.write_bytes(write_table(ordered, self.fmt))
         os.replace(temporary, self.path)
         self.saved_at = time.monotonic()
+        self.save_s = self.saved_at - started
 
 
 async def _chunk_rows(

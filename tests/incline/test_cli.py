@@ -2,14 +2,17 @@
 against the real stack."""
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from astropy.io.votable import parse_single_table
 
+from gateway.tables import read_rows
 from incline.cli import format_answer
 from tests.gateway.conftest import Stack
 from tests.gateway.factories import example_result, galaxy_image_bytes
@@ -152,7 +155,7 @@ def test_batch_csv_of_three_into_a_votable_with_the_unknown_one_in_error(
 def test_batch_resumes_from_what_the_output_already_holds(
     stack: Stack, tmp_path: Path, suffix: str
 ) -> None:
-    from gateway.tables import format_for_path, read_rows, write_table
+    from gateway.tables import format_for_path, write_table
 
     galaxies = tmp_path / "galaxies.csv"
     galaxies.write_text("pgc\n2557\n42038\n9031\n")
@@ -184,3 +187,33 @@ def test_batch_refuses_an_output_it_did_not_write(tmp_path: Path, dead_url: str)
     assert result.returncode == 1
     assert "not an incline output" in result.stderr
     assert output.read_text() == "a,b\n1,2\n"
+
+
+@pytest.mark.slow
+def test_an_interrupted_batch_keeps_its_rows_and_the_next_run_finishes_it(
+    stack: Stack, tmp_path: Path
+) -> None:
+    galaxies = tmp_path / "fields.csv"
+    fields = [f"{150 + 0.05 * i:.2f},{3.5 + 0.05 * i:.2f},1.0" for i in range(12)]
+    galaxies.write_text("ra,dec,fov\n" + "\n".join(fields) + "\n")
+    output = tmp_path / "fields.fits"
+    command = [str(INCLINE), "batch", str(galaxies), "-o", str(output), "--url", stack.url]
+    process = subprocess.Popen(
+        [*command, "--chunk", "1", "--jobs", "1"], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not output.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "run the same command again" in stderr
+    kept = len(read_rows(output.read_bytes(), "fits"))
+    assert 1 <= kept < 12
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"resuming: {kept} of 12 rows" in again.stderr
+    rows = read_rows(output.read_bytes(), "fits")
+    assert [r["row"] for r in rows] == list(range(12))
+    assert all(r["status"] == 200 for r in rows)
