@@ -4,10 +4,12 @@
 declination, the astronomers' convention."""
 
 import math
+import warnings
 
 import astropy.units as u
 from astropy.coordinates import Angle
 from astropy.units import UnitBase, UnitsError
+from astropy.utils.exceptions import AstropyWarning
 
 RA_FORMS = "decimal degrees, 12h30m49.4s or 12:30:49.4 (hours)"
 DEC_FORMS = "decimal degrees, +12d23m28s or +12:23:28"
@@ -24,11 +26,14 @@ def _degrees(value: object, default_unit: UnitBase, what: str, forms: str) -> fl
             number = float(text)
         except ValueError:
             try:
-                try:
-                    angle = Angle(text)
-                except UnitsError:  # no unit in the text: the convention for this coordinate
-                    angle = Angle(text, unit=default_unit)
-            except (ValueError, TypeError) as exc:
+                with warnings.catch_warnings():
+                    # 12:60:00 is read as 13:00:00 with a warning: a typo, refused.
+                    warnings.simplefilter("error", AstropyWarning)
+                    try:
+                        angle = Angle(text)
+                    except UnitsError:  # no unit in the text: the convention for this coordinate
+                        angle = Angle(text, unit=default_unit)
+            except (ValueError, TypeError, AstropyWarning) as exc:
                 raise ValueError(f"cannot read {text!r} as a {what}: give {forms}") from exc
             number = float(angle.to_value(u.deg))
     if not math.isfinite(number):
