@@ -92,6 +92,9 @@ def format_answer(result: Mapping[str, Any]) -> str:
         rows.append(
             ("position", f"RA {_fmt(galaxy.get('ra'), 5)}  Dec {_fmt(galaxy.get('dec'), 5)}")
         )
+        axial = galaxy.get("axial_ratio_inclination_deg")
+        if axial is not None:
+            rows.append(("catalog", f"axial-ratio inclination {_fmt(axial)}"))
     elif image.get("source") == "upload":
         rows.append(("image", f"uploaded {image.get('filename') or ''}".rstrip()))
     else:

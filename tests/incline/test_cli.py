@@ -47,6 +47,7 @@ def test_the_command_does_not_import_tensorflow() -> None:
 def test_answer_table_without_the_later_fields() -> None:
     text = format_answer(example_result())
     assert "NGC 224" in text
+    assert "axial-ratio inclination 72.3°" in text
     assert "71.4° ± 1.6°" in text
     assert "68%: 69.8° to 73.0°" in text
     assert "verdict" not in text
