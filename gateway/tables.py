@@ -104,11 +104,11 @@ def format_for_path(path: str) -> TableFormat:
 
 
 def sniff(data: bytes) -> TableFormat:
-    """The format of a table from its first bytes: FITS, VOTable (XML), ECSV, else CSV."""
+    """The format of a table from its first bytes: FITS, VOTable (any XML), ECSV, else CSV."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf").lstrip()
     if data.startswith(b"SIMPLE  ="):
         return "fits"
-    if head.startswith(b"<?xml") or head.startswith(b"<VOTABLE") or b"<VOTABLE" in head:
+    if head.startswith(b"<"):  # XML: a VOTable, or a file to refuse as one
         return "votable"
     if head.startswith(b"# %ECSV"):
         return "ecsv"

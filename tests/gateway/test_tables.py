@@ -98,6 +98,8 @@ def test_a_table_without_known_columns_is_refused() -> None:
     table = Table({"galaxy": ["M31"]})
     with pytest.raises(TableError, match="none of the columns"):
         read_items(table_bytes(table, "votable"), 10)
+    with pytest.raises(TableError, match="cannot read the VOTABLE table"):
+        read_items(b"<batch><pgc>2557</pgc></batch>", 10)
     with pytest.raises(TableError, match="cannot read the FITS table"):
         read_items(b"SIMPLE  =                    T" + b" " * 50, 10)
 
