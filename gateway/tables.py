@@ -346,7 +346,12 @@ def _query_value(query: Mapping[str, Any], field: str) -> Any:
 
 def line_row(row: int, line: Mapping[str, Any]) -> dict[str, Any]:
     """One output row from one batch line (``{index, status, query, result | problem}``)."""
-    query = line.get("query") or {}
+    query = dict(line.get("query") or {})
+    value = query.pop("value", None)  # a bare PGC number or name in a JSON batch
+    if isinstance(value, int) and not isinstance(value, bool):
+        query["pgc"] = value
+    elif isinstance(value, str):
+        query["name"] = value
     out: dict[str, Any] = {"row": row, "status": line.get("status")}
     for field in ("pgc", "name", "ra", "dec", "fov", "survey"):
         out[field] = _query_value(query, field)

@@ -147,11 +147,7 @@ async def _items(request: Request, max_items: int, max_bytes: int) -> list[Any]:
                     "schema": {"$ref": "#/components/schemas/BatchLine"},
                     "example": _EXAMPLE_LINES,
                 },
-                **{
-                    MEDIA_TYPES[fmt]: _TABLE_ANSWER
-                    for fmt in OUTPUT_FORMATS
-                    if fmt != "ndjson"
-                },
+                **{MEDIA_TYPES[fmt]: _TABLE_ANSWER for fmt in OUTPUT_FORMATS if fmt != "ndjson"},
             },
         },
         **problem_responses(400, 413, 415, 422),

@@ -197,3 +197,10 @@ def test_output_tables_read_back_row_for_row(fmt: Any) -> None:
     assert rows[0]["error"] is None
     assert rows[1]["error"] == "no galaxy named 'NGC 99999'"
     assert rows[1]["name"] == "NGC 99999"
+
+
+def test_bare_numbers_and_names_of_a_json_batch_fill_their_columns() -> None:
+    number = line_row(0, {"status": 404, "query": {"value": 99999999}, "problem": {}})
+    name = line_row(1, {"status": 404, "query": {"value": "NGC 99999"}, "problem": {}})
+    assert (number["pgc"], number["name"], number["error"]) == (99999999, None, "failed")
+    assert (name["pgc"], name["name"]) == (None, "NGC 99999")
