@@ -2,8 +2,9 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gateway.coordinates import parse_dec, parse_ra
 from gateway.settings import Copies
 
 ColorMode = Literal["rgb", "gray"]
@@ -170,7 +171,8 @@ EXAMPLE_RESULT: dict[str, Any] = {
 
 
 class BatchItem(BaseModel):
-    """One galaxy of a batch: a PGC number, a name, or coordinates (with radius or fov)."""
+    """One galaxy of a batch: a PGC number, a name, or coordinates (with radius or fov); ra and
+    dec in decimal degrees or sexagesimal strings (``12h30m49s``, ``12:30:49``, ``+12d23m28s``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -181,6 +183,16 @@ class BatchItem(BaseModel):
     radius: float | None = Field(default=None, gt=0.0, le=600.0)
     fov: float | None = Field(default=None, ge=MIN_FOV_ARCMIN, le=600.0)
     survey: Survey | None = None
+
+    @field_validator("ra", mode="before")
+    @classmethod
+    def _ra_any_form(cls, value: Any) -> Any:
+        return parse_ra(value) if isinstance(value, str) else value
+
+    @field_validator("dec", mode="before")
+    @classmethod
+    def _dec_any_form(cls, value: Any) -> Any:
+        return parse_dec(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_kind(self) -> "BatchItem":
