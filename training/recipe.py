@@ -21,6 +21,7 @@ FLAVORS = (
     FlavorSpec("res128-0", "res128", seed=30, bootstrap_fraction=1.0, epochs=18, patience=6),
     FlavorSpec("res128-1", "res128", seed=31, bootstrap_fraction=0.8, epochs=14, patience=6),
     FlavorSpec("vgg3-v2", "vgg3", seed=32, bootstrap_fraction=1.0, epochs=14, patience=6),
+    FlavorSpec("res128-2", "res128", seed=33, bootstrap_fraction=1.0, epochs=18, patience=6),
 )
 
 QUICK_DATASETS = {

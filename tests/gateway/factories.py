@@ -45,3 +45,12 @@ def example_result(**changes: Any) -> dict[str, Any]:
     result = copy.deepcopy(EXAMPLE_RESULT)
     result.update(changes)
     return result
+
+
+def older_result(**changes: Any) -> dict[str, Any]:
+    """The example answer as a gateway before the calibrated uncertainty gave it: no sigma,
+    interval or calibrated flag (clients must still read such answers, e.g. from old tables)."""
+    result = example_result(**changes)
+    for key in ("sigma", "interval", "calibrated"):
+        result["inclination"].pop(key, None)
+    return result

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.gateway.conftest import Stack
-from tests.gateway.factories import example_result, galaxy_image_bytes
+from tests.gateway.factories import example_result, galaxy_image_bytes, older_result
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -184,9 +184,9 @@ def show(page: "Page", result: dict[str, Any]) -> None:
 
 
 def test_an_answer_without_interval_rejection_or_isophote(page: "Page") -> None:
-    show(page, example_result())  # median 71.4, stdev 1.6, three flavors
+    show(page, older_result())  # median 71.4, stdev 1.6, three flavors
     assert band(page) == pytest.approx((scale_x(69.8), scale_x(73.0)), abs=0.01)
-    expect(page.locator("#uncertainty")).to_have_text("± 1.6°")
+    expect(page.locator("#uncertainty")).to_have_text("± 1.6° (68%: 69.8\u201373.0°, uncalibrated)")
     expect(page.locator("#verdict")).to_be_hidden()
     expect(page.locator("#isophote-svg ellipse")).to_have_count(0)
     expect(page.locator("#preview-caption")).to_have_text("What the network saw (128\u00d7128)")
@@ -208,7 +208,7 @@ def test_an_answer_with_interval_rejection_and_isophote(page: "Page") -> None:
     )
     show(page, result)
     assert band(page) == pytest.approx((scale_x(66.0), scale_x(75.5)), abs=0.01)
-    expect(page.locator("#uncertainty")).to_have_text("± 3.1°")
+    expect(page.locator("#uncertainty")).to_have_text("± 3.1° (68%: 66.0\u201375.5°)")
     expect(page.locator("#verdict")).to_be_visible()
     expect(page.locator("#verdict")).to_contain_text("Rejected")
     expect(page.locator("#verdict")).to_contain_text("0.93")

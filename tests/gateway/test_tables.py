@@ -26,7 +26,7 @@ from gateway.tables import (
     table_bytes,
     write_table,
 )
-from tests.gateway.factories import example_result
+from tests.gateway.factories import example_result, older_result
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_interval_falls_back_to_median_and_stdev_within_the_scale() -> None:
 
 
 def test_summary_without_and_with_the_later_fields() -> None:
-    plain = summary(example_result())
+    plain = summary(older_result())
     assert plain["inclination"] == 71.4
     assert (plain["inclination_lo"], plain["inclination_hi"]) == pytest.approx((69.8, 73.0))
     assert plain["verdict"] is None and plain["rejection_likelihood"] is None

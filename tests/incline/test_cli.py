@@ -15,7 +15,7 @@ from astropy.io.votable import parse_single_table
 from gateway.tables import read_rows
 from incline.cli import format_answer
 from tests.gateway.conftest import Stack
-from tests.gateway.factories import example_result, galaxy_image_bytes
+from tests.gateway.factories import example_result, galaxy_image_bytes, older_result
 
 INCLINE = Path(sys.executable).parent / "incline"
 
@@ -45,7 +45,7 @@ def test_the_command_does_not_import_tensorflow() -> None:
 
 
 def test_answer_table_without_the_later_fields() -> None:
-    text = format_answer(example_result())
+    text = format_answer(older_result())
     assert "NGC 224" in text
     assert "axial-ratio inclination 72.3°" in text
     assert "71.4° ± 1.6°" in text
