@@ -107,6 +107,16 @@ function render(result, images) {
     ? `Alarm: flavors disagree by ${fmt(result.alarm.spread_deg)}° (threshold ${fmt(result.alarm.threshold_deg)}°) — please look`
     : `Flavors agree: spread ${fmt(result.alarm.spread_deg)}° (threshold ${fmt(result.alarm.threshold_deg)}°)`;
 
+  const rejection = $("rejection");
+  const rj = result.rejection;
+  rejection.hidden = !rj;
+  if (rj) {
+    rejection.className = `alarm ${rj.verdict === "reject" ? "raised" : "quiet"}`;
+    rejection.textContent = rj.verdict === "reject"
+      ? `Rejected: probably not a measurable disk galaxy (likelihood ${fmt(rj.likelihood, 2)}, threshold ${fmt(rj.threshold, 2)}) — the inclination is likely meaningless`
+      : `Accepted as a disk galaxy (rejection likelihood ${fmt(rj.likelihood, 2)}, threshold ${fmt(rj.threshold, 2)})`;
+  }
+
   const g = result.galaxy;
   $("galaxy").textContent = g
     ? [
