@@ -325,3 +325,37 @@ def run_quick(models_dir: Path, work: Path) -> None:
     run(work / "datasets", work / "runs", models_dir, work / "report",
         (ClassifierFlavorSpec("reject-quick", seed=1, epochs=1),))
 
+
+
+def evaluate_real(models_dir: Path, index_csv: Path, copies: str = "rot4"
+                  ) -> list[dict[str, Any]]:
+    """Every image of a real set (an ``index.csv`` with a ``path`` column) through the service's
+    own preprocessing (``to_model_input``, test-time copies) and every classifier under
+    ``models_dir``, combined as the inference service combines them (mean probabilities over
+    copies and classifiers, median threshold). One row per image."""
+    from PIL import Image
+
+    from inference.registry import load_registry
+    from inference.runtime import LoadedFlavor
+    from preprocessor.copies import make_copies
+    from preprocessor.imaging import to_model_input
+
+    registry = load_registry(models_dir)
+    loaded = [LoadedFlavor(f) for f in registry.classifiers]
+    if not loaded:
+        raise SystemExit(f"no classifier (task: classify) under {models_dir}")
+    specs = [f.manifest.classifier for f in registry.classifiers]
+    threshold = float(np.median([s.threshold for s in specs if s is not None]))
+    with Path(index_csv).open() as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for row in rows:
+        with Image.open(row["path"]) as image:
+            tensor = make_copies(to_model_input(image, "rgb"), copies)  # type: ignore[arg-type]
+        probs = np.mean([lf.predict(tensor.astype(np.float32)).mean(axis=0) for lf in loaded],
+                        axis=0)
+        score = float(likelihood(probs[np.newaxis])[0])
+        out.append({**row, "likelihood": round(score, 4), "threshold": threshold,
+                    "verdict": "reject" if score >= threshold else "accept",
+                    "top": CLASSES[int(np.argmax(probs))]})
+    return out
