@@ -99,7 +99,7 @@ def _star_colours(rng: np.random.Generator, n: int) -> Array:
 def _field_stars(rng: np.random.Generator, side: int, mean: float, level: float) -> Array:
     n = int(rng.poisson(mean))
     xs, ys = (rng.uniform(-side / 2, side / 2, size=(2, n)))
-    fluxes = level * 10 ** rng.uniform(-1.0, 2.0, size=n)
+    fluxes = level * 10 ** (rng.exponential(0.5, size=n) - 1.0)
     return _points(rng, side, xs, ys, fluxes, _star_colours(rng, n))
 
 
@@ -112,7 +112,7 @@ def spheroid(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     size = side * rng.uniform(0.05, 0.22)  # half-light radius
     centre = rng.normal(0.0, 0.03 * side, size=2)
     pa = float(rng.uniform(0.0, math.pi))
-    red = (rng.uniform(1.25, 1.5), 1.0, rng.uniform(0.4, 0.7))
+    red = (rng.uniform(1.1, 1.45), 1.0, rng.uniform(0.5, 0.85))
     if rng.random() < 0.7:  # elliptical
         q = 1.0 - int(rng.integers(0, 8)) / 10.0 * rng.uniform(0.9, 1.1)
         profile = galsim.Sersic(float(rng.choice(SERSIC_N)), half_light_radius=size)
@@ -152,7 +152,7 @@ def cluster(rng: np.random.Generator, side: int) -> tuple[Array, float]:
         radius = np.minimum(radius, side)
         angle = rng.uniform(0.0, 2 * math.pi, size=n)
         xs, ys = radius * np.cos(angle), radius * np.sin(angle)
-        fluxes = level * 10 ** rng.uniform(-0.5, 1.5, size=n) ** 1.0
+        fluxes = level * 10 ** (rng.exponential(0.4, size=n) - 0.5)
         xx, yy = _grid(side)
         glow = (1.0 + (xx**2 + yy**2) / a**2) ** -2.5
         glow *= level * rng.uniform(2.0, 30.0)
@@ -161,7 +161,7 @@ def cluster(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     elif kind == "open":
         n = int(rng.integers(30, 300))
         xs, ys = rng.normal(0.0, side * rng.uniform(0.08, 0.25), size=(2, n))
-        fluxes = level * 10 ** rng.uniform(0.0, 2.5, size=n)
+        fluxes = level * 10 ** (rng.exponential(0.6, size=n))
         bands = _points(rng, side, xs, ys, fluxes, _star_colours(rng, n))
     else:
         bands = _field_stars(rng, side, rng.uniform(50, 800), level)
@@ -373,7 +373,7 @@ def photographic(image: Image.Image, rng: np.random.Generator) -> Image.Image:
         gamma = rng.uniform(0.7, 1.6)
         array = np.clip((array - black) / (1.0 - black), 0.0, 1.0) ** gamma
         rgb = Image.fromarray((array * 255).round().astype(np.uint8), "RGB")
-        rgb = ImageEnhance.Color(rgb).enhance(float(rng.uniform(1.0, 2.2)))
+        rgb = ImageEnhance.Color(rgb).enhance(float(rng.uniform(1.0, 1.6)))
     if widen:
         width, height = rgb.size
         factor = rng.uniform(1.2, 2.6)
@@ -384,7 +384,7 @@ def photographic(image: Image.Image, rng: np.random.Generator) -> Image.Image:
         stars = np.zeros((side, side, 3))
         colours = _star_colours(rng, n)[:, ::-1]
         np.add.at(stars, (ys.astype(int), xs.astype(int)),
-                  (10 ** rng.uniform(1.5, 3.5, size=n))[:, None] * colours)
+                  (10 ** (1.3 + rng.exponential(0.5, size=n)))[:, None] * colours)
         stars = gaussian_filter(stars, sigma=(rng.uniform(0.6, 1.5),) * 2 + (0,))
         canvas = np.clip(canvas + stars, 0, 255)
         x0 = int(rng.integers(0, side - width + 1))
@@ -415,7 +415,7 @@ def render_example(seed: int, index: int) -> tuple[npt.NDArray[np.uint8], int]:
     """One training example: uint8 (128, 128, 3) after ``to_model_input``, and its class index."""
     kind = draw_class(seed, index)
     if kind == "disk":
-        hard = bool(np.random.default_rng([seed, index, 2]).random() < 0.2)
+        hard = bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
         image, _ = render_galaxy(seed, index, hard=hard)
     else:
         image = render_negative(kind, seed, index)
