@@ -45,7 +45,7 @@ class ClassifierFlavorSpec:
     name: str
     seed: int
     bootstrap_fraction: float = 1.0
-    epochs: int = 14
+    epochs: int = 24
     batch_size: int = 64
     learning_rate: float = 2e-3
     version: int = 1
