@@ -77,6 +77,23 @@ class Alarm(BaseModel):
     threshold_deg: float
 
 
+class Rejection(BaseModel):
+    """Whether the image is a measurable disk galaxy at all, from the rejection classifiers."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    likelihood: float = Field(
+        description="Probability (0-1) that the image is not a measurable disk galaxy."
+    )
+    verdict: Literal["accept", "reject"] = Field(
+        description="'reject': the inclination beside it is probably meaningless."
+    )
+    threshold: float = Field(description="Likelihood at or above which the verdict is 'reject'.")
+    classes: dict[str, float] = Field(
+        default_factory=dict, description="Probability of each class the classifiers know."
+    )
+
+
 class ImageProvenance(BaseModel):
     source: Literal["sdss", "legacy", "panstarrs", "dss", "upload"] = Field(
         description="The survey the cutout came from, or upload."
@@ -110,6 +127,10 @@ class InclinationResult(BaseModel):
     flavors: list[FlavorValue]
     failed_flavors: list[FailedFlavor] = Field(default_factory=list)
     alarm: Alarm
+    rejection: Rejection | None = Field(
+        default=None,
+        description="Absent (null) when the inference service has no rejection classifier.",
+    )
     image: ImageProvenance
     model_set_version: str
     options: Options
@@ -154,6 +175,13 @@ EXAMPLE_RESULT: dict[str, Any] = {
     ],
     "failed_flavors": [],
     "alarm": {"raised": False, "spread_deg": 3.7, "threshold_deg": 10.0},
+    "rejection": {
+        "likelihood": 0.02,
+        "verdict": "accept",
+        "threshold": 0.7095,
+        "classes": {"disk": 0.98, "spheroid": 0.01, "cluster": 0.0, "nebula": 0.0,
+                    "irregular": 0.01, "artefact": 0.0, "blank": 0.0},
+    },
     "image": {
         "source": "sdss",
         "url": "https://skyserver.sdss.org/dr16/SkyServerWS/ImgCutout/getjpeg?ra=10.6847&dec=41.269&scale=7.8&width=2048&height=2048",

@@ -10,7 +10,15 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gateway.schemas import Alarm, ColorMode, FailedFlavor, FlavorValue, Galaxy, Inclination
+from gateway.schemas import (
+    Alarm,
+    ColorMode,
+    FailedFlavor,
+    FlavorValue,
+    Galaxy,
+    Inclination,
+    Rejection,
+)
 from gateway.settings import Copies
 from servicekit.http import call_upstream
 from servicekit.npy import NPY_MEDIA_TYPE
@@ -213,6 +221,7 @@ class GalaxyPrediction(BaseModel):
     inclination: Inclination
     flavors: list[FlavorValue]
     alarm: Alarm
+    rejection: Rejection | None = None
 
 
 class Prediction(BaseModel):

@@ -7,6 +7,7 @@ from inference.alarms import AlarmLog
 from inference.backends import Backend, create_backend
 from inference.ensemble import Ensemble
 from inference.registry import load_registry
+from inference.rejection import Rejector
 from inference.routes import models, predict
 from inference.settings import InferenceSettings
 from servicekit.app import CheckStatus, create_service_app
@@ -47,6 +48,7 @@ def create_app(settings: InferenceSettings | None = None) -> FastAPI:
         app.state.ensemble = Ensemble(
             registry, backend, settings, AlarmLog(settings.alarm_log_path)
         )
+        app.state.rejector = Rejector(registry, backend, settings, settings.rejection_threshold)
         log.info(
             "model registry loaded",
             extra={
@@ -55,6 +57,7 @@ def create_app(settings: InferenceSettings | None = None) -> FastAPI:
                 "backend": backend.name,
                 "flavors": {n: s.available for n, s in backend.statuses().items()},
                 "broken": {b.name: b.reason for b in registry.broken},
+                "classifiers": [c.name for c in registry.classifiers],
             },
         )
         try:

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from inference.backends.base import Backend
 from inference.ensemble import Ensemble
 from inference.registry import Registry
+from inference.rejection import Rejector
 from inference.settings import InferenceSettings
 
 
@@ -17,6 +18,10 @@ def get_settings(request: Request) -> InferenceSettings:
 
 def get_ensemble(request: Request) -> Ensemble:
     return cast(Ensemble, request.app.state.ensemble)
+
+
+def get_rejector(request: Request) -> Rejector:
+    return cast(Rejector, request.app.state.rejector)
 
 
 def get_registry(request: Request) -> Registry:
@@ -31,3 +36,4 @@ SettingsDep = Annotated[InferenceSettings, Depends(get_settings)]
 EnsembleDep = Annotated[Ensemble, Depends(get_ensemble)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 BackendDep = Annotated[Backend, Depends(get_backend)]
+RejectorDep = Annotated[Rejector, Depends(get_rejector)]

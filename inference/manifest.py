@@ -7,9 +7,10 @@ Nothing about a model is hard-coded in service code; it is all here.
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ColorMode = Literal["rgb", "gray"]
+Task = Literal["inclination", "classify"]
 
 
 class InputSpec(BaseModel):
@@ -33,7 +34,7 @@ class OutputSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field("inclination", description="Output tensor name in the serving signature.")
-    activation: Literal["tanh", "linear", "sigmoid"] = "tanh"
+    activation: Literal["tanh", "linear", "sigmoid", "softmax"] = "tanh"
     scale_deg: float = 45.0
     offset_deg: float = 45.0
     min_deg: float = 0.0
@@ -53,9 +54,39 @@ class TrainingInfo(BaseModel):
     epochs: int = 0
 
 
+class ClassifierSpec(BaseModel):
+    """What a ``task: classify`` flavor's output means: one probability per class, in order, and
+    the rejection threshold chosen on synthetic validation data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    classes: list[str] = Field(min_length=2, description="Output order of the probabilities.")
+    accept: list[str] = Field(
+        default=["disk"], min_length=1,
+        description="Classes that are measurable disk galaxies; the rejection likelihood is one "
+        "minus the sum of their probabilities.",
+    )
+    threshold: float = Field(
+        ge=0.0, le=1.0, description="Reject when the likelihood is at or above this value."
+    )
+    threshold_rule: str = Field("", description="How the threshold was chosen, in words.")
+
+    @model_validator(mode="after")
+    def _accept_in_classes(self) -> "ClassifierSpec":
+        unknown = [c for c in self.accept if c not in self.classes]
+        if unknown:
+            raise ValueError(f"accept names classes not in classes: {unknown}")
+        return self
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    task: Task = Field(
+        "inclination",
+        description="'inclination': a flavor of the inclination ensemble (the default, for "
+        "manifests written before there were classifiers); 'classify': a rejection classifier.",
+    )
     name: str
     version: int
     architecture: str
@@ -71,6 +102,16 @@ class Manifest(BaseModel):
     alarm_threshold_deg: float = Field(
         10.0, description="Spread (max - min over flavors) above which the alarm is raised."
     )
+
+    classifier: ClassifierSpec | None = Field(
+        None, description="Only for task 'classify': the classes and the rejection threshold."
+    )
+
+    @model_validator(mode="after")
+    def _classifier_matches_task(self) -> "Manifest":
+        if (self.task == "classify") != (self.classifier is not None):
+            raise ValueError("a 'classify' manifest needs 'classifier'; others must not have it")
+        return self
 
     @property
     def color_mode(self) -> ColorMode:

@@ -57,14 +57,22 @@ class BrokenFlavor:
 
 @dataclass(frozen=True)
 class Registry:
+    """``flavors``: the inclination ensemble; ``classifiers``: the rejection classifiers
+    (manifests with ``task: classify``). Backends serve both (:attr:`served`)."""
+
     models_dir: Path
     flavors: tuple[Flavor, ...]
     broken: tuple[BrokenFlavor, ...] = ()
     model_set_version: str = field(default="")
     calibration: Calibration | None = None
+    classifiers: tuple[Flavor, ...] = ()
+
+    @property
+    def served(self) -> tuple[Flavor, ...]:
+        return self.flavors + self.classifiers
 
     def get(self, name: str) -> Flavor:
-        for flavor in self.flavors:
+        for flavor in self.served:
             if flavor.name == name:
                 return flavor
         raise KeyError(name)
@@ -145,10 +153,15 @@ def _load_flavor(entry: ConfigEntry) -> Flavor | BrokenFlavor:
 
 
 def model_set_version(flavors: tuple[Flavor, ...], calibration: Calibration | None = None) -> str:
-    """A short hash over every flavor's name, version and manifest, and the calibration."""
+    """A short hash over every flavor's name, version and manifest (classifiers included), and
+    the calibration."""
     digest = hashlib.sha256()
     for flavor in sorted(flavors, key=lambda f: f.name):
-        record = [flavor.name, flavor.version, flavor.manifest.model_dump(mode="json")]
+        manifest = flavor.manifest.model_dump(mode="json")
+        if flavor.manifest.task == "inclination":  # as before there were classifiers
+            manifest.pop("task", None)
+            manifest.pop("classifier", None)
+        record = [flavor.name, flavor.version, manifest]
         digest.update(json.dumps(record, sort_keys=True).encode())
     if calibration is not None:
         digest.update(json.dumps(calibration.model_dump(mode="json"), sort_keys=True).encode())
@@ -168,11 +181,17 @@ def load_registry(models_dir: Path) -> Registry:
             flavors.append(loaded)
         else:
             broken.append(loaded)
-    usable = tuple(flavors)
+    inclination = tuple(f for f in flavors if f.manifest.task == "inclination")
+    classifiers = tuple(f for f in flavors if f.manifest.task == "classify")
     try:
         calibration = load_calibration(models_dir)
     except CalibrationError as exc:
         raise RegistryError(str(exc)) from exc
     return Registry(
-        Path(models_dir), usable, tuple(broken), model_set_version(usable, calibration), calibration
+        Path(models_dir),
+        inclination,
+        tuple(broken),
+        model_set_version(inclination + classifiers, calibration),
+        calibration,
+        classifiers,
     )

@@ -91,14 +91,18 @@ class LoadedFlavor:
         in_key, out_key = manifest.input.key, manifest.output.key
         spec = tf.TensorSpec([None, *manifest.input.shape], tf.float32)
 
+        classes = len(manifest.classifier.classes) if manifest.classifier else 0
+        shape = [-1, classes] if classes else [-1]
+
         @tf.function(input_signature=[spec])  # type: ignore[untyped-decorator]
         def serve(images: tf.Tensor) -> tf.Tensor:
-            return tf.reshape(signature(**{in_key: images})[out_key], [-1])
+            return tf.reshape(signature(**{in_key: images})[out_key], shape)
 
         self._serve = serve
         for size in warmup_sizes:
             self.predict(np.zeros((size, *manifest.input.shape), np.float32))
 
     def predict(self, images: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """Raw outputs, shape (len(images),). Thread-safe; blocks while TensorFlow runs."""
+        """Raw outputs, shape (len(images),) (a classifier: (len(images), classes)).
+        Thread-safe; blocks while TensorFlow runs."""
         return np.asarray(self._serve(images).numpy(), dtype=np.float32)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from inference.calibration import Calibration
 from inference.ensemble import EnsembleResult
 from inference.manifest import Manifest
+from inference.rejection import Rejection
 
 EXAMPLE_PREDICTION: dict[str, Any] = {
     "model_set_version": "3f2a9c1e0b7d",
@@ -27,6 +28,14 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 {"name": "vgg2-0", "version": 1, "inclination_deg": 61.2, "clipped": False}
             ],
             "alarm": {"raised": False, "spread_deg": 3.5, "threshold_deg": 8.0},
+            "rejection": {
+                "likelihood": 0.03,
+                "verdict": "accept",
+                "threshold": 0.7095,
+                "classes": {"disk": 0.97, "spheroid": 0.02, "cluster": 0.0, "nebula": 0.0,
+                            "irregular": 0.01, "artefact": 0.0, "blank": 0.0},
+                "classifiers": ["reject-a", "reject-b"],
+            },
         }
     ],
     "failed_flavors": [{"name": "vgg3-1", "reason": "deadline exceeded"}],
@@ -69,10 +78,27 @@ class AlarmState(BaseModel):
     threshold_deg: float
 
 
+class RejectionVerdict(BaseModel):
+    likelihood: float = Field(
+        ge=0.0, le=1.0,
+        description="Probability that the image is not a measurable disk galaxy: one minus the "
+        "accepted classes' probability, averaged over copies and classifiers.",
+    )
+    verdict: Literal["accept", "reject"] = Field(
+        description="'reject' when the likelihood is at or above the threshold."
+    )
+    threshold: float = Field(description="Chosen on synthetic validation data (manifests).")
+    classes: dict[str, float] = Field(description="Probability of each class.")
+    classifiers: list[str] = Field(description="The classifier flavors that answered.")
+
+
 class GalaxyPrediction(BaseModel):
     inclination: Inclination
     flavors: list[FlavorInclination]
     alarm: AlarmState
+    rejection: RejectionVerdict | None = Field(
+        None, description="Null when no rejection classifier is registered or none answered."
+    )
 
 
 class FailedFlavor(BaseModel):
@@ -91,8 +117,10 @@ class PredictResponse(BaseModel):
     backend: Literal["embedded", "tfserving"]
 
     @classmethod
-    def from_result(cls, result: EnsembleResult) -> "PredictResponse":
-        return cls.model_validate(
+    def from_result(
+        cls, result: EnsembleResult, rejections: list[Rejection] | None = None
+    ) -> "PredictResponse":
+        response = cls.model_validate(
             {
                 "model_set_version": result.model_set_version,
                 "backend": result.backend,
@@ -107,6 +135,10 @@ class PredictResponse(BaseModel):
                 ],
             }
         )
+        if rejections is not None:
+            for galaxy, rejection in zip(response.galaxies, rejections, strict=True):
+                galaxy.rejection = RejectionVerdict.model_validate(vars(rejection))
+        return response
 
 
 class FlavorEntry(BaseModel):
@@ -124,4 +156,9 @@ class ModelsResponse(BaseModel):
     flavors: list[FlavorEntry]
     calibration: Calibration | None = Field(
         None, description="The ensemble's uncertainty calibration (models/ensemble.json), if any."
+    )
+    classifiers: list[FlavorEntry] = Field(
+        default_factory=list,
+        description="The rejection classifiers (manifests with task 'classify'), served beside "
+        "the inclination flavors; not counted in the quorum.",
     )

@@ -61,6 +61,11 @@ class InferenceSettings(ServiceSettings):
         description="Spread above which the alarm is raised; default: the median of the "
         "flavors' manifest thresholds.",
     )
+    rejection_threshold: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="Rejection likelihood at or above which the verdict is 'reject'; default: "
+        "the median of the classifiers' manifest thresholds.",
+    )
     max_images: int = Field(
         default=1024, description="Most images (galaxies x copies) in one request."
     )

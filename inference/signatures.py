@@ -52,6 +52,11 @@ def signature_mismatch(manifest: Manifest, info: SignatureInfo) -> str | None:
     output = info.outputs[out_key]
     if output.dtype != "float32":
         return f"output {out_key!r} is {output.dtype}, expected float32"
-    if output.shape is not None and output.shape[1:] not in ((), (1,), (None,)):
+    if manifest.classifier is not None:
+        classes = len(manifest.classifier.classes)
+        if output.shape is not None and output.shape[1:] not in ((classes,), (None,)):
+            return (f"output {out_key!r} has shape {_fmt(output.shape)}, expected "
+                    f"[?, {classes}] (one probability per class)")
+    elif output.shape is not None and output.shape[1:] not in ((), (1,), (None,)):
         return f"output {out_key!r} has shape {_fmt(output.shape)}, expected [?, 1]"
     return None

@@ -1,4 +1,5 @@
-"""``python -m training <command>``: generate, train, recipe, evaluate, retrain, quick, sheet.
+"""``python -m training <command>``: generate, train, recipe, evaluate, retrain, quick, classifier,
+sheet.
 
 Every command is seeded and resumable; run it again after an interruption and it goes on.
 """
@@ -110,6 +111,27 @@ def cmd_quick(args: argparse.Namespace) -> None:
         print(f"exported {manifest.name} to {args.models}")
 
 
+def cmd_classifier(args: argparse.Namespace) -> None:
+    """The rejection classifiers: generate their data, train, evaluate, export; or evaluate
+    the exported classifiers on a real set (``--real index.csv``)."""
+    import json
+
+    from training.classifier import evaluate_real, run
+    from training.classifier_data import SETS, generate
+
+    if args.real is not None:
+        rows = evaluate_real(args.models, args.real)
+        for row in rows:
+            print(json.dumps(row))
+        rejected = sum(r["verdict"] == "reject" for r in rows)
+        print(f"rejected {rejected} of {len(rows)}", flush=True)
+        return
+    root = args.datasets / "classifier"
+    for name, spec in SETS.items():
+        generate(root / name, spec, processes=args.processes)
+    run(root, args.runs, args.models, args.report)
+
+
 def cmd_sheet(args: argparse.Namespace) -> None:
     from training.sheet import contact_sheet
 
@@ -191,6 +213,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["rgb", "gray"], default="rgb")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_quick)
+
+    p = sub.add_parser("classifier", help="train and export the rejection classifiers, or "
+                       "evaluate them on a real image set")
+    common(p)
+    p.add_argument("--real", type=Path, default=None,
+                   help="index.csv of real images (path column): evaluate only")
+    p.set_defaults(func=cmd_classifier)
 
     p = sub.add_parser("sheet", help="contact sheet PNG of synthetic galaxies")
     p.add_argument("--output", type=Path, default=ROOT.parent / "docs/images/contact-sheet.png")

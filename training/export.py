@@ -70,8 +70,8 @@ def export_flavor(
     ``models_dir/<name>/manifest.json``.
 
     The ``serving_default`` signature takes ``manifest.input.key`` float32 ``[None, H, W, C]`` and
-    returns ``manifest.output.key`` float32 ``[None, 1]`` (the raw network output). Returns the
-    version directory.
+    returns ``manifest.output.key`` float32 ``[None, 1]`` (the raw network output; a classifier:
+    ``[None, classes]`` probabilities). Returns the version directory.
     """
     flavor_dir = Path(models_dir) / manifest.name
     version_dir = flavor_dir / str(manifest.version)
@@ -82,10 +82,12 @@ def export_flavor(
 
     spec = tf.TensorSpec([None, *manifest.input.shape], tf.float32, name=manifest.input.key)
     out_key = manifest.output.key
+    # A classifier (task 'classify') returns one probability per class.
+    width = len(manifest.classifier.classes) if manifest.classifier is not None else 1
 
     def serve(image: tf.Tensor) -> dict[str, tf.Tensor]:
         raw = model(image, training=False)
-        return {out_key: tf.reshape(tf.cast(raw, tf.float32), [-1, 1])}
+        return {out_key: tf.reshape(tf.cast(raw, tf.float32), [-1, width])}
 
     archive = keras.export.ExportArchive()
     archive.track(model)

@@ -31,6 +31,13 @@ class FlavorStatus:
         return cls(False, reason)
 
 
+def output_shape(flavor: Flavor, images: int) -> tuple[int, ...]:
+    """What a flavor returns for ``images`` images: one value each, or a classifier's one
+    probability per class each."""
+    classifier = flavor.manifest.classifier
+    return (images,) if classifier is None else (images, len(classifier.classes))
+
+
 class Backend(ABC):
     """Runs one flavor on a batch of images and returns its raw outputs, one per image.
 
@@ -44,7 +51,7 @@ class Backend(ABC):
         self.registry = registry
         self.settings = settings
         self._status: dict[str, FlavorStatus] = {
-            f.name: FlavorStatus.down("not started") for f in registry.flavors
+            f.name: FlavorStatus.down("not started") for f in registry.served
         }
         self._refreshing: asyncio.Task[None] | None = None
 
@@ -56,7 +63,8 @@ class Backend(ABC):
 
     @abstractmethod
     async def _infer(self, flavor: Flavor, images: Images, timeout_s: float) -> Raw:
-        """Raw outputs, shape (len(images),), or FlavorError; at most ``timeout_s`` seconds."""
+        """Raw outputs, shape (len(images),) (a classifier: (len(images), classes)), or
+        FlavorError; at most ``timeout_s`` seconds."""
 
     async def refresh(self) -> None:  # noqa: B027 - a default, not a stub
         """Check unavailable flavors again where that can change (default: it cannot)."""
@@ -87,7 +95,7 @@ class Backend(ABC):
                 raise FlavorError("deadline exceeded")
             raw = await self._infer(flavor, images[start : start + chunk], remaining)
             expected = min(chunk, len(images) - start)
-            if raw.shape != (expected,):
+            if raw.shape != output_shape(flavor, expected):
                 raise FlavorError(f"returned {raw.size} values for {expected} images")
             parts.append(raw)
         return np.concatenate(parts) if parts else np.zeros((0,), np.float32)

@@ -29,7 +29,7 @@ class EmbeddedBackend(Backend):
             max_workers=max(1, self.settings.executor_workers), thread_name_prefix="tf-serve"
         )
         loop = asyncio.get_running_loop()
-        for flavor in self.registry.flavors:
+        for flavor in self.registry.served:
             try:
                 loaded = await loop.run_in_executor(self._executor, LoadedFlavor, flavor)
             except FlavorError as exc:

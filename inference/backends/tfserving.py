@@ -122,11 +122,11 @@ class TFServingBackend(Backend):
         return self._channels[address]
 
     async def start(self) -> None:
-        for flavor in self.registry.flavors:
+        for flavor in self.registry.served:
             channel = self._channel(self.address(flavor))
             self._predict[flavor.name] = prediction_service_pb2_grpc.PredictionServiceStub(channel)
             self._models[flavor.name] = model_service_pb2_grpc.ModelServiceStub(channel)
-        await asyncio.gather(*(self._check(f) for f in self.registry.flavors))
+        await asyncio.gather(*(self._check(f) for f in self.registry.served))
 
     async def close(self) -> None:
         if self._refreshing is not None:
@@ -141,7 +141,7 @@ class TFServingBackend(Backend):
             now = time.monotonic()
             due = [
                 f
-                for f in self.registry.flavors
+                for f in self.registry.served
                 if not self.status(f.name).available
                 and now - self._checked_at.get(f.name, 0.0) >= self.settings.recheck_interval_s
             ]
@@ -224,4 +224,6 @@ class TFServingBackend(Backend):
         if manifest.output.key not in response.outputs:
             raise FlavorError(f"TF Serving answered without output {manifest.output.key!r}")
         values = from_tensor_proto(response.outputs[manifest.output.key])
+        if flavor.manifest.classifier is not None:
+            return values
         return values.reshape(-1) if values.size == len(images) else values

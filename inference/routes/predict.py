@@ -1,10 +1,11 @@
 """POST /predict: a batch of tensors in, the ensemble's inclinations out."""
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from inference.deps import EnsembleDep, SettingsDep
+from inference.deps import EnsembleDep, RejectorDep, SettingsDep
 from inference.errors import InvalidTensor, NotNpy, TooManyImages
 from inference.manifest import ColorMode
 from inference.schemas import PredictResponse
@@ -27,7 +28,8 @@ def _problem(description: str) -> dict[str, Any]:
         "Body: `application/x-npy` float32 `(N, 128, 128, C)` as the preprocessor writes it, "
         "N a multiple of `copies_per_galaxy` (each consecutive K rows are test-time copies of "
         "one galaxy). Every flavor runs concurrently; a flavor that fails or misses its "
-        "deadline is left out and named in `failed_flavors`."
+        "deadline is left out and named in `failed_flavors`. With rejection classifiers "
+        "registered, each galaxy also gets a `rejection` verdict (null without them)."
     ),
     responses={
         413: _problem("Too many images in one request"),
@@ -45,6 +47,7 @@ def _problem(description: str) -> dict[str, Any]:
 async def predict(
     request: Request,
     ensemble: EnsembleDep,
+    rejector: RejectorDep,
     settings: SettingsDep,
     mode: Annotated[
         ColorMode | None,
@@ -79,5 +82,10 @@ async def predict(
         tensor = npy.decode(body)
     except ValueError as exc:
         raise InvalidTensor(str(exc)) from None
-    result = await ensemble.predict(tensor, copies_per_galaxy, mode)
-    return PredictResponse.from_result(result)
+    images, mode = ensemble.validate(tensor, copies_per_galaxy, mode)
+    # The rejection classifiers run beside the inclination flavors, on the same images.
+    result, rejections = await asyncio.gather(
+        ensemble.predict(images, copies_per_galaxy, mode),
+        rejector.assess(images, copies_per_galaxy),
+    )
+    return PredictResponse.from_result(result, rejections)

@@ -34,3 +34,15 @@ def test_every_shipped_signature_matches_its_manifest(registry) -> None:  # type
         raw = loaded.predict(np.full((2, *flavor.manifest.input.shape), 0.5, np.float32))
         assert raw.shape == (2,)
         assert np.isfinite(raw).all()
+
+
+def test_every_shipped_classifier_answers_probabilities_with_its_threshold(registry) -> None:  # type: ignore[no-untyped-def]
+    from inference.runtime import LoadedFlavor
+
+    for flavor in registry.classifiers:
+        spec = flavor.manifest.classifier
+        assert spec is not None and 0.0 < spec.threshold < 1.0 and spec.threshold_rule
+        loaded = LoadedFlavor(flavor, warmup_sizes=())
+        probs = loaded.predict(np.full((2, *flavor.manifest.input.shape), 0.5, np.float32))
+        assert probs.shape == (2, len(spec.classes))
+        np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)

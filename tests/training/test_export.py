@@ -27,12 +27,16 @@ def check_flavor(models_dir: Path, manifest: Manifest) -> None:
     outputs = signature.structured_outputs
     assert list(outputs) == [manifest.output.key]
     assert outputs[manifest.output.key].dtype == tf.float32
-    assert outputs[manifest.output.key].shape.as_list() == [None, 1]
+    # One raw value per image; a classifier (task 'classify'): one probability per class.
+    width = len(manifest.classifier.classes) if manifest.classifier is not None else 1
+    assert outputs[manifest.output.key].shape.as_list() == [None, width]
 
     batch = np.random.default_rng(1).random((2, *manifest.input.shape), dtype=np.float32)
     raw = signature(**{manifest.input.key: tf.constant(batch)})[manifest.output.key].numpy()
-    assert raw.shape == (2, 1)
+    assert raw.shape == (2, width)
     assert np.all(np.abs(raw) <= 1.0)
+    if manifest.classifier is not None:
+        np.testing.assert_allclose(raw.sum(axis=1), 1.0, atol=1e-4)
 
     records = list(tf.data.TFRecordDataset(str(version_dir / "assets.extra" / WARMUP_FILE)))
     assert records

@@ -1,0 +1,76 @@
+"""The rejection classifier's data and arithmetic: the negatives generator, the likelihood, the
+threshold rule, the confusion counts, and the real-negative list."""
+
+import numpy as np
+import pytest
+
+from training.classifier import (
+    binary_metrics,
+    choose_threshold,
+    class_confusion,
+    confusion,
+    likelihood,
+)
+from training.negatives import CLASSES, RENDERERS, draw_class, render_example, render_negative
+from training.realneg import entries
+
+
+@pytest.mark.parametrize("kind", sorted(RENDERERS))
+def test_every_negative_kind_renders_deterministically(kind: str) -> None:
+    first = np.asarray(render_negative(kind, 3, 7).convert("RGB"))
+    again = np.asarray(render_negative(kind, 3, 7).convert("RGB"))
+    assert first.ndim == 3 and first.shape[2] == 3
+    assert min(first.shape[:2]) >= 80
+    np.testing.assert_array_equal(first, again)
+    assert first.std() > 0  # not a constant picture
+
+
+def test_examples_are_model_inputs_with_a_class_and_the_mix_holds() -> None:
+    image, label = render_example(1, 0)
+    assert image.shape == (128, 128, 3) and image.dtype == np.uint8
+    assert 0 <= label < len(CLASSES)
+    assert CLASSES[label] == draw_class(1, 0)
+    drawn = [draw_class(5, i) for i in range(2000)]
+    assert 0.45 < drawn.count("disk") / len(drawn) < 0.55
+    assert set(drawn) == set(CLASSES)
+
+
+def test_likelihood_is_one_minus_the_disk_probability() -> None:
+    probs = np.array([[0.9, 0.1, 0, 0, 0, 0, 0], [0.2, 0.5, 0.3, 0, 0, 0, 0]])
+    np.testing.assert_allclose(likelihood(probs), [0.1, 0.8])
+
+
+def test_the_threshold_accepts_the_asked_share_of_validation_disks() -> None:
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 1000 + [1] * 1000)
+    scores = np.concatenate([rng.uniform(0, 0.5, 1000), rng.uniform(0.3, 1.0, 1000)])
+    threshold = choose_threshold(scores, labels, accept_rate=0.97)
+    assert np.mean(scores[labels == 0] < threshold) >= 0.97
+    assert np.mean(scores[labels == 0] < threshold - 0.01) < 0.975
+    with pytest.raises(ValueError):
+        choose_threshold(scores[labels == 1], labels[labels == 1])
+
+
+def test_confusion_counts_and_metrics() -> None:
+    labels = np.array([0, 0, 1, 2])
+    scores = np.array([0.1, 0.9, 0.8, 0.2])
+    counts = confusion(scores, labels, 0.5)
+    assert counts["disk"] == {"accept": 1, "reject": 1}
+    assert counts["spheroid"] == {"accept": 0, "reject": 1}
+    assert counts["cluster"] == {"accept": 1, "reject": 0}
+    metrics = binary_metrics(scores, labels, 0.5, "t")
+    assert metrics == {"t_disks_accepted": 0.5, "t_negatives_rejected": 0.5,
+                       "t_spheroids_rejected": 1.0}
+    probs = np.eye(len(CLASSES))[[0, 1, 1, 2]]
+    matrix = class_confusion(probs, labels)
+    assert matrix[0][0] == 1 and matrix[0][1] == 1 and matrix[1][1] == 1 and matrix[2][2] == 1
+
+
+def test_the_real_negative_list_names_ten_headline_images_of_four_kinds() -> None:
+    rows = entries()
+    assert len({r["name"] for r in rows}) == len(rows)
+    assert {r["kind"] for r in rows} == {"elliptical", "globular", "nebula", "dwarf_irregular"}
+    headline = [r for r in rows if r["headline"] == "1"]
+    assert len(headline) == 10
+    assert {r["kind"] for r in headline} == {"elliptical", "globular", "nebula",
+                                             "dwarf_irregular"}

@@ -1,0 +1,361 @@
+"""The rejection classifier flavors: a compact CNN that says which kind of object an image shows
+(:data:`training.negatives.CLASSES`), trained on synthetic images, with the rejection threshold
+chosen on synthetic validation data and written into the manifest (``task: classify``).
+
+The likelihood that an image is not a measurable disk galaxy is ``1 - p(disk)``; an image is
+rejected when it is at or above the threshold. Training is seeded and resumable epoch by epoch
+(``<runs>/<name>/``: ``checkpoint.keras``, ``state.json``, ``metrics.csv``).
+"""
+
+import csv
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import numpy.typing as npt
+import tensorflow as tf
+from keras import layers
+
+from inference.manifest import (
+    ClassifierSpec,
+    InputSpec,
+    Manifest,
+    OutputSpec,
+    TrainingInfo,
+)
+from preprocessor.imaging import MODEL_SIZE
+from training.augment import augment_batch
+from training.export import export_flavor, write_models_config
+from training.negatives import CLASSES
+
+OUTPUT_KEY = "probabilities"
+ACCEPT = ("disk",)
+# The threshold keeps this share of synthetic validation disks accepted (real photographs differ
+# from the synthetic renderings; erring towards accepting keeps real spirals answered).
+ACCEPT_RATE = 0.97
+
+
+@dataclass(frozen=True)
+class ClassifierFlavorSpec:
+    name: str
+    seed: int
+    bootstrap_fraction: float = 1.0
+    epochs: int = 24
+    batch_size: int = 64
+    learning_rate: float = 2e-3
+    version: int = 1
+
+
+FLAVORS = (
+    ClassifierFlavorSpec("reject-a", seed=151),
+    ClassifierFlavorSpec("reject-b", seed=152, bootstrap_fraction=0.8),
+)
+
+
+def _conv(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.Activation("relu", name=f"{name}_relu")(x)
+
+
+def build_classifier(shape: tuple[int, int, int] = (MODEL_SIZE, MODEL_SIZE, 3),
+                     classes: int = len(CLASSES), width: int = 16) -> keras.Model:
+    """2x2 average pool to 64x64, four convolution blocks (w, 2w, 4w, 4w), global average and
+    max pooling, a small dense head, softmax. ~150k parameters at width 16."""
+    inputs = keras.Input(shape=shape, name="image", dtype="float32")
+    x = layers.AveragePooling2D(2, name="downsample")(inputs)
+    for block, (filters, convs) in enumerate(
+        ((width, 1), (2 * width, 1), (4 * width, 2), (4 * width, 2)), start=1
+    ):
+        for k in range(convs):
+            x = _conv(x, filters, f"block{block}_conv{k + 1}")
+        if block < 4:
+            x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
+    x = layers.Concatenate(name="pool")([
+        layers.GlobalAveragePooling2D(name="mean")(x), layers.GlobalMaxPooling2D(name="max")(x),
+    ])
+    x = layers.Dropout(0.3, name="dropout")(x)
+    x = layers.Dense(4 * width, activation="relu", name="dense")(x)
+    outputs = layers.Dense(classes, activation="softmax", name=OUTPUT_KEY)(x)
+    return keras.Model(inputs, outputs, name="classifier")
+
+
+def likelihood(probabilities: npt.NDArray[np.floating[Any]],
+               classes: tuple[str, ...] = CLASSES,
+               accept: tuple[str, ...] = ACCEPT) -> npt.NDArray[np.float64]:
+    """Rejection likelihood per image: one minus the probability of the accepted classes."""
+    keep = [classes.index(c) for c in accept]
+    scores: npt.NDArray[np.float64] = np.clip(
+        1.0 - np.asarray(probabilities, np.float64)[:, keep].sum(axis=1), 0.0, 1.0)
+    return scores
+
+
+def choose_threshold(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int64],
+                     accept_rate: float = ACCEPT_RATE,
+                     accept: tuple[str, ...] = ACCEPT) -> float:
+    """The lowest threshold that still accepts ``accept_rate`` of the positives (reject when
+    likelihood >= threshold), rounded up to 3 decimals."""
+    positive = np.isin(labels, [CLASSES.index(c) for c in accept])
+    if not positive.any():
+        raise ValueError("no positive examples to choose a threshold on")
+    quantile = float(np.quantile(scores[positive], accept_rate, method="higher"))
+    return float(min(1.0, math.ceil(quantile * 1000 + 1e-9) / 1000 + 0.001))
+
+
+def confusion(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int64],
+              threshold: float) -> dict[str, dict[str, int]]:
+    """Per true class: how many were accepted and rejected."""
+    rejected = scores >= threshold
+    return {
+        name: {"accept": int((~rejected[labels == k]).sum()),
+               "reject": int(rejected[labels == k].sum())}
+        for k, name in enumerate(CLASSES)
+    }
+
+
+def class_confusion(probabilities: npt.NDArray[np.floating[Any]],
+                    labels: npt.NDArray[np.int64]) -> list[list[int]]:
+    """The K x K confusion matrix of the most probable class (rows true, columns predicted)."""
+    predicted = np.asarray(probabilities).argmax(axis=1)
+    matrix = np.zeros((len(CLASSES), len(CLASSES)), dtype=int)
+    np.add.at(matrix, (labels, predicted), 1)
+    return [[int(v) for v in row] for row in matrix]
+
+
+def _epoch_dataset(images: npt.NDArray[np.uint8], labels: npt.NDArray[np.int64],
+                   spec: ClassifierFlavorSpec, epoch: int) -> tf.data.Dataset:
+    order = np.random.default_rng([spec.seed, epoch]).permutation(len(images))
+
+    def batches():  # type: ignore[no-untyped-def]
+        for start in range(0, len(order), spec.batch_size):
+            idx = np.sort(order[start:start + spec.batch_size])
+            yield images[idx], labels[idx]
+
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=(
+        tf.TensorSpec((None, *images.shape[1:]), tf.uint8), tf.TensorSpec((None,), tf.int64)))
+    base = tf.constant([spec.seed, epoch], tf.int64)
+
+    def augment(step: tf.Tensor, batch: tuple[tf.Tensor, tf.Tensor]
+                ) -> tuple[tf.Tensor, tf.Tensor]:
+        x, y = batch
+        seed = tf.cast(tf.stack([base[0] * 100003 + base[1], step]), tf.int32)
+        return augment_batch(x, seed, 1.0), y
+
+    count = (len(images) + spec.batch_size - 1) // spec.batch_size
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(count))
+    return dataset.enumerate().map(augment, num_parallel_calls=1).prefetch(2)
+
+
+def train_classifier(spec: ClassifierFlavorSpec, images: npt.NDArray[np.uint8],
+                     labels: npt.NDArray[np.int64], val_images: npt.NDArray[np.uint8],
+                     val_labels: npt.NDArray[np.int64], run_dir: Path,
+                     log: bool = True) -> keras.Model:
+    """Train (or resume) one classifier; returns the model at the best validation loss."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state_path, checkpoint = run_dir / "state.json", run_dir / "checkpoint.keras"
+    best_path, csv_path = run_dir / "best.weights.h5", run_dir / "metrics.csv"
+    state = {"epochs_done": 0, "best_epoch": -1, "best_val_loss": math.inf, "seconds": 0.0}
+    if state_path.exists() and checkpoint.exists():
+        state = json.loads(state_path.read_text())
+    if spec.bootstrap_fraction < 1.0:
+        chosen = np.random.default_rng([spec.seed, 7919]).choice(
+            len(images), size=round(spec.bootstrap_fraction * len(images)), replace=True)
+        images, labels = images[chosen], labels[chosen]
+    val_x = val_images.astype(np.float32) / 255.0
+    keras.utils.set_random_seed(spec.seed)
+    if state["epochs_done"] > 0:
+        model = keras.models.load_model(checkpoint)
+    else:
+        csv_path.unlink(missing_ok=True)
+        model = build_classifier()
+        model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    while state["epochs_done"] < spec.epochs:
+        epoch = int(state["epochs_done"])
+        progress = epoch / max(spec.epochs - 1, 1)
+        rate = spec.learning_rate * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+        model.optimizer.learning_rate.assign(rate)
+        started = time.monotonic()
+        history = model.fit(_epoch_dataset(images, labels, spec, epoch),
+                            validation_data=(val_x, val_labels), validation_batch_size=128,
+                            initial_epoch=epoch, epochs=epoch + 1, verbose=0, shuffle=False)
+        seconds = time.monotonic() - started
+        row = {key: values[-1] for key, values in history.history.items()}
+        new_file = not csv_path.exists()
+        with csv_path.open("a", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["epoch", "learning_rate", "loss",
+                                                        "accuracy", "val_loss", "val_accuracy",
+                                                        "seconds"], extrasaction="ignore")
+            if new_file:
+                writer.writeheader()
+            writer.writerow({**row, "epoch": epoch, "learning_rate": rate, "seconds": seconds})
+        if float(row["val_loss"]) < float(state["best_val_loss"]):
+            state["best_val_loss"], state["best_epoch"] = float(row["val_loss"]), epoch
+            model.save_weights(best_path)
+        state["epochs_done"] = epoch + 1
+        state["seconds"] = float(state["seconds"]) + seconds
+        model.save(checkpoint)
+        state_path.write_text(json.dumps(state, indent=2) + "\n")
+        if log:
+            print(f"[{spec.name}] epoch {epoch + 1}/{spec.epochs} loss={row['loss']:.3f} "
+                  f"val_loss={row['val_loss']:.3f} val_acc={row['val_accuracy']:.3f} "
+                  f"({seconds:.0f} s)", flush=True)
+    if best_path.exists():
+        model.load_weights(best_path)
+    return model
+
+
+def predict(model: keras.Model, images: npt.NDArray[np.uint8], batch: int = 128
+            ) -> npt.NDArray[np.float64]:
+    out = [np.asarray(model(images[i:i + batch].astype(np.float32) / 255.0, training=False))
+           for i in range(0, len(images), batch)]
+    return np.concatenate(out).astype(np.float64)
+
+
+def classifier_manifest(name: str, version: int, threshold: float, rule: str,
+                        training: dict[str, Any], metrics: dict[str, float],
+                        architecture: str = "classifier") -> Manifest:
+    return Manifest(
+        task="classify",
+        name=name,
+        version=version,
+        architecture=architecture,
+        color_modes=["rgb"],
+        input=InputSpec(shape=(MODEL_SIZE, MODEL_SIZE, 3)),
+        output=OutputSpec(key=OUTPUT_KEY, activation="softmax", scale_deg=1.0, offset_deg=0.0),
+        training=TrainingInfo.model_validate(training),
+        metrics=metrics,
+        classifier=ClassifierSpec(classes=list(CLASSES), accept=list(ACCEPT),
+                                  threshold=threshold, threshold_rule=rule),
+    )
+
+
+def binary_metrics(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int64],
+                   threshold: float, prefix: str) -> dict[str, float]:
+    positive = labels == CLASSES.index("disk")
+    rejected = scores >= threshold
+    metrics = {
+        f"{prefix}_disks_accepted": float((~rejected[positive]).mean()),
+        f"{prefix}_negatives_rejected": float(rejected[~positive].mean()),
+    }
+    spheroid = labels == CLASSES.index("spheroid")
+    if spheroid.any():
+        metrics[f"{prefix}_spheroids_rejected"] = float(rejected[spheroid].mean())
+    return {k: round(v, 4) for k, v in metrics.items()}
+
+
+def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
+        flavors: tuple[ClassifierFlavorSpec, ...] = FLAVORS) -> dict[str, Any]:
+    """Train every classifier flavor, choose thresholds on validation, evaluate on the test
+    set, export, and write ``report/classifier.json``."""
+    from training.classifier_data import SETS, class_counts, load
+
+    train_x, train_y = load(datasets / "train")
+    val_x, val_y = load(datasets / "validation")
+    test_x, test_y = load(datasets / "test")
+    results: dict[str, Any] = {"sets": {k: class_counts(v) for k, v in
+                                        (("train", train_y), ("validation", val_y),
+                                         ("test", test_y))}}
+    val_probs, test_probs = [], []
+    for spec in flavors:
+        model = train_classifier(spec, train_x, train_y, val_x, val_y, runs / spec.name)
+        pv, pt = predict(model, val_x), predict(model, test_x)
+        val_probs.append(pv)
+        test_probs.append(pt)
+        threshold = choose_threshold(likelihood(pv), val_y)
+        rule = (f"lowest likelihood threshold accepting {ACCEPT_RATE:.0%} of the synthetic "
+                f"validation disks ({len(val_y)} images, seed {SETS['validation'].seed})")
+        scores = likelihood(pt)
+        metrics = binary_metrics(scores, test_y, threshold, "synthetic_test")
+        metrics["synthetic_test_class_accuracy"] = round(
+            float((pt.argmax(axis=1) == test_y).mean()), 4)
+        state = json.loads((runs / spec.name / "state.json").read_text())
+        training = {
+            "data": f"synthetic disks (training.synthetic) and non-disks (training.negatives), "
+                    f"{len(train_y)} images, seed {SETS['train'].seed}",
+            "images": round(spec.bootstrap_fraction * len(train_y)),
+            "bootstrap_fraction": spec.bootstrap_fraction, "seed": spec.seed,
+            "epochs": int(state["epochs_done"]), "best_epoch": int(state["best_epoch"]) + 1,
+            "parameters": int(model.count_params()), "batch_size": spec.batch_size,
+            "learning_rate": spec.learning_rate, "train_seconds": round(state["seconds"], 1),
+            "augmentation": "rotation, mirroring, translation, isotropic scale, Gaussian noise, "
+                            "contrast, blur",
+        }
+        manifest = classifier_manifest(spec.name, spec.version, threshold, rule, training,
+                                       metrics)
+        export_flavor(model, models_dir, manifest, warmup=val_x[:2].astype(np.float32) / 255.0)
+        results[spec.name] = {
+            "threshold": threshold, "metrics": metrics,
+            "confusion": confusion(scores, test_y, threshold),
+            "class_confusion": class_confusion(pt, test_y),
+        }
+        keras.backend.clear_session()
+        print(json.dumps({spec.name: results[spec.name]}), flush=True)
+    write_models_config(models_dir)
+    # The ensemble as the service runs it: mean probabilities, median threshold.
+    thresholds = [results[s.name]["threshold"] for s in flavors]
+    threshold = float(np.median(thresholds))
+    mean_test = np.mean(test_probs, axis=0)
+    scores = likelihood(mean_test)
+    results["ensemble"] = {
+        "threshold": threshold,
+        "metrics": binary_metrics(scores, test_y, threshold, "synthetic_test"),
+        "confusion": confusion(scores, test_y, threshold),
+        "class_confusion": class_confusion(mean_test, test_y),
+        "validation_likelihood_of_disks_quantiles": {
+            str(q): round(float(np.quantile(likelihood(np.mean(val_probs, axis=0))[
+                val_y == 0], q)), 4) for q in (0.5, 0.9, 0.95, 0.97, 0.99)},
+    }
+    report.mkdir(parents=True, exist_ok=True)
+    (report / "classifier.json").write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def run_quick(models_dir: Path, work: Path) -> None:
+    """Seconds-long end-to-end check of the pipeline (tiny data, one epoch)."""
+    from training.classifier_data import QUICK_SETS, generate
+
+    for name, spec in QUICK_SETS.items():
+        generate(work / "datasets" / name, spec, processes=1)
+    run(work / "datasets", work / "runs", models_dir, work / "report",
+        (ClassifierFlavorSpec("reject-quick", seed=1, epochs=1),))
+
+
+
+def evaluate_real(models_dir: Path, index_csv: Path, copies: str = "rot4"
+                  ) -> list[dict[str, Any]]:
+    """Every image of a real set (an ``index.csv`` with a ``path`` column) through the service's
+    own preprocessing (``to_model_input``, test-time copies) and every classifier under
+    ``models_dir``, combined as the inference service combines them (mean probabilities over
+    copies and classifiers, median threshold). One row per image."""
+    from PIL import Image
+
+    from inference.registry import load_registry
+    from inference.runtime import LoadedFlavor
+    from preprocessor.copies import make_copies
+    from preprocessor.imaging import to_model_input
+
+    registry = load_registry(models_dir)
+    loaded = [LoadedFlavor(f) for f in registry.classifiers]
+    if not loaded:
+        raise SystemExit(f"no classifier (task: classify) under {models_dir}")
+    specs = [f.manifest.classifier for f in registry.classifiers]
+    threshold = float(np.median([s.threshold for s in specs if s is not None]))
+    with Path(index_csv).open() as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for row in rows:
+        with Image.open(row["path"]) as image:
+            tensor = make_copies(to_model_input(image, "rgb"), copies)  # type: ignore[arg-type]
+        probs = np.mean([lf.predict(tensor.astype(np.float32)).mean(axis=0) for lf in loaded],
+                        axis=0)
+        score = float(likelihood(probs[np.newaxis])[0])
+        out.append({**row, "likelihood": round(score, 4), "threshold": threshold,
+                    "verdict": "reject" if score >= threshold else "accept",
+                    "top": CLASSES[int(np.argmax(probs))]})
+    return out

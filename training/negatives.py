@@ -1,0 +1,425 @@
+"""Synthetic images for the rejection classifier: measurable disk galaxies (the inclination
+generator's own images, :mod:`training.synthetic`) against everything that is not one.
+
+Classes (:data:`CLASSES`, the classifier's output order):
+
+- ``disk``: every galaxy of :func:`training.synthetic.render_galaxy`, face-on to edge-on, easy and
+  hard renderings. Nearly face-on disks count as measurable: their inclination is small and known
+  to be small, which is an answer (the ensemble's interval says how precise it is).
+- ``spheroid``: E0-E7 ellipticals (Sérsic n 2.5-5, axis ratio 1.0-0.3, red, no structure) and
+  S0s (a smooth red disk under a large bulge, any inclination, no arms, no dust): the hard case,
+  since a flattened elliptical looks like an inclined disk.
+- ``cluster``: globular clusters (thousands of stars on a Plummer profile over an unresolved
+  glow), open clusters and plain star fields.
+- ``nebula``: diffuse emission and reflection nebulae (log-normal multi-scale fields in H-alpha red,
+  [O III] teal or reflection blue, with dark lanes), planetary nebulae (rings and shells with a
+  central star) and filamentary remnants.
+- ``irregular``: dwarf irregulars (a low-surface-brightness patchy body, blue knots, resolved
+  stars), merging pairs with tidal tails, and crowded fields of similar galaxies.
+- ``artefact``: satellite trails, a saturated star in the centre (spikes, halo, bleed), the edge
+  of the survey (part of the frame empty).
+- ``blank``: sky alone, or with a few faint stars.
+
+Every class goes through the same finishing steps — PSF, sky noise, an SDSS-like asinh stretch or
+a photographic one (black sky, saturated cores, boosted colour), sometimes gray, inverted or JPEG
+compressed — and the same :func:`photographic` zoom-out into a star field that the disks get, so
+that no class is told apart by how it was rendered. Everything is a pure function of
+``(seed, index)``; see :func:`render_example`.
+"""
+
+import math
+from io import BytesIO
+
+import galsim
+import numpy as np
+import numpy.typing as npt
+from astropy.visualization import make_lupton_rgb
+from PIL import Image, ImageEnhance
+from scipy.ndimage import gaussian_filter
+
+from preprocessor.imaging import to_model_input
+from training.synthetic import render_galaxy
+
+CLASSES: tuple[str, ...] = (
+    "disk", "spheroid", "cluster", "nebula", "irregular", "artefact", "blank",
+)
+# How often each class is drawn: half disks; spheroids (the hard case) the largest negative share.
+MIX: tuple[float, ...] = (0.5, 0.16, 0.08, 0.08, 0.1, 0.05, 0.03)
+SERSIC_N = (2.5, 3.0, 4.0, 5.0)  # discrete: galsim builds a table per index
+
+Array = npt.NDArray[np.float64]
+
+
+def _rng(seed: int, index: int) -> np.random.Generator:
+    return np.random.default_rng([seed, index, 15])
+
+
+def _draw(profile: galsim.GSObject, side: int, offset: tuple[float, float] = (0.0, 0.0)) -> Array:
+    image = profile.drawImage(nx=side, ny=side, scale=1.0, method="no_pixel", offset=offset)
+    return np.asarray(image.array, dtype=np.float64)
+
+
+def _grid(side: int) -> tuple[Array, Array]:
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2.0
+    return xx, yy
+
+
+def _random_field(rng: np.random.Generator, side: int, slope: float) -> Array:
+    """Gaussian random field with a power-law spectrum k^-slope, unit variance."""
+    ky = np.fft.fftfreq(side)[:, None]
+    kx = np.fft.fftfreq(side)[None, :]
+    k = np.hypot(kx, ky)
+    k[0, 0] = 1.0
+    amplitude = k ** (-slope / 2.0)
+    amplitude[0, 0] = 0.0
+    phases = rng.normal(size=(side, side)) + 1j * rng.normal(size=(side, side))
+    field: Array = np.real(np.fft.ifft2(amplitude * phases))
+    normalised: Array = (field - field.mean()) / (field.std() + 1e-12)
+    return normalised
+
+
+def _points(rng: np.random.Generator, side: int, xs: Array, ys: Array, fluxes: Array,
+            colours: Array) -> Array:
+    """Point sources (to be convolved with the PSF) as (3, side, side)."""
+    bands = np.zeros((3, side, side))
+    col = np.round(xs + (side - 1) / 2.0).astype(int)
+    row = np.round(ys + (side - 1) / 2.0).astype(int)
+    keep = (col >= 0) & (col < side) & (row >= 0) & (row < side)
+    for b in range(3):
+        np.add.at(bands[b], (row[keep], col[keep]), fluxes[keep] * colours[keep, b])
+    return bands
+
+
+def _star_colours(rng: np.random.Generator, n: int) -> Array:
+    """(i, r, g) multipliers from blue-white to orange."""
+    t = rng.uniform(0.0, 1.0, size=n)
+    return np.stack([0.8 + 0.6 * t, np.ones(n), 1.3 - 0.8 * t], axis=1)
+
+
+def _field_stars(rng: np.random.Generator, side: int, mean: float, level: float) -> Array:
+    n = int(rng.poisson(mean))
+    xs, ys = (rng.uniform(-side / 2, side / 2, size=(2, n)))
+    fluxes = level * 10 ** (rng.exponential(0.5, size=n) - 1.0)
+    return _points(rng, side, xs, ys, fluxes, _star_colours(rng, n))
+
+
+def _colour(light: Array, rgb: tuple[float, float, float]) -> Array:
+    return np.stack([light * c for c in rgb])
+
+
+def spheroid(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+    """An elliptical (E0-E7) or an S0; returns bands and the surface brightness of its edge."""
+    size = side * rng.uniform(0.05, 0.22)  # half-light radius
+    centre = rng.normal(0.0, 0.03 * side, size=2)
+    pa = float(rng.uniform(0.0, math.pi))
+    red = (rng.uniform(1.1, 1.45), 1.0, rng.uniform(0.5, 0.85))
+    if rng.random() < 0.7:  # elliptical
+        q = 1.0 - int(rng.integers(0, 8)) / 10.0 * rng.uniform(0.9, 1.1)
+        profile = galsim.Sersic(float(rng.choice(SERSIC_N)), half_light_radius=size)
+        light = _draw(profile.shear(q=min(max(q, 0.25), 1.0), beta=pa * galsim.radians), side,
+                      (float(centre[0]), float(centre[1])))
+    else:  # S0: a smooth disk under a large bulge, no arms, no dust
+        incl = float(np.degrees(np.arccos(rng.uniform(0.0, 1.0))))
+        disk = galsim.InclinedExponential(
+            incl * galsim.degrees, scale_radius=size / 1.2,
+            scale_h_over_r=float(rng.uniform(0.1, 0.25))).rotate(pa * galsim.radians)
+        bulge = galsim.Sersic(4.0, half_light_radius=size * rng.uniform(0.3, 0.7))
+        bulge = bulge.shear(q=float(rng.uniform(0.6, 1.0)), beta=pa * galsim.radians)
+        bt = float(rng.uniform(0.35, 0.8))
+        light = _draw(disk.withFlux(1 - bt) + bulge.withFlux(bt), side,
+                      (float(centre[0]), float(centre[1])))
+    bands = _colour(light, red)
+    for _ in range(int(rng.poisson(0.5))):  # companions, often other ellipticals
+        offset = rng.uniform(-0.4 * side, 0.4 * side, size=2)
+        companion = galsim.Sersic(4.0, half_light_radius=size * rng.uniform(0.1, 0.5),
+                                  flux=float(rng.uniform(0.02, 0.3)))
+        bands += _colour(_draw(companion.shear(q=float(rng.uniform(0.5, 1.0)), beta=0.0
+                                               * galsim.radians), side,
+                               (float(offset[0]), float(offset[1]))), red)
+    edge = float(light[int(np.clip(side / 2 + centre[1], 0, side - 1)),
+                       int(np.clip(side / 2 + centre[0] + 2.0 * size, 0, side - 1))])
+    return bands, max(edge, 1e-7)
+
+
+def cluster(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+    """A globular cluster, an open cluster or a star field."""
+    kind = rng.choice(["globular", "globular", "open", "field"])
+    level = 1e-3
+    if kind == "globular":
+        n = int(rng.integers(400, 4000))
+        a = side * rng.uniform(0.03, 0.12)  # Plummer radius
+        radius = a / np.sqrt(rng.uniform(0.0, 1.0, size=n) ** (-2.0 / 3.0) - 1.0 + 1e-9)
+        radius = np.minimum(radius, side)
+        angle = rng.uniform(0.0, 2 * math.pi, size=n)
+        xs, ys = radius * np.cos(angle), radius * np.sin(angle)
+        fluxes = level * 10 ** (rng.exponential(0.4, size=n) - 0.5)
+        xx, yy = _grid(side)
+        glow = (1.0 + (xx**2 + yy**2) / a**2) ** -2.5
+        glow *= level * rng.uniform(2.0, 30.0)
+        bands = _points(rng, side, xs, ys, fluxes, _star_colours(rng, n))
+        bands += _colour(glow, (rng.uniform(1.0, 1.3), 1.0, rng.uniform(0.6, 0.95)))
+    elif kind == "open":
+        n = int(rng.integers(30, 300))
+        xs, ys = rng.normal(0.0, side * rng.uniform(0.08, 0.25), size=(2, n))
+        fluxes = level * 10 ** (rng.exponential(0.6, size=n))
+        bands = _points(rng, side, xs, ys, fluxes, _star_colours(rng, n))
+    else:
+        bands = _field_stars(rng, side, rng.uniform(50, 800), level)
+    bands += _field_stars(rng, side, rng.uniform(10, 200), level)
+    return bands, level * 0.3
+
+
+def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+    """Diffuse emission/reflection nebula, planetary nebula or filamentary remnant."""
+    kind = rng.choice(["diffuse", "diffuse", "planetary", "remnant"])
+    xx, yy = _grid(side)
+    palette = [(1.0, 0.25, 0.4), (0.3, 0.85, 1.0), (0.5, 0.75, 1.3), (1.0, 0.55, 0.6)]
+    colours = [palette[i] for i in rng.choice(len(palette), size=2)]
+    level = 1.0
+    if kind == "diffuse":
+        envelope = np.exp(-0.5 * (np.hypot(xx, yy) / (side * rng.uniform(0.25, 0.8))) ** 2)
+        light = np.zeros((3, side, side))
+        for colour in colours:
+            field = np.exp(rng.uniform(0.8, 1.6) * _random_field(rng, side, rng.uniform(2.5, 3.5)))
+            light += _colour(field * envelope * rng.uniform(0.3, 1.0), colour)
+        dust = np.clip(_random_field(rng, side, 3.0), 0.0, None) * rng.uniform(0.0, 2.0)
+        light *= np.exp(-dust)
+    else:
+        q = rng.uniform(0.6, 1.0)
+        pa = rng.uniform(0.0, math.pi)
+        u = xx * math.cos(pa) + yy * math.sin(pa)
+        v = (-xx * math.sin(pa) + yy * math.cos(pa)) / q
+        r = np.hypot(u, v)
+        radius = side * rng.uniform(0.1, 0.3)
+        texture = np.exp(0.6 * _random_field(rng, side, rng.uniform(1.5, 3.0)))
+        if kind == "planetary":
+            shell = np.exp(-0.5 * ((r - radius) / (radius * rng.uniform(0.15, 0.4))) ** 2)
+            inner = np.exp(-0.5 * (r / (radius * rng.uniform(0.5, 0.9))) ** 2)
+            light = _colour(shell * texture, colours[0]) + _colour(
+                inner * texture * rng.uniform(0.2, 0.8), colours[1])
+            light += _points(rng, side, np.zeros(1), np.zeros(1), np.array([5.0]),
+                             np.ones((1, 3)))
+        else:
+            blob = np.exp(-0.5 * (r / radius) ** 2)
+            filaments = np.clip(_random_field(rng, side, 2.0), 0.0, None) ** 2
+            light = _colour(blob * 0.5, colours[1]) + _colour(blob * filaments, colours[0])
+    light += _field_stars(rng, side, rng.uniform(20, 400), level * 0.05)
+    return light, level * rng.uniform(0.05, 0.3)
+
+
+def _exponential(side: int, size: float, q: float, pa: float, offset: Array,
+                 flux: float = 1.0) -> Array:
+    profile = galsim.Exponential(scale_radius=size, flux=flux).shear(
+        q=q, beta=pa * galsim.radians)
+    return _draw(profile, side, (float(offset[0]), float(offset[1])))
+
+
+def irregular(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+    """A dwarf irregular, a merging pair with tidal tails, or a crowded field of galaxies."""
+    kind = rng.choice(["dwarf", "dwarf", "merger", "crowded"])
+    size = side * rng.uniform(0.08, 0.2)
+    blue = (rng.uniform(0.7, 1.0), 1.0, rng.uniform(1.0, 1.4))
+    if kind == "dwarf":
+        centre = rng.normal(0.0, 0.05 * side, size=2)
+        body = _exponential(side, size, float(rng.uniform(0.4, 1.0)),
+                            float(rng.uniform(0, math.pi)), centre)
+        patchy = np.exp(rng.uniform(0.6, 1.2) * _random_field(rng, side, rng.uniform(2.0, 3.0)))
+        light = _colour(body * patchy, blue)
+        n = int(rng.integers(5, 40))
+        xs, ys = rng.normal(0.0, size, size=(2, n)) + centre[:, None]
+        knots = _points(rng, side, xs, ys, body.max() * 10 ** rng.uniform(0.0, 1.5, size=n),
+                        np.tile(np.array([0.9, 1.0, 1.3]), (n, 1)))
+        light += gaussian_filter(knots, sigma=(0, 1.5, 1.5)) * 4.0
+        n = int(rng.integers(50, 600))  # resolved stars on the body
+        xs, ys = rng.normal(0.0, 1.5 * size, size=(2, n)) + centre[:, None]
+        light += _points(rng, side, xs, ys, body.max() * 10 ** rng.uniform(-0.5, 1.0, size=n),
+                         _star_colours(rng, n))
+        edge = float(body.max()) * 0.05
+    elif kind == "merger":
+        offsets = rng.normal(0.0, size * 0.8, size=(2, 2))
+        light = np.zeros((3, side, side))
+        for k in range(2):
+            galaxy = _exponential(side, size * rng.uniform(0.4, 0.9), float(rng.uniform(0.3, 1.0)),
+                                  float(rng.uniform(0, math.pi)), offsets[k])
+            core = galsim.Sersic(4.0, half_light_radius=size * 0.15, flux=0.3)
+            galaxy += _draw(core, side, (float(offsets[k][0]), float(offsets[k][1])))
+            light += _colour(galaxy, (1.1, 1.0, 0.8))
+        for k in range(int(rng.integers(1, 3))):  # tidal tails: arcs of blobs
+            t = np.linspace(0.0, 1.0, 60)
+            start = offsets[k % 2]
+            turn = rng.uniform(-3.0, 3.0)
+            length = side * rng.uniform(0.25, 0.5)
+            angle = rng.uniform(0.0, 2 * math.pi) + turn * t
+            xs = start[0] + np.cumsum(np.cos(angle)) * length / 60
+            ys = start[1] + np.cumsum(np.sin(angle)) * length / 60
+            tail = _points(rng, side, xs, ys, np.full(60, 0.004 * rng.uniform(0.3, 1.5)),
+                           np.tile(np.array(blue), (60, 1)))
+            light += gaussian_filter(tail, sigma=(0, size * 0.15, size * 0.15))
+        edge = float(light[1].max()) * 0.01
+    else:
+        light = np.zeros((3, side, side))
+        for _ in range(int(rng.integers(4, 12))):
+            offset = rng.uniform(-0.4 * side, 0.4 * side, size=2)
+            galaxy = _exponential(side, size * rng.uniform(0.3, 0.8),
+                                  float(rng.uniform(0.3, 1.0)), float(rng.uniform(0, math.pi)),
+                                  offset, float(rng.uniform(0.3, 1.0)))
+            light += _colour(galaxy, (rng.uniform(1.0, 1.4), 1.0, rng.uniform(0.5, 1.0)))
+        edge = float(light[1].max()) * 0.02
+    light += _field_stars(rng, side, rng.uniform(0, 100), edge)
+    return light, max(edge, 1e-7)
+
+
+def artefact(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+    """A satellite trail, a saturated star in the centre, or the edge of the survey."""
+    kind = rng.choice(["trail", "saturated", "edge"])
+    xx, yy = _grid(side)
+    level = 1.0
+    light = _field_stars(rng, side, rng.uniform(5, 100), level * 0.1)
+    if kind == "trail":
+        for _ in range(int(rng.integers(1, 3))):
+            angle = rng.uniform(0.0, math.pi)
+            across = -xx * math.sin(angle) + yy * math.cos(angle)
+            distance = np.abs(across - rng.normal(0, side / 6))
+            line = np.exp(-0.5 * (distance / rng.uniform(0.6, 2.5)) ** 2) * rng.uniform(0.5, 5.0)
+            light += _colour(line, tuple(rng.uniform(0.7, 1.3, size=3)))
+    elif kind == "saturated":
+        r = np.hypot(xx, yy) + 0.5
+        width = side * rng.uniform(0.01, 0.05)
+        star = 200.0 * (1.0 + (r / width) ** 2) ** -1.5 + 2.0 * np.exp(-r / (side * 0.15))
+        for angle in rng.uniform(0.0, math.pi / 2) + np.arange(4) * math.pi / 2:
+            along = xx * math.cos(angle) + yy * math.sin(angle)
+            across = -xx * math.sin(angle) + yy * math.cos(angle)
+            star += (along > 0) * 5.0 * np.exp(-np.abs(across) / 0.7) * np.exp(
+                -along / (side * rng.uniform(0.1, 0.4)))
+        star = np.minimum(star, rng.uniform(5.0, 40.0))  # saturation: a flat core
+        light += _colour(star, tuple(rng.uniform(0.85, 1.15, size=3)))
+    else:
+        if rng.random() < 0.5:
+            light += _colour(_exponential(side, side * rng.uniform(0.04, 0.12), 1.0, 0.0,
+                                          rng.uniform(-0.3 * side, 0.3 * side, size=2)) * 500,
+                             (1.1, 1.0, 0.8))
+    return light, level * rng.uniform(0.05, 0.3)
+
+
+def blank(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+    return _field_stars(rng, side, rng.uniform(0, 15), 1.0), rng.uniform(0.5, 5.0)
+
+
+RENDERERS = {"spheroid": spheroid, "cluster": cluster, "nebula": nebula,
+             "irregular": irregular, "artefact": artefact, "blank": blank}
+
+
+def _finish(bands: Array, edge: float, rng: np.random.Generator) -> Image.Image:
+    """PSF, sky noise, stretch, colour: band images (i, r, g) → a PIL image."""
+    seeing = rng.uniform(0.6, 2.5)
+    bands = gaussian_filter(bands, sigma=(0, seeing / 2.355, seeing / 2.355))
+    snr_log10 = rng.uniform(-0.5, 1.0)
+    sky = edge * 10 ** (-snr_log10)
+    bands = bands * np.exp(rng.normal(0.0, 0.12, size=(3, 1, 1)))
+    bands = bands + rng.normal(0.0, sky, size=bands.shape)
+    gray = rng.random() < 0.15
+    if gray:
+        bands = np.stack([bands[1]] * 3)
+    kind = rng.choice(["lupton", "lupton", "linear", "log"])
+    minimum = -rng.uniform(0.0, 2.0) * sky
+    if kind == "lupton":
+        stretch = max(edge * 10 ** rng.uniform(0.2, 1.3), sky * rng.uniform(1.0, 3.0))
+        rgb = make_lupton_rgb(bands[0], bands[1], bands[2], minimum=minimum, stretch=stretch,
+                              Q=rng.uniform(3.0, 10.0))
+        pixels = np.asarray(rgb, dtype=np.uint8)
+    else:
+        top = max(edge * 10 ** rng.uniform(0.8, 2.0), sky * rng.uniform(5.0, 10.0))
+        stack = (np.moveaxis(bands, 0, -1) - minimum) / (top - minimum)
+        if kind == "log":
+            a = 10 ** rng.uniform(0.5, 2.0)
+            stack = np.log1p(a * np.clip(stack, 0.0, None)) / math.log1p(a)
+        pixels = (np.clip(stack, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+    image = Image.fromarray(pixels[:, :, 0] if gray else pixels, "L" if gray else "RGB")
+    if rng.random() < 0.06:
+        image = Image.fromarray(255 - np.asarray(image), image.mode)
+    if rng.random() < 0.6:
+        buffer = BytesIO()
+        image.save(buffer, format="JPEG", quality=int(rng.integers(55, 96)))
+        buffer.seek(0)
+        image = Image.open(buffer)
+        image.load()
+    return image
+
+
+def _survey_edge(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    array = np.asarray(image).copy()
+    height, width = array.shape[:2]
+    xx, yy = np.meshgrid(np.arange(width) - width / 2, np.arange(height) - height / 2)
+    angle = rng.uniform(0.0, 2 * math.pi)
+    cut = xx * math.cos(angle) + yy * math.sin(angle) > rng.uniform(-0.2, 0.3) * width
+    array[cut] = 255 if rng.random() < 0.2 else 0
+    return Image.fromarray(array, image.mode)
+
+
+def photographic(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """The look of an amateur/observatory photograph: the field widened into a black, star-rich
+    sky (the object spans less of the frame), a harder black point and boosted colour. Applied
+    with the same probabilities to every class."""
+    if rng.random() < 0.5:
+        return image
+    rgb = image.convert("RGB")
+    widen = rng.random() < 0.6
+    if widen or rng.random() < 0.7:
+        array = np.asarray(rgb).astype(np.float64) / 255.0
+        # A black point at or above the sky: photographs show a black, noise-free sky.
+        sky = float(np.median(array))
+        black = sky + rng.uniform(0.0, 0.1) if widen else rng.uniform(0.0, 0.25)
+        black = min(black, 0.9)
+        gamma = rng.uniform(0.7, 1.6)
+        array = np.clip((array - black) / (1.0 - black), 0.0, 1.0) ** gamma
+        rgb = Image.fromarray((array * 255).round().astype(np.uint8), "RGB")
+        rgb = ImageEnhance.Color(rgb).enhance(float(rng.uniform(1.0, 1.6)))
+    if widen:
+        width, height = rgb.size
+        factor = rng.uniform(1.2, 2.6)
+        side = int(max(width, height) * factor)
+        canvas = rng.normal(rng.uniform(0.0, 12.0), rng.uniform(0.5, 4.0), size=(side, side, 3))
+        n = int(rng.poisson(rng.uniform(10, 300)))
+        xs, ys = rng.uniform(0, side, size=(2, n))
+        stars = np.zeros((side, side, 3))
+        colours = _star_colours(rng, n)[:, ::-1]
+        np.add.at(stars, (ys.astype(int), xs.astype(int)),
+                  (10 ** (1.3 + rng.exponential(0.5, size=n)))[:, None] * colours)
+        stars = gaussian_filter(stars, sigma=(rng.uniform(0.6, 1.5),) * 2 + (0,))
+        canvas = np.clip(canvas + stars, 0, 255)
+        x0 = int(rng.integers(0, side - width + 1))
+        y0 = int(rng.integers(0, side - height + 1))
+        inner = np.asarray(rgb).astype(np.float64)
+        canvas[y0:y0 + height, x0:x0 + width] = np.maximum(
+            inner, canvas[y0:y0 + height, x0:x0 + width])
+        rgb = Image.fromarray(canvas.round().astype(np.uint8), "RGB")
+    return rgb
+
+
+def render_negative(kind: str, seed: int, index: int) -> Image.Image:
+    rng = _rng(seed, index)
+    side = int(rng.integers(80, 257))
+    bands, edge = RENDERERS[kind](rng, side)
+    image = _finish(bands, edge, rng)
+    if kind == "artefact" and rng.random() < 0.4:
+        image = _survey_edge(image, rng)
+    return image
+
+
+def draw_class(seed: int, index: int) -> str:
+    rng = np.random.default_rng([seed, index, 1])
+    return CLASSES[int(rng.choice(len(CLASSES), p=np.asarray(MIX) / sum(MIX)))]
+
+
+def render_example(seed: int, index: int) -> tuple[npt.NDArray[np.uint8], int]:
+    """One training example: uint8 (128, 128, 3) after ``to_model_input``, and its class index."""
+    kind = draw_class(seed, index)
+    if kind == "disk":
+        hard = bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
+        image, _ = render_galaxy(seed, index, hard=hard)
+    else:
+        image = render_negative(kind, seed, index)
+    image = photographic(image, np.random.default_rng([seed, index, 3]))
+    array = to_model_input(image, "rgb")
+    return (array * 255.0).round().astype(np.uint8), CLASSES.index(kind)
+
