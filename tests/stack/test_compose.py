@@ -86,7 +86,32 @@ def test_service_port_and_health_check_match_the_code(compose: dict[str, Any], n
     assert any(p.endswith(str(port)) or p.endswith(f"{port}/tcp") for p in published), published
     health = " ".join(service["healthcheck"]["test"])
     assert f":{port}/healthz" in health
-    assert (REPO_ROOT / service["build"]["dockerfile"]).is_file()
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_each_service_builds_the_one_dockerfile_with_its_role(
+    compose: dict[str, Any], name: str
+) -> None:
+    build = services(compose)[name]["build"]
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert (REPO_ROOT / build.get("context", ".") / "Dockerfile").is_file()
+    args = {str(k): str(v) for k, v in build["args"].items()}
+    settings_class = SETTINGS[name]
+    assert args == {
+        "ROLE": name,
+        "PORT": str(settings_class.model_fields["port"].default),
+        "ENV_PREFIX": str(settings_class.model_config.get("env_prefix", "")),
+    }
+    assert services(compose)[name]["image"].startswith(f"incline/{name}:")
+
+
+def test_one_dockerfile_shape_no_per_service_copies() -> None:
+    assert sorted(p.relative_to(REPO_ROOT).as_posix() for p in REPO_ROOT.glob("*/Dockerfile")) == []
+    text = (REPO_ROOT / "Dockerfile").read_text()
+    for arg in ("ROLE", "PORT", "ENV_PREFIX"):
+        assert f"ARG {arg}" in text
+    assert 'pip install ".[${ROLE}]"' in text
+    assert "AS models" in text  # the model repository as an image, for deploy/k8s
 
 
 def test_gateway_reaches_each_service_by_its_compose_name_and_port(compose: dict[str, Any]) -> None:
