@@ -8,21 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic_settings import BaseSettings
 
-from catalog.settings import CatalogSettings
 from devstack.processes import REPO_ROOT
-from gateway.settings import GatewaySettings
-from inference.settings import InferenceSettings
-from preprocessor.settings import PreprocessorSettings
-
-SETTINGS: dict[str, type[BaseSettings]] = {
-    "gateway": GatewaySettings,
-    "catalog": CatalogSettings,
-    "preprocessor": PreprocessorSettings,
-    "inference": InferenceSettings,
-}
-MODELS_DIR = REPO_ROOT / "models"
+from tests.stack.common import MODELS_DIR, SETTINGS, shipped_flavors
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +29,6 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {str(k): str(v) for k, v in env.items()}
-
-
-def shipped_flavors() -> set[str]:
-    return {p.parent.name for p in MODELS_DIR.glob("*/manifest.json")}
 
 
 def tfserving_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
