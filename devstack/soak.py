@@ -26,11 +26,11 @@ from pathlib import Path
 
 import httpx
 
-from bench.gateway import galaxy_jpeg, pick_galaxies, warm_cutouts
 from devstack.processes import exit_on_sigterm
 from devstack.report import provenance, write_section
 from devstack.stack import Stack, ensure_models, local_stack
 from devstack.stats import Outcome, paced_load
+from devstack.workload import galaxy_jpeg, pick_galaxies, warm_cutouts
 
 LEAK_MIB_PER_HOUR = 4.0
 Sample = tuple[float, dict[str, int | None], dict[str, float | None]]

@@ -6,7 +6,7 @@ stand-in) and the gateway, wired as ``make run`` wires them.
         httpx.get(f"{stack.url}/api/pgc/2557")
 
 Used by the gateway and stack tests, the reliability suite, ``bench.gateway``,
-``devstack.load`` and ``devstack.soak``.
+``bench.load`` and ``devstack.soak``.
 """
 
 import json
