@@ -2,6 +2,7 @@
 instance per flavor that has a manifest.json), and the Kubernetes settings from docker-compose.yml.
 
     python scripts/compose-flavors.py          # print the compose block and the address map
+    python scripts/compose-flavors.py --print-k8s  # print the Kubernetes flavor manifests
     python scripts/compose-flavors.py --k8s    # (re)write the generated part of deploy/k8s/base
     python scripts/compose-flavors.py --check  # exit 1 when deploy/k8s/base is out of date
 
@@ -206,11 +207,19 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--k8s", action="store_true", help="write deploy/k8s/base's generated files")
     mode.add_argument("--check", action="store_true", help="exit 1 if they are out of date")
+    mode.add_argument("--print-k8s", action="store_true", help="print the flavor manifests")
     args = parser.parse_args(argv)
-    if not (args.k8s or args.check):
+    if not (args.k8s or args.check or args.print_k8s):
         print(compose_block(shipped_flavors()))
         return 0
     files = k8s_files()
+    if args.print_k8s:
+        flavors = sorted(
+            p for p in files if p.parent.name == "flavors" and p.stem != "kustomization"
+        )
+        print("---\n".join(files[p] for p in flavors), end="")
+        print("# inference: INFERENCE_TFSERVING_ADDRESSES in", BASE.relative_to(ROOT) / "env")
+        return 0
     if args.check:
         out_of_date = [p for p, text in files.items() if not p.is_file() or p.read_text() != text]
         out_of_date += stale(files)
