@@ -53,7 +53,7 @@ class Retention:
     request_log_backups: int = 7
     request_log_max_age_s: float = 30 * 86400
     min_free_bytes: int = 512 * 1024**2
-    retention_check_s: float = 60.0
+    retention_check_s: float = 300.0
 
     @classmethod
     def from_settings(cls, settings: "GatewaySettings") -> "Retention":

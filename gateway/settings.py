@@ -75,5 +75,5 @@ class GatewaySettings(ServiceSettings):
         "is answered but not kept, and its request log line says so.",
     )
     retention_check_s: float = Field(
-        default=60.0, gt=0, description="How often the upload store is scanned for retention."
+        default=300.0, gt=0, description="How often the upload store is scanned for retention."
     )
