@@ -10,9 +10,13 @@ computed). Bounded: ``--minutes`` and ``rate x minutes x 60`` requests, at most
 ``--max-in-flight`` outstanding. RSS from /proc/<pid>/status (VmRSS), CPU time from
 /proc/<pid>/stat. Exit status 1 on any error.
 
-The leak verdict: the least-squares slope of each process's RSS over the second half of the run
-(after warm-up, caches and pools have filled). A process whose memory grows by more than
-``LEAK_MIB_PER_HOUR`` over that half is called leaking; below it, a plateau.
+The leak verdict reads the floor of each process's RSS: the lowest sample in each quarter of the
+run. A leak raises the floor (what is leaked is never given back); a heap that grows and is
+given back (a saw-tooth: the allocator returning freed arenas) does not. A process whose floor
+rises by more than ``LEAK_MIB_PER_HOUR`` from the second quarter (after warm-up) to the last is
+called growing; below it, a plateau. The least-squares slope over the second half is printed
+beside it (it follows the saw-tooth, so it is not the verdict). Redis's memory is its data: the
+result cache fills with every new answer until entries expire or ``maxmemory`` evicts them.
 """
 
 import argparse
@@ -84,6 +88,26 @@ def second_half_slopes(samples: list[Sample]) -> dict[str, float]:
     }
 
 
+def quarter_floors(samples: list[Sample]) -> dict[str, list[float]]:
+    """Each process's lowest RSS (MiB) in each quarter of the run."""
+    end = samples[-1][0]
+    floors: dict[str, list[float]] = {}
+    for name in samples[0][1]:
+        for q in range(4):
+            window = [
+                v for t, rss, _ in samples
+                if q * end / 4 <= t < (q + 1) * end / 4 or (q == 3 and t == end)
+                if (v := rss[name]) is not None
+            ]  # fmt: skip
+            floors.setdefault(name, []).append(min(window) / 1024 if window else float("nan"))
+    return floors
+
+
+def floor_rise_mib_per_hour(floors: list[float], minutes: float) -> float:
+    """The floor's rise from the second quarter to the last, in MiB per hour."""
+    return (floors[3] - floors[1]) / (minutes / 2) * 60 if minutes > 0 else 0.0
+
+
 def cpu_cores(samples: list[Sample]) -> dict[str, float]:
     """Mean CPU use of each process over the run, in cores."""
     (t0, _, first), (t1, _, last) = samples[0], samples[-1]
@@ -142,19 +166,27 @@ def render(
     )
     slopes = second_half_slopes(samples)
     slope_text = ", ".join(f"{n} {v:+.1f}" for n, v in slopes.items())
+    floors = quarter_floors(samples)
+    rises = {n: floor_rise_mib_per_hour(f, samples[-1][0]) for n, f in floors.items()}
+    floor_text = ", ".join(
+        f"{n} {' / '.join(f'{v:.0f}' for v in f)} ({rises[n]:+.1f} MiB/h)"
+        for n, f in floors.items()
+    )
     cores = ", ".join(f"{n} {v:.3f}" for n, v in cpu_cores(samples).items())
-    leaking = [n for n, v in slopes.items() if v > LEAK_MIB_PER_HOUR]
+    growing = [n for n, v in rises.items() if v > LEAK_MIB_PER_HOUR]
     verdict = (
-        "leaking: " + ", ".join(leaking)
-        if leaking
-        else f"no process grows faster than {LEAK_MIB_PER_HOUR:g} MiB/h in the second half: "
-        "a warm-up plateau, not a leak"
+        f"floor rising faster than {LEAK_MIB_PER_HOUR:g} MiB/h: " + ", ".join(growing)
+        if growing
+        else f"no floor rises faster than {LEAK_MIB_PER_HOUR:g} MiB/h: plateaus, no leak"
     )
     lines += [
         "",
         f"Growth start → end (MiB): {growth}.",
         f"Peak (MiB): {peak}.",
-        f"RSS slope over the second half (least squares, MiB/h): {slope_text}.",
+        f"Floor (lowest RSS, MiB) in each quarter, and its rise from the second to the last: "
+        f"{floor_text}.",
+        f"RSS slope over the second half (least squares, MiB/h; follows any saw-tooth): "
+        f"{slope_text}.",
         f"Mean CPU over the run (cores): {cores}.",
         f"Verdict: {verdict}.",
         "",

@@ -377,3 +377,11 @@ def test_generated_files_are_up_to_date_with_models_and_compose() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_redis_runs_as_compose_runs_it() -> None:
+    objects = build("deploy/k8s/base")
+    (redis,) = containers(of_kind(objects, "Deployment")["redis"])
+    spec = compose()["services"]["redis"]
+    assert redis["image"] == spec["image"]
+    assert redis["args"] == [str(a) for a in spec["command"]]
