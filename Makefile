@@ -14,5 +14,5 @@ system-packages:
 	./scripts/install-system-packages
 
 lint: venv
-	.venv/bin/ruff check servicekit gateway catalog preprocessor inference training devstack standins bench tests
-	.venv/bin/mypy servicekit gateway catalog preprocessor inference training devstack standins bench
+	.venv/bin/ruff check incline servicekit gateway catalog preprocessor inference training devstack standins bench tests
+	.venv/bin/mypy incline servicekit gateway catalog preprocessor inference training devstack standins bench

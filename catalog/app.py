@@ -1,4 +1,4 @@
-"""The catalog service: embedded catalog lookups and SDSS cutouts."""
+"""The catalog service: embedded catalog lookups (online ones behind) and survey cutouts."""
 
 import asyncio
 import contextlib
@@ -9,14 +9,19 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi import FastAPI
 
-from catalog import index, openngc, user_table
+from catalog import hyperleda, index, openngc, user_table
+from catalog.breaker import CircuitBreaker
 from catalog.cutouts import CutoutService
+from catalog.hyperleda import VizierPGC
 from catalog.lookup import GalaxyFinder
+from catalog.online import OnlineCatalog
+from catalog.onlinestore import OnlineStore
 from catalog.resolver import SesameResolver
 from catalog.routes import cutouts, galaxies
 from catalog.settings import CatalogSettings
 from catalog.skyserver import SkyServer
 from catalog.store import CutoutStore
+from catalog.surveys import DSS_SCALE_ARCSEC, PANSTARRS_SCALE_ARCSEC, Hips2Fits, LegacySurvey
 from servicekit.app import CheckStatus, create_service_app
 from servicekit.logging import get_logger
 
@@ -55,14 +60,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.rejected_rows = rejected
     resolver = (
         SesameResolver(settings.online_resolver_timeout_s, settings.sesame_url)
-        if settings.online_resolver
+        if settings.online_resolver or settings.online_lookups
         else None
     )
+    online = open_online_catalog(settings) if settings.online_lookups else None
     app.state.finder = GalaxyFinder(
-        catalog, resolver=resolver, match_radius_arcmin=settings.online_match_radius_arcmin
+        catalog,
+        resolver=resolver,
+        match_radius_arcmin=settings.online_match_radius_arcmin,
+        online=online,
     )
     # Sexagesimal coordinates need astropy.coordinates (~1 s to import): load it in the background.
-    warm_up = asyncio.create_task(asyncio.to_thread(importlib.import_module, "astropy.coordinates"))
+    # With online lookups, astroquery too (the first lookup would wait for it otherwise).
+    warm_up = asyncio.create_task(
+        asyncio.to_thread(hyperleda.warm_up)
+        if online is not None
+        else asyncio.to_thread(importlib.import_module, "astropy.coordinates")
+    )
     client = httpx.AsyncClient(
         timeout=httpx.Timeout(
             settings.skyserver_timeout_s, connect=settings.skyserver_connect_timeout_s
@@ -77,6 +91,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         data_release=settings.data_release,
         timeout_s=settings.skyserver_timeout_s,
         retry_backoff_s=settings.skyserver_retry_backoff_s,
+        native_scale_arcsec=settings.native_scale_arcsec,
     )
     app.state.cutouts = CutoutService(
         skyserver,
@@ -86,13 +101,62 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         default_fov_arcmin=settings.default_fov_arcmin,
         max_fov_arcmin=settings.max_fov_arcmin,
         blank_threshold=settings.blank_threshold,
+        others=other_surveys(client, settings),
+        auto=settings.auto_surveys,
     )
     try:
         yield
     finally:
         await client.aclose()
+        if online is not None:
+            online.store.close()
         with contextlib.suppress(Exception):  # an import error shows on first use instead
             await warm_up
+
+
+def open_online_catalog(settings: CatalogSettings) -> OnlineCatalog:
+    log.info(
+        "online lookups on",
+        extra={"vizier": settings.vizier_url, "store": str(settings.online_store_path)},
+    )
+    return OnlineCatalog(
+        VizierPGC(settings.vizier_url, settings.vizier_catalog, settings.online_timeout_s),
+        OnlineStore(settings.online_store_path, settings.online_negative_ttl_s),
+        timeout_s=settings.online_timeout_s,
+        retry_backoff_s=settings.online_retry_backoff_s,
+        breaker=CircuitBreaker(settings.online_breaker_reset_s),
+    )
+
+
+def other_surveys(
+    client: httpx.AsyncClient, settings: CatalogSettings
+) -> list[LegacySurvey | Hips2Fits]:
+    timing = {
+        "timeout_s": settings.survey_timeout_s,
+        "retry_backoff_s": settings.survey_retry_backoff_s,
+    }
+    return [
+        LegacySurvey(client, base_url=settings.legacy_url, layer=settings.legacy_layer, **timing),
+        Hips2Fits(
+            client,
+            name="panstarrs",
+            label="Pan-STARRS1",
+            hips=settings.panstarrs_hips,
+            native_scale_arcsec=PANSTARRS_SCALE_ARCSEC,
+            base_url=settings.hips2fits_url,
+            dec_min=settings.panstarrs_dec_min,
+            **timing,
+        ),
+        Hips2Fits(
+            client,
+            name="dss",
+            label="DSS2",
+            hips=settings.dss_hips,
+            native_scale_arcsec=DSS_SCALE_ARCSEC,
+            base_url=settings.hips2fits_url,
+            **timing,
+        ),
+    ]
 
 
 async def catalog_ready(app: FastAPI) -> tuple[CheckStatus, str]:
@@ -117,6 +181,25 @@ async def skyserver_ready(app: FastAPI) -> tuple[CheckStatus, str]:
     return service.skyserver.health()
 
 
+async def surveys_ready(app: FastAPI) -> tuple[CheckStatus, str]:
+    """The other surveys, from their last fetch; degraded at worst, like SkyServer."""
+    service: CutoutService | None = getattr(app.state, "cutouts", None)
+    if service is None:
+        return "degraded", "cutout client not started"
+    states = {name: s.health() for name, s in service.surveys.items() if name != "sdss"}
+    worst: CheckStatus = "degraded" if any(h[0] != "ok" for h in states.values()) else "ok"
+    return worst, "; ".join(f"{name}: {h[1]}" for name, h in states.items())
+
+
+async def online_ready(app: FastAPI) -> tuple[CheckStatus, str]:
+    """Online lookups: off, or the breaker's state; never down (the embedded catalog answers)."""
+    finder: GalaxyFinder | None = getattr(app.state, "finder", None)
+    if finder is None or finder.online is None:
+        return "ok", "online lookups off (CATALOG_ONLINE_LOOKUPS=false)"
+    status, detail = await asyncio.to_thread(finder.online.health)
+    return ("ok" if status == "ok" else "degraded"), detail
+
+
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or CatalogSettings()
     app = create_service_app(
@@ -124,12 +207,19 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         title="Incline catalog",
         description=(
             "Finds a galaxy by PGC, name or position in an embedded catalog (OpenNGC plus an "
-            "optional HyperLEDA-style user table) and fetches its SDSS cutout."
+            "optional HyperLEDA-style user table), then, with online lookups on, in HyperLEDA "
+            "(VizieR VII/237, answers stored locally); fetches its cutout from SDSS, DESI Legacy "
+            "Surveys, Pan-STARRS1 or DSS2."
         ),
         version="0.1.0",
         settings=settings,
         lifespan=lifespan,
-        readiness={"catalog": catalog_ready, "skyserver": skyserver_ready},
+        readiness={
+            "catalog": catalog_ready,
+            "skyserver": skyserver_ready,
+            "surveys": surveys_ready,
+            "online": online_ready,
+        },
     )
     app.include_router(galaxies.router)
     app.include_router(cutouts.router)

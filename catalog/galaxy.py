@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-Source = Literal["openngc", "user_table"]
+Source = Literal["openngc", "user_table", "hyperleda"]
 
 # Intrinsic axial ratio of an edge-on disk (Hubble 1926; q0 = 0.2 is the common choice).
 INTRINSIC_AXIAL_RATIO = 0.2
@@ -21,6 +21,14 @@ def hubble_type_from_t(t: float) -> str | None:
     if not math.isfinite(t):
         return None
     return _T_TYPES.get(round(t))
+
+
+def leda_axes(log_d25: float | None, log_r25: float | None) -> tuple[float | None, float | None]:
+    """(major, minor) in arcmin from HyperLEDA's log D25 (0.1 arcmin) and log R25 (major/minor);
+    no minor axis without a major one, nor without an axis ratio."""
+    major = 0.1 * 10.0**log_d25 if log_d25 is not None else None
+    minor = major / 10.0**log_r25 if major is not None and log_r25 is not None else None
+    return major, minor
 
 
 def axial_ratio_inclination(

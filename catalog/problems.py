@@ -46,3 +46,33 @@ class SkyServerBadAnswer(Problem):
 
 class ResolverUnavailable(UpstreamUnavailable):
     slug = "name-resolver-unavailable"
+
+
+class ResolverSlow(UpstreamTimeout):
+    slug = "name-resolver-timeout"
+
+
+class OnlineCatalogDown(UpstreamUnavailable):
+    """HyperLEDA (VizieR) could not be asked: down, refused, or the circuit breaker is open."""
+
+    slug = "online-catalog-unavailable"
+
+
+class OnlineCatalogSlow(UpstreamTimeout):
+    slug = "online-catalog-timeout"
+
+
+class OnlineCatalogBadAnswer(Problem):
+    status, slug = 502, "online-catalog-bad-answer"
+
+
+class SurveyDown(UpstreamUnavailable):
+    slug = "survey-unavailable"
+
+
+class SurveySlow(UpstreamTimeout):
+    slug = "survey-timeout"
+
+
+class SurveyBadAnswer(Problem):
+    status, slug = 502, "survey-bad-answer"

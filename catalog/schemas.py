@@ -36,7 +36,10 @@ class GalaxyOut(BaseModel):
     axial_ratio_inclination_deg: float | None = Field(
         description="Inclination from the axial ratio, cos²i = (q² - q0²)/(1 - q0²), q0 = 0.2"
     )
-    source: Literal["openngc", "user_table"]
+    source: Literal["openngc", "user_table", "hyperleda"] = Field(
+        description="Which catalog answered: the embedded OpenNGC, the user table, or HyperLEDA "
+        "(online, then from the local store)"
+    )
 
     @classmethod
     def from_galaxy(cls, galaxy: Galaxy) -> "GalaxyOut":

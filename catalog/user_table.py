@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog.galaxy import hubble_type_from_t
+from catalog.galaxy import hubble_type_from_t, leda_axes
 
 COLUMN_ALIASES = {"al2000": "ra_hours", "de2000": "dec", "name": "objname"}
 MAX_PGC = 100_000_000
@@ -81,8 +81,7 @@ def parse_row(line: int, cells: dict[str, str]) -> UserRow:
     logd25, logr25 = _number(cells, "logd25"), _number(cells, "logr25")
     if logr25 is not None and logr25 < 0:
         raise ValueError(f"logr25 = log10(major/minor) cannot be negative, got {logr25}")
-    major = 0.1 * 10.0**logd25 if logd25 is not None else None
-    minor = major / 10.0**logr25 if major is not None and logr25 is not None else None
+    major, minor = leda_axes(logd25, logr25)
     pa = _number(cells, "pa")
     t = _number(cells, "t")
     objname = " ".join(cells.get("objname", "").split()) or None

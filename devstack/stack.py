@@ -50,6 +50,8 @@ class Stack:
     gateway_options: dict[str, str] = field(default_factory=dict)
     # The TF Serving stand-in, when inference runs its tfserving backend.
     tfserving: ServiceProcess | None = None
+    # The stand-in of the other surveys' cutout services (Legacy Surveys, hips2fits).
+    surveys: ServiceProcess | None = None
 
     @property
     def url(self) -> str:
@@ -81,8 +83,7 @@ class Stack:
         from gateway.settings import GatewaySettings
 
         values: dict[str, Any] = {
-            key.removeprefix("GATEWAY_").lower(): value
-            for key, value in self.gateway_env().items()
+            key.removeprefix("GATEWAY_").lower(): value for key, value in self.gateway_env().items()
         }
         values.update(overrides)
         return GatewaySettings.model_validate(values)
@@ -91,6 +92,16 @@ class Stack:
         """The SkyServer stand-in's behaviour: ``ok``, ``down`` (503) or ``slow`` (``delay_s``)."""
         response = httpx.get(
             f"{self.skyserver.url}/standin/mode", params={"mode": mode, "delay": delay_s}
+        )
+        response.raise_for_status()
+
+    def survey_mode(self, survey: str, mode: str, delay_s: float = 0.0) -> None:
+        """One survey stand-in's behaviour (``legacy``, ``panstarrs``, ``dss``): ``ok``,
+        ``down``, ``slow`` or ``garbage``."""
+        assert self.surveys is not None
+        response = httpx.get(
+            f"{self.surveys.url}/standin/mode",
+            params={"remote": survey, "mode": mode, "delay": delay_s},
         )
         response.raise_for_status()
 
@@ -113,6 +124,8 @@ class Stack:
         processes: dict[str, int] = {name: s.pid for name, s in self.services().items()}
         processes["redis"] = self.redis.pid
         processes["skyserver-standin"] = self.skyserver.pid
+        if self.surveys is not None:
+            processes["surveys-standin"] = self.surveys.pid
         if self.tfserving is not None:
             processes["tfserving-standin"] = self.tfserving.pid
         return processes
@@ -166,6 +179,15 @@ def local_stack(
                 env_prefix="SKYSERVER_STANDIN",
             )
         )
+        surveys = resources.enter_context(
+            service_process(
+                "standins.cutouts",
+                {},
+                logs,
+                args=["--port", "{port}"],
+                env_prefix="SURVEYS_STANDIN",
+            )
+        )
         catalog = resources.enter_context(
             service_process(
                 "catalog",
@@ -174,6 +196,8 @@ def local_stack(
                     {
                         "CATALOG_DATA_DIR": str(data),
                         "CATALOG_SKYSERVER_URL": skyserver.url,
+                        "CATALOG_LEGACY_URL": surveys.url,
+                        "CATALOG_HIPS2FITS_URL": f"{surveys.url}/hips-image-services/hips2fits",
                         **(catalog_options or {}),
                     },
                 ),
@@ -231,6 +255,7 @@ def local_stack(
             models_dir=models_dir,
             gateway_options=dict(gateway_options or {}),
             tfserving=tfserving,
+            surveys=surveys,
         )
         stack.gateway = resources.enter_context(
             service_process("gateway", env("GATEWAY", stack.gateway_env()), logs)

@@ -2,8 +2,6 @@
 line in input order, each line a result or the problem for that item."""
 
 import asyncio
-import csv
-import io
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,22 +9,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway.estimator import Answer, Estimator
-from gateway.schemas import BatchItem, BatchLine
+from gateway.schemas import BatchItem, BatchLine, Survey
 from gateway.settings import Copies
+from gateway.tables import TableError, items_from_csv_text, read_items
 from servicekit.logging import get_logger
 from servicekit.problems import PayloadTooLarge, Problem, Unprocessable
 
 log = get_logger("gateway.batch")
-
-CSV_COLUMNS = {
-    "pgc": "pgc",
-    "name": "name",
-    "objname": "name",
-    "ra": "ra",
-    "dec": "dec",
-    "radius": "radius",
-    "fov": "fov",
-}
 
 
 def items_from_json(payload: Any, max_items: int) -> list[Any]:
@@ -37,26 +26,20 @@ def items_from_json(payload: Any, max_items: int) -> list[Any]:
 
 
 def items_from_csv(text: str, max_items: int) -> list[Any]:
-    """A CSV with a header row naming some of: pgc, name (or objname), ra, dec, radius, fov."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames:
-        raise Unprocessable("the CSV is empty: it needs a header row (pgc, name, ra, dec, …)")
-    columns = {f: CSV_COLUMNS.get(f.strip().lower()) for f in reader.fieldnames if f}
-    if not any(columns.values()):
-        raise Unprocessable(
-            "the CSV header names none of the columns pgc, name, ra, dec, radius, fov"
-        )
-    items: list[Any] = []
-    for row in reader:
-        item = {
-            columns[k]: v.strip()
-            for k, v in row.items()
-            if k in columns and columns[k] and isinstance(v, str) and v.strip()
-        }
-        items.append(item)
-        if len(items) > max_items:
-            break
-    return _bounded(items, max_items)
+    """A CSV with a header row naming some of: pgc, name (or objname), ra, dec, radius, fov,
+    survey."""
+    try:
+        return _bounded(items_from_csv_text(text, max_items), max_items)
+    except TableError as exc:
+        raise Unprocessable(str(exc)) from exc
+
+
+def items_from_table(data: bytes, max_items: int) -> list[Any]:
+    """A CSV, ECSV, VOTable or FITS table (told apart by its content)."""
+    try:
+        return _bounded(read_items(data, max_items), max_items)
+    except TableError as exc:
+        raise Unprocessable(str(exc)) from exc
 
 
 def _bounded(items: list[Any], max_items: int) -> list[Any]:
@@ -69,6 +52,9 @@ def _bounded(items: list[Any], max_items: int) -> list[Any]:
     return items
 
 
+_PASSTHROUGH = frozenset({"survey"}) - set(BatchItem.model_fields)
+
+
 def _as_item(raw: Any) -> BatchItem:
     if isinstance(raw, bool):
         raise ValueError("expected an object, a PGC number or a name")
@@ -78,22 +64,32 @@ def _as_item(raw: Any) -> BatchItem:
         return BatchItem(name=raw)
     if not isinstance(raw, dict):
         raise ValueError("expected an object, a PGC number or a name")
-    return BatchItem.model_validate(raw)
+    # Table columns the batch has no field for yet (survey) stay in the line's query, and so in
+    # the output table, without failing the row.
+    return BatchItem.model_validate({k: v for k, v in raw.items() if k not in _PASSTHROUGH})
 
 
-async def evaluate(estimator: Estimator, item: BatchItem, copies: Copies | None) -> Answer:
+async def evaluate(
+    estimator: Estimator, item: BatchItem, copies: Copies | None, survey: Survey = "auto"
+) -> Answer:
+    survey = item.survey or survey  # an item's own survey overrides the batch's
     if item.pgc is not None:
-        return await estimator.by_pgc(item.pgc, copies)
+        return await estimator.by_pgc(item.pgc, copies, survey)
     if item.name is not None:
-        return await estimator.by_name(item.name, copies)
+        return await estimator.by_name(item.name, copies, survey)
     assert item.ra is not None and item.dec is not None
     return await estimator.by_coord(
-        item.ra, item.dec, radius=item.radius, fov=item.fov, copies=copies
+        item.ra, item.dec, radius=item.radius, fov=item.fov, copies=copies, survey=survey
     )
 
 
 async def run_batch(
-    estimator: Estimator, items: list[Any], *, concurrency: int, copies: Copies | None = None
+    estimator: Estimator,
+    items: list[Any],
+    *,
+    concurrency: int,
+    copies: Copies | None = None,
+    survey: Survey = "auto",
 ) -> AsyncIterator[BatchLine]:
     """Lines in input order; at most ``concurrency`` galaxies in flight, a window of a few
     times that read ahead so one slow galaxy does not stall the others."""
@@ -113,7 +109,7 @@ async def run_batch(
             return BatchLine(index=index, status=422, query=query, problem=problem.to_dict())
         async with slots:
             try:
-                answer = await evaluate(estimator, item, copies)
+                answer = await evaluate(estimator, item, copies, survey)
             except Problem as problem:
                 return BatchLine(
                     index=index, status=problem.status, query=query, problem=problem.to_dict()

@@ -14,7 +14,7 @@ from prometheus_client import Counter
 from gateway.cache import CacheTier, ResultCache
 from gateway.keys import coord_query, name_query, pgc_query, result_key, upload_query
 from gateway.requestlog import RequestLog
-from gateway.schemas import Galaxy, ImageProvenance, InclinationResult, Options
+from gateway.schemas import Galaxy, ImageProvenance, InclinationResult, Options, Survey
 from gateway.settings import Copies, GatewaySettings
 from gateway.singleflight import SingleFlight
 from gateway.upstreams import CatalogClient, Cutout, InferenceClient, ModelSet, PreprocessorClient
@@ -109,23 +109,27 @@ class Estimator:
 
     # -- queries ---------------------------------------------------------------------------
 
-    async def by_pgc(self, pgc: int, copies: Copies | None = None) -> Answer:
+    async def by_pgc(
+        self, pgc: int, copies: Copies | None = None, survey: Survey = "auto"
+    ) -> Answer:
         async def compute(options: Options) -> dict[str, Any]:
             galaxy = await self.catalog.galaxy_by_pgc(pgc)
-            return await self._from_catalog(galaxy, options)
+            return await self._from_catalog(galaxy, options, survey)
 
-        return await self._answer(pgc_query(pgc), copies, compute)
+        return await self._answer(pgc_query(pgc, survey), copies, compute)
 
-    async def by_name(self, name: str, copies: Copies | None = None) -> Answer:
+    async def by_name(
+        self, name: str, copies: Copies | None = None, survey: Survey = "auto"
+    ) -> Answer:
         name = name.strip()
         if not name:
             raise Unprocessable("the galaxy name is empty")
 
         async def compute(options: Options) -> dict[str, Any]:
             galaxy = await self.catalog.galaxy_by_name(name)
-            return await self._from_catalog(galaxy, options)
+            return await self._from_catalog(galaxy, options, survey)
 
-        return await self._answer(name_query(name), copies, compute)
+        return await self._answer(name_query(name, survey), copies, compute)
 
     async def by_coord(
         self,
@@ -135,15 +139,20 @@ class Estimator:
         radius: float | None = None,
         fov: float | None = None,
         copies: Copies | None = None,
+        survey: Survey = "auto",
     ) -> Answer:
         radius = radius if radius is not None else self.settings.default_radius_arcmin
-        query = coord_query(ra, dec, None if fov is not None else radius, fov)
+        query = coord_query(ra, dec, None if fov is not None else radius, fov, survey)
 
         async def compute(options: Options) -> dict[str, Any]:
             if fov is not None:
                 params: dict[str, str | int | float] = {"ra": ra, "dec": dec, "fov": fov}
+                if survey != "auto":
+                    params["survey"] = survey
                 cutout = await self.catalog.cutout(_catalog_cutout_params(params))
-                return await self._evaluate(cutout.data, options, None, _sdss(cutout, params))
+                return await self._evaluate(
+                    cutout.data, options, None, _from_survey(cutout, params)
+                )
             near = await self.catalog.near(ra, dec, radius)
             if not near:
                 raise UnknownGalaxy(
@@ -157,7 +166,7 @@ class Estimator:
             galaxy = nearest.galaxy.model_copy(
                 update={"separation_arcmin": nearest.separation_arcmin}
             )
-            return await self._from_catalog(galaxy, options)
+            return await self._from_catalog(galaxy, options, survey)
 
         return await self._answer(query, copies, compute)
 
@@ -189,7 +198,9 @@ class Estimator:
 
     # -- the pipeline ----------------------------------------------------------------------
 
-    async def _from_catalog(self, galaxy: Galaxy, options: Options) -> dict[str, Any]:
+    async def _from_catalog(
+        self, galaxy: Galaxy, options: Options, survey: Survey = "auto"
+    ) -> dict[str, Any]:
         params: dict[str, str | int | float]
         if galaxy.pgc is not None:
             params = {"pgc": galaxy.pgc}
@@ -198,8 +209,10 @@ class Estimator:
         else:  # a user-table row with neither: its field, as the catalog would frame it
             fov = 1.5 * galaxy.major_axis_arcmin if galaxy.major_axis_arcmin else 2.0
             params = {"ra": galaxy.ra, "dec": galaxy.dec, "fov": round(fov, 4)}
+        if survey != "auto":
+            params["survey"] = survey
         cutout = await self.catalog.cutout(_catalog_cutout_params(params))
-        return await self._evaluate(cutout.data, options, galaxy, _sdss(cutout, params))
+        return await self._evaluate(cutout.data, options, galaxy, _from_survey(cutout, params))
 
     async def _evaluate(
         self, image: bytes, options: Options, galaxy: Galaxy | None, provenance: ImageProvenance
@@ -315,30 +328,39 @@ def _catalog_cutout_params(params: dict[str, str | int | float]) -> dict[str, st
     return {("fov_arcmin" if k == "fov" else k): v for k, v in params.items()}
 
 
-def _sdss(cutout: Cutout, params: dict[str, str | int | float]) -> ImageProvenance:
+def _from_survey(cutout: Cutout, params: dict[str, str | int | float]) -> ImageProvenance:
+    """The survey the catalog names (``X-Cutout-Survey``; an older catalog's is SDSS)."""
     query = urlencode(params)
+    survey = cutout.survey if cutout.survey in ("sdss", "legacy", "panstarrs", "dss") else "sdss"
     return ImageProvenance(
-        source="sdss",
+        source=survey,
         url=cutout.source_url,
         sha256=cutout.sha256,
         scale_arcsec=cutout.scale_arcsec,
         pixels=cutout.pixels,
+        fov_arcmin=cutout.fov_arcmin,
         cutout=f"/api/cutout?{query}",
         preview=f"/api/preview?{query}",
     )
 
 
 def cutout_params(
-    pgc: int | None, name: str | None, ra: float | None, dec: float | None, fov: float | None
+    pgc: int | None,
+    name: str | None,
+    ra: float | None,
+    dec: float | None,
+    fov: float | None,
+    survey: Survey = "auto",
 ) -> dict[str, str | int | float]:
-    """The one way of naming a cutout the query gives: pgc, name, or ra+dec+fov."""
+    """The one way of naming a cutout the query gives: pgc, name, or ra+dec+fov (+ survey)."""
     given = [pgc is not None, name is not None, ra is not None or dec is not None]
     if sum(given) != 1:
         raise Unprocessable("give exactly one of pgc, name, or ra+dec+fov")
+    chosen: dict[str, str | int | float] = {} if survey == "auto" else {"survey": survey}
     if pgc is not None:
-        return {"pgc": pgc}
+        return {"pgc": pgc, **chosen}
     if name is not None:
-        return {"name": name}
+        return {"name": name, **chosen}
     if ra is None or dec is None or fov is None:
         raise Unprocessable("a field needs ra, dec and fov (arcmin)")
-    return {"ra": ra, "dec": dec, "fov": fov}
+    return {"ra": ra, "dec": dec, "fov": fov, **chosen}

@@ -21,21 +21,28 @@ def normalise_coord(value: float) -> float:
     return round(float(value), COORD_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def pgc_query(pgc: int) -> dict[str, Any]:
-    return {"pgc": int(pgc)}
+def _with_survey(query: dict[str, Any], survey: str) -> dict[str, Any]:
+    """A survey other than ``auto`` is part of the question (``auto`` keeps the older keys)."""
+    return query if survey == "auto" else {**query, "survey": survey}
 
 
-def name_query(name: str) -> dict[str, Any]:
-    return {"name": normalise_name(name)}
+def pgc_query(pgc: int, survey: str = "auto") -> dict[str, Any]:
+    return _with_survey({"pgc": int(pgc)}, survey)
 
 
-def coord_query(ra: float, dec: float, radius: float | None, fov: float | None) -> dict[str, Any]:
+def name_query(name: str, survey: str = "auto") -> dict[str, Any]:
+    return _with_survey({"name": normalise_name(name)}, survey)
+
+
+def coord_query(
+    ra: float, dec: float, radius: float | None, fov: float | None, survey: str = "auto"
+) -> dict[str, Any]:
     query: dict[str, Any] = {"ra": normalise_coord(ra % 360.0), "dec": normalise_coord(dec)}
     if fov is not None:
         query["fov"] = normalise_coord(fov)
     else:
         query["radius"] = normalise_coord(radius) if radius is not None else None
-    return query
+    return _with_survey(query, survey)
 
 
 def upload_query(sha256: str) -> dict[str, Any]:

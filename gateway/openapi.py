@@ -1,8 +1,20 @@
-"""OpenAPI pieces shared by the routers: problem+json error responses with examples."""
+"""OpenAPI pieces shared by the routers: problem+json error responses with examples, and the
+``survey`` query parameter."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
+
+from gateway.schemas import Survey
 from servicekit.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+
+SurveyQuery = Annotated[
+    Survey,
+    Query(
+        description="Where the cutout comes from: auto (SDSS where it has the position, then "
+        "DESI Legacy Surveys DR10, Pan-STARRS1 north of -30°, DSS2 colour) or one survey."
+    ),
+]
 
 _PROBLEMS: dict[int, tuple[str, str, str]] = {
     400: ("bad-request", "Bad Request", "Invalid multipart data."),

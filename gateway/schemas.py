@@ -2,11 +2,14 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gateway.coordinates import parse_dec, parse_ra
 from gateway.settings import Copies
 
 ColorMode = Literal["rgb", "gray"]
+# Where a cutout comes from: "auto" takes SDSS, Legacy Surveys, Pan-STARRS1, DSS2 in turn.
+Survey = Literal["auto", "sdss", "legacy", "panstarrs", "dss"]
 
 
 class Galaxy(BaseModel):
@@ -26,18 +29,29 @@ class Galaxy(BaseModel):
     axial_ratio_inclination_deg: float | None = Field(
         None, description="Inclination from the catalog's axial ratio, for comparison."
     )
-    source: str | None = Field(default=None, description="openngc or user_table")
+    source: str | None = Field(default=None, description="openngc, user_table or hyperleda")
     separation_arcmin: float | None = Field(
         None, description="Distance from the queried position (coordinate queries only)."
     )
 
 
 class Inclination(BaseModel):
-    median: float = Field(description="The answer: median over the flavors.")
+    median: float = Field(description="The answer: median over the flavors, degrees.")
     mean: float
-    stdev: float
+    stdev: float = Field(description="The flavors' standard deviation: their disagreement only.")
     min: float | None = None
     max: float | None = None
+    sigma: float = Field(
+        description="1-sigma error of the median, degrees, calibrated so that about 68% of true "
+        "values lie within it on held-out data. Use this, not stdev, as the uncertainty."
+    )
+    interval: tuple[float, float] = Field(
+        description="68% interval [median - sigma, median + sigma] clipped to 0-90, degrees."
+    )
+    calibrated: bool = Field(
+        description="False when sigma is the wide fallback (no calibration for these flavors) "
+        "or some flavors failed."
+    )
     unit: Literal["deg"] = "deg"
 
 
@@ -64,14 +78,17 @@ class Alarm(BaseModel):
 
 
 class ImageProvenance(BaseModel):
-    source: Literal["sdss", "upload"]
-    url: str | None = Field(default=None, description="Where the cutout came from (SkyServer).")
+    source: Literal["sdss", "legacy", "panstarrs", "dss", "upload"] = Field(
+        description="The survey the cutout came from, or upload."
+    )
+    url: str | None = Field(default=None, description="Where the cutout came from.")
     sha256: str | None = Field(
         default=None, description="sha256 of the image bytes the network saw."
     )
     filename: str | None = None
     scale_arcsec: float | None = Field(default=None, description="Cutout scale, arcsec per pixel.")
     pixels: int | None = Field(default=None, description="Side of the cutout, pixels.")
+    fov_arcmin: float | None = Field(default=None, description="Side of the cutout, arcmin.")
     format: str | None = None
     width: int | None = None
     height: int | None = None
@@ -125,6 +142,9 @@ EXAMPLE_RESULT: dict[str, Any] = {
         "stdev": 1.6,
         "min": 68.8,
         "max": 72.5,
+        "sigma": 4.6,
+        "interval": [66.8, 76.0],
+        "calibrated": True,
         "unit": "deg",
     },
     "flavors": [
@@ -151,7 +171,8 @@ EXAMPLE_RESULT: dict[str, Any] = {
 
 
 class BatchItem(BaseModel):
-    """One galaxy of a batch: a PGC number, a name, or coordinates (with radius or fov)."""
+    """One galaxy of a batch: a PGC number, a name, or coordinates (with radius or fov); ra and
+    dec in decimal degrees or sexagesimal strings (``12h30m49s``, ``12:30:49``, ``+12d23m28s``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -161,6 +182,17 @@ class BatchItem(BaseModel):
     dec: float | None = Field(default=None, ge=-90.0, le=90.0)
     radius: float | None = Field(default=None, gt=0.0, le=600.0)
     fov: float | None = Field(default=None, ge=MIN_FOV_ARCMIN, le=600.0)
+    survey: Survey | None = None
+
+    @field_validator("ra", mode="before")
+    @classmethod
+    def _ra_any_form(cls, value: Any) -> Any:
+        return parse_ra(value) if isinstance(value, str) else value
+
+    @field_validator("dec", mode="before")
+    @classmethod
+    def _dec_any_form(cls, value: Any) -> Any:
+        return parse_dec(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_kind(self) -> "BatchItem":

@@ -58,6 +58,8 @@ class Cutout:
     cache: str | None
     scale_arcsec: float | None
     pixels: int | None
+    survey: str | None = None
+    fov_arcmin: float | None = None
 
 
 def _float(value: str | None) -> float | None:
@@ -105,6 +107,8 @@ class CatalogClient:
             cache=headers.get("X-Cutout-Cache"),
             scale_arcsec=_float(headers.get("X-Cutout-Scale-Arcsec")),
             pixels=int(pixels) if pixels is not None else None,
+            survey=headers.get("X-Cutout-Survey"),
+            fov_arcmin=_float(headers.get("X-Cutout-Fov-Arcmin")),
         )
 
     async def ready(self) -> None:

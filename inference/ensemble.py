@@ -13,6 +13,7 @@ from prometheus_client import Counter, Histogram
 
 from inference.alarms import AlarmLog
 from inference.backends.base import Backend, Images
+from inference.calibration import uncertainty
 from inference.errors import FlavorError, InvalidTensor, QuorumNotMet, TooManyImages
 from inference.manifest import ColorMode
 from inference.registry import Flavor, Registry
@@ -52,6 +53,9 @@ class Summary:
     stdev: float  # sample standard deviation over flavors; 0 with one flavor
     min: float
     max: float
+    sigma: float  # calibrated 1-sigma error of the median (inference.calibration)
+    interval: tuple[float, float]  # 68%
+    calibrated: bool
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,9 @@ class Ensemble:
     def threshold(self, flavors: list[Flavor]) -> float:
         if self.settings.alarm_threshold_deg is not None:
             return self.settings.alarm_threshold_deg
+        calibration = self.registry.calibration
+        if calibration is not None and {f.name for f in flavors} <= set(calibration.flavors):
+            return calibration.alarm_threshold_deg
         return float(statistics.median(f.manifest.alarm_threshold_deg for f in flavors))
 
     def validate(
@@ -267,12 +274,20 @@ class Ensemble:
             ]
             values_deg = [v.inclination_deg for v in values]
             spread = max(values_deg) - min(values_deg)
+            median = round(statistics.median(values_deg), 4)
+            stdev = round(statistics.stdev(values_deg), 4) if len(values_deg) > 1 else 0.0
+            sigma, interval, calibrated = uncertainty(
+                self.registry.calibration, [v.name for v in values], median, stdev
+            )
             summary = Summary(
-                median=round(statistics.median(values_deg), 4),
+                median=median,
                 mean=round(statistics.fmean(values_deg), 4),
-                stdev=round(statistics.stdev(values_deg), 4) if len(values_deg) > 1 else 0.0,
+                stdev=stdev,
                 min=min(values_deg),
                 max=max(values_deg),
+                sigma=sigma,
+                interval=interval,
+                calibrated=calibrated,
             )
             alarm = Alarm(spread > threshold, round(spread, 4), threshold)
             if alarm.raised:

@@ -15,6 +15,7 @@ from google.protobuf import text_format
 from pydantic import ValidationError
 from tensorflow_serving.config import model_server_config_pb2
 
+from inference.calibration import Calibration, CalibrationError, load_calibration
 from inference.manifest import MANIFEST_FILE, ColorMode, Manifest, load_manifest
 
 CONFIG_FILE = "models.config"
@@ -60,6 +61,7 @@ class Registry:
     flavors: tuple[Flavor, ...]
     broken: tuple[BrokenFlavor, ...] = ()
     model_set_version: str = field(default="")
+    calibration: Calibration | None = None
 
     def get(self, name: str) -> Flavor:
         for flavor in self.flavors:
@@ -142,12 +144,14 @@ def _load_flavor(entry: ConfigEntry) -> Flavor | BrokenFlavor:
     return Flavor(entry.name, version, path, manifest)
 
 
-def model_set_version(flavors: tuple[Flavor, ...]) -> str:
-    """A short hash over every flavor's name, version and manifest."""
+def model_set_version(flavors: tuple[Flavor, ...], calibration: Calibration | None = None) -> str:
+    """A short hash over every flavor's name, version and manifest, and the calibration."""
     digest = hashlib.sha256()
     for flavor in sorted(flavors, key=lambda f: f.name):
         record = [flavor.name, flavor.version, flavor.manifest.model_dump(mode="json")]
         digest.update(json.dumps(record, sort_keys=True).encode())
+    if calibration is not None:
+        digest.update(json.dumps(calibration.model_dump(mode="json"), sort_keys=True).encode())
     return digest.hexdigest()[:12]
 
 
@@ -165,4 +169,10 @@ def load_registry(models_dir: Path) -> Registry:
         else:
             broken.append(loaded)
     usable = tuple(flavors)
-    return Registry(Path(models_dir), usable, tuple(broken), model_set_version(usable))
+    try:
+        calibration = load_calibration(models_dir)
+    except CalibrationError as exc:
+        raise RegistryError(str(exc)) from exc
+    return Registry(
+        Path(models_dir), usable, tuple(broken), model_set_version(usable, calibration), calibration
+    )

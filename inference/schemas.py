@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from inference.calibration import Calibration
 from inference.ensemble import EnsembleResult
 from inference.manifest import Manifest
 
@@ -17,6 +18,9 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "stdev": 1.4,
                 "min": 59.0,
                 "max": 62.5,
+                "sigma": 4.1,
+                "interval": [57.1, 65.3],
+                "calibrated": True,
                 "unit": "deg",
             },
             "flavors": [
@@ -36,6 +40,16 @@ class Inclination(BaseModel):
     stdev: float = Field(description="Sample standard deviation over the flavors (0 with one).")
     min: float
     max: float
+    sigma: float = Field(
+        description="1-sigma error of the median, degrees: calibrated so that about 68% of true "
+        "values lie within it on held-out data (see the models' ensemble.json)."
+    )
+    interval: tuple[float, float] = Field(
+        description="68% interval [median - sigma, median + sigma] clipped to 0-90, degrees."
+    )
+    calibrated: bool = Field(
+        description="False when sigma comes from the wide fallback or from a partial flavor set."
+    )
     unit: Literal["deg"] = "deg"
 
 
@@ -108,3 +122,6 @@ class ModelsResponse(BaseModel):
     backend: Literal["embedded", "tfserving"]
     quorum: int = Field(description="Flavors that must answer a request (of those registered).")
     flavors: list[FlavorEntry]
+    calibration: Calibration | None = Field(
+        None, description="The ensemble's uncertainty calibration (models/ensemble.json), if any."
+    )

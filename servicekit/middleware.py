@@ -1,5 +1,6 @@
 """ASGI middleware: request id in and out, an access-log line and Prometheus figures per request."""
 
+import logging
 import time
 import uuid
 
@@ -22,6 +23,9 @@ LATENCY = Histogram(
 
 access_log = get_logger("servicekit.access")
 _HEADER = REQUEST_ID_HEADER.lower().encode()
+# Probes and scrapes come every few seconds from launchers, orchestrators and Prometheus: their
+# access lines go out at debug level, so that an info-level log shows what people asked.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def _valid_request_id(value: str) -> bool:
@@ -59,17 +63,17 @@ class RequestContextMiddleware:
             method = scope.get("method", "")
             REQUESTS.labels(self.service, method, route, str(status)).inc()
             LATENCY.labels(self.service, method, route).observe(elapsed)
-            if route not in {"/healthz", "/metrics"}:
-                access_log.info(
-                    "request",
-                    extra={
-                        "method": method,
-                        "path": scope.get("path", ""),
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                    },
-                )
+            access_log.log(
+                logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
+                "request",
+                extra={
+                    "method": method,
+                    "path": scope.get("path", ""),
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
             request_id_var.reset(token)
 
 

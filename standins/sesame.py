@@ -1,8 +1,10 @@
 """A CDS Sesame stand-in on loopback: ``GET /nph-sesame/<db>?<name>`` answers Sesame's plain
 text, with a ``%J ra dec`` line for the names it knows and ``#! *** Nothing found ***`` else;
-a name starting with ``FAIL`` gets an HTTP 500, as a Sesame that is down."""
+a name starting with ``FAIL`` gets an HTTP 500, as a Sesame that is down; one starting with
+``SLOW`` is answered after ``slow_s`` seconds, as a Sesame that is too slow."""
 
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,12 +19,14 @@ def sesame_text(name: str, position: tuple[float, float] | None) -> str:
 
 
 @contextmanager
-def sesame_standin(known: Mapping[str, tuple[float, float]]) -> Iterator[str]:
-    """Yields the base URL (``http://127.0.0.1:<port>/nph-sesame/``); requests are counted."""
+def sesame_standin(known: Mapping[str, tuple[float, float]], slow_s: float = 5.0) -> Iterator[str]:
+    """Yields the base URL (``http://127.0.0.1:<port>/nph-sesame/``)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             name = unquote(urlsplit(self.path).query)
+            if name.startswith("SLOW"):
+                time.sleep(slow_s)
             body = sesame_text(name, known.get(name)).encode()
             self.send_response(500 if name.startswith("FAIL") else 200)
             self.send_header("Content-Type", "text/plain")

@@ -26,12 +26,13 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from PIL import Image
+
+from standins.server import BackgroundServer
 
 Mode = Literal["ok", "down", "slow"]
 MODES: tuple[Mode, ...] = ("ok", "down", "slow")
@@ -184,21 +185,16 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
-class StandinSkyServer:
+class StandinSkyServer(BackgroundServer):
     """The stand-in in a background thread: ``with StandinSkyServer() as sky: sky.url``."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, state: StandinState | None = None):
-        self._server = _Server((host, port), state or StandinState())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._sky = _Server((host, port), state or StandinState())
+        super().__init__(self._sky)
 
     @property
     def state(self) -> StandinState:
-        return self._server.state
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._sky.state
 
     def set(
         self,
@@ -207,7 +203,7 @@ class StandinSkyServer:
         delay_s: float | None = None,
         fail_next: int | None = None,
     ) -> None:
-        with self._server.lock:
+        with self._sky.lock:
             if mode is not None:
                 self.state.mode = mode
             if delay_s is not None:
@@ -216,28 +212,8 @@ class StandinSkyServer:
                 self.state.fail_next = fail_next
 
     def requests(self) -> int:
-        with self._server.lock:
+        with self._sky.lock:
             return self.state.getjpeg
-
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _env(name: str, default: str) -> str:

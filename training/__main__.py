@@ -46,7 +46,8 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
     spec_train = recipe.datasets["train"]
     description = (
         f"synthetic galsim galaxies (training.synthetic), {spec_train.count} images, "
-        f"seed {spec_train.seed}, inclination uniform 0-90 deg"
+        f"seed {spec_train.seed}, generator v{spec_train.generator}, inclination uniform 0-90 "
+        f"deg, labels in the axial-ratio convention (q0 = 0.2)"
     )
     runs = args.runs / "quick" if args.quick else args.runs
     flavors = [f for f in recipe.flavors if names is None or f.name in names]
@@ -77,6 +78,14 @@ def cmd_recipe(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from training.evaluate import evaluate_repository
 
+    if args.real is not None:
+        from training.realeval import evaluate_real, fit_domain
+
+        if args.fit_domain:
+            calibration = fit_domain(args.real, args.models)
+            print(f"domain_scale {calibration.domain_scale}: {calibration.fitted_on}")
+        evaluate_real(args.real, args.models, args.report, args.plots, args.url, args.label)
+        return
     recipe = _recipe(args.quick)
     evaluate_repository(args.models, _data_root(args), recipe.datasets, args.report,
                         args.processes, write_manifests=not args.no_manifests,
@@ -104,6 +113,11 @@ def cmd_quick(args: argparse.Namespace) -> None:
 def cmd_sheet(args: argparse.Namespace) -> None:
     from training.sheet import contact_sheet
 
+    if args.real is not None:
+        from training.sheet import real_beside_synthetic
+
+        print(real_beside_synthetic(args.real, args.output, seed=args.seed))
+        return
     contact_sheet(args.output, seed=args.seed, hard=args.hard)
     print(args.output)
 
@@ -144,6 +158,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--plots", type=Path, default=None,
                    help="where the PNG plots go (default: the report folder; the README's "
                         "come from --plots docs/images)")
+    p.add_argument("--real", type=Path, default=None, metavar="DIR",
+                   help="score real labelled images instead (DIR/index.csv: path,name,incl "
+                        "with incl in degrees or face_on)")
+    p.add_argument("--url", default=None,
+                   help="with --real: post the images to this running gateway's /api/file "
+                        "(e.g. http://127.0.0.1:8000) instead of running the models here")
+    p.add_argument("--fit-domain", action="store_true",
+                   help="with --real: first fit the calibration's real-image domain scale on "
+                        "DIR (reports 5-fold cross-validated coverage)")
+    p.add_argument("--label", default="real images",
+                   help="with --real: what the images are, for the report's title")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("retrain", help="train or fine-tune a flavor on labelled images (CSV)")
@@ -171,6 +196,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=ROOT.parent / "docs/images/contact-sheet.png")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--hard", action="store_true")
+    p.add_argument("--real", type=Path, default=None, metavar="DIR",
+                   help="real labelled images (DIR/index.csv) beside synthetic ones of about "
+                        "the same inclination")
     p.set_defaults(func=cmd_sheet)
     return top
 

@@ -3,7 +3,8 @@ generated in parallel (one process per core), resumable (finished shards are kep
 deterministic in the seed whatever the number of processes.
 
 ``<root>/<name>/shard-00000.npz``: ``images`` uint8 (n, 128, 128, 3), ``labels`` float32 (n,)
-degrees, and one array per :class:`training.synthetic.Galaxy` field.
+degrees (the reported convention, ``Galaxy.label``), and one array per
+:class:`training.synthetic.Galaxy` field.
 """
 
 import json
@@ -17,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from training.synthetic import galaxy_fields, render
+from training.synthetic import GENERATOR, galaxy_fields, render
 
 SHARD_SIZE = 250
 SPEC_FILE = "dataset.json"
@@ -29,6 +30,7 @@ class DatasetSpec:
     seed: int
     hard: bool = False
     shard_size: int = SHARD_SIZE
+    generator: int = GENERATOR
 
     @property
     def shards(self) -> int:
@@ -50,7 +52,7 @@ def _make_shard(job: tuple[Path, DatasetSpec, int]) -> int:
         params.append(asdict(galaxy))
     arrays: dict[str, npt.NDArray[np.generic]] = {
         "images": np.stack(images),
-        "labels": np.array([p["inclination"] for p in params], dtype=np.float32),
+        "labels": np.array([p["label"] for p in params], dtype=np.float32),
     }
     for field in galaxy_fields():
         arrays[field] = np.array([p[field] for p in params])

@@ -1,7 +1,9 @@
 """Evaluate the exported flavors (the SavedModels, exactly as served) on the held-out synthetic
 test sets: per flavor and for the median ensemble, RMS / MAE / bias over 45-90° and 0-90°; the
-axial-ratio baselines on the same images; plots; the alarm threshold from the flavors' spread.
-Writes the figures into each manifest and a report (JSON + Markdown table)."""
+axial-ratio baselines on the same images; plots. Fits the ensemble's calibrated uncertainty and
+alarm threshold on the validation set (``models/ensemble.json``) and reports its coverage.
+Writes the figures into each manifest and a report (JSON + Markdown table). Real labelled
+images: :mod:`training.realeval`."""
 
 import json
 import math
@@ -12,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
+from inference.calibration import Calibration, load_calibration, write_calibration
 from inference.manifest import Manifest, write_manifest
 from training.baseline import (
     Q0,
@@ -20,6 +23,7 @@ from training.baseline import (
     inclination_from_q,
     type_from_bulge_fraction,
 )
+from training.calibrate import fit_base_sigma, inside
 from training.dataset import DatasetSpec, generate, load
 from training.export import flavor_manifests, write_models_config
 
@@ -125,6 +129,51 @@ def markdown_table(results: Mapping[str, Mapping[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def predict_rot4(models_dir: Path, manifest: Manifest, images: npt.NDArray[np.generic]
+                 ) -> tuple[Floats, Floats]:
+    """(plain, rot4): the flavor on the images as they are, and the median over the four
+    90-degree rotations (what the service answers with copies=rot4)."""
+    rotations = np.stack([predict_flavor(models_dir, manifest, np.rot90(images, k, axes=(1, 2)))
+                          for k in range(4)])
+    return rotations[0], np.median(rotations, axis=0)
+
+
+def _ensemble(per_flavor: Mapping[str, Floats]) -> tuple[Floats, Floats, Floats]:
+    """(median, stdev, spread) over the flavors."""
+    stack = np.stack(list(per_flavor.values()))
+    stdev = stack.std(axis=0, ddof=1) if len(stack) > 1 else np.zeros(stack.shape[1])
+    return np.median(stack, axis=0), stdev, stack.max(axis=0) - stack.min(axis=0)
+
+
+def fit_calibration(models_dir: Path, manifests: list[Manifest], data_root: Path,
+                    datasets: Mapping[str, DatasetSpec], processes: int | None
+                    ) -> tuple[Calibration, Floats]:
+    """Base sigma and the alarm threshold from the synthetic validation set (rot4 copies, as
+    served); the domain scale of an earlier calibration of the same flavors is kept."""
+    data = load(generate(data_root / "validation", datasets["validation"], processes=processes))
+    true = np.asarray(data["labels"], np.float64)
+    served = {m.name: predict_rot4(models_dir, m, data["images"])[1] for m in manifests}
+    median, stdev, spread = _ensemble(served)
+    centres, bases = fit_base_sigma(median, stdev, true)
+    previous = load_calibration(models_dir)
+    keep = previous is not None and sorted(previous.flavors) == sorted(served)
+    spec = datasets["validation"]
+    calibration = Calibration(
+        flavors=sorted(served),
+        bin_centres_deg=centres,
+        base_sigma_deg=bases,
+        spread_coefficient=1.0,
+        domain_scale=previous.domain_scale if keep and previous else 1.0,
+        alarm_threshold_deg=round(max(float(np.percentile(spread, ALARM_PERCENTILE)), 1.0), 2),
+        fitted_on=(previous.fitted_on if keep and previous else
+                   f"base sigma and alarm threshold: {spec.count} synthetic validation "
+                   f"galaxies (seed {spec.seed}, generator v{spec.generator}), rot4 copies"),
+        coverage={k: v for k, v in (previous.coverage.items() if keep and previous else [])
+                  if k.startswith("real_")},
+    )
+    return calibration, spread
+
+
 def evaluate_repository(
     models_dir: Path,
     data_root: Path,
@@ -135,36 +184,34 @@ def evaluate_repository(
     plots_dir: Path | None = None,
     rotations: bool = True,
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Evaluate every flavor in ``models_dir`` on the ``test`` and ``test-hard`` sets."""
+    """Evaluate every flavor in ``models_dir`` on the ``test`` and ``test-hard`` sets; fit the
+    ensemble's uncertainty on the validation set and report its coverage on both."""
     report_dir.mkdir(parents=True, exist_ok=True)
     if plots_dir is not None:
         plots_dir.mkdir(parents=True, exist_ok=True)
     manifests = flavor_manifests(models_dir)
     if not manifests:
         raise ValueError(f"no flavors with a manifest in {models_dir}")
+    calibration, _ = fit_calibration(models_dir, manifests, data_root, datasets, processes)
     results: dict[str, dict[str, dict[str, float]]] = {}
     spreads: dict[str, Floats] = {}
+    coverage: dict[str, float] = {}
     for set_name in ("test", "test-hard"):
         directory = generate(data_root / set_name, datasets[set_name], processes=processes)
         data = load(directory)
         true = np.asarray(data["labels"], np.float64)
-        per_flavor = {m.name: predict_flavor(models_dir, m, data["images"]) for m in manifests}
-        stack = np.stack(list(per_flavor.values()))
-        ensemble = np.median(stack, axis=0)
-        spreads[set_name] = stack.max(axis=0) - stack.min(axis=0)
+        both = {m.name: predict_rot4(models_dir, m, data["images"]) for m in manifests}
+        per_flavor = {name: pair[0] for name, pair in both.items()}
+        ensemble, _, spreads[set_name] = _ensemble(per_flavor)
         table: dict[str, dict[str, float]] = {
             name: statistics(pred, true) for name, pred in per_flavor.items()
         }
         table["median ensemble"] = statistics(ensemble, true)
+        served_median, served_stdev, _ = _ensemble({n: p[1] for n, p in both.items()})
         if rotations:
-            # As the service with copies=rot4: each flavor averages the four 90-degree
-            # rotations of the image, then the median over flavors.
-            rotated = np.stack([
-                np.mean([predict_flavor(models_dir, m, np.rot90(data["images"], k, axes=(1, 2)))
-                         for k in range(4)], axis=0)
-                for m in manifests
-            ])
-            table["median ensemble, rot4 copies"] = statistics(np.median(rotated, axis=0), true)
+            table["median ensemble, rot4 copies"] = statistics(served_median, true)
+        covered = inside(calibration, served_median, served_stdev, true, 1.0)
+        coverage[f"synthetic_{set_name.replace('-', '_')}"] = round(float(np.mean(covered)), 3)
         base = baselines(data)
         for name, pred in base.items():
             table[name] = statistics(pred, true)
@@ -175,8 +222,12 @@ def evaluate_repository(
         columns = {"true": true, "ensemble": ensemble, **per_flavor,
                    **{k.replace(" ", "_"): v for k, v in base.items()}}
         np.savez(report_dir / f"{set_name}-predictions.npz", **columns)  # type: ignore[arg-type]
+    calibration = calibration.model_copy(
+        update={"coverage": {**coverage, **calibration.coverage}})
+    if write_manifests:
+        write_calibration(models_dir, calibration)
 
-    threshold = float(np.percentile(spreads["test"], ALARM_PERCENTILE))
+    threshold = calibration.alarm_threshold_deg
     ensemble_stats = results["test"]["median ensemble"]
     for manifest in manifests:
         metrics: dict[str, float] = {}
@@ -189,7 +240,7 @@ def evaluate_repository(
                 if not stat.startswith(("failed", "n")):
                     metrics[f"ensemble_{key}_{stat}_deg"] = round(value, 3)
             metrics[f"{key}_images"] = table[manifest.name]["n"]
-        metrics["spread_p99_test_deg"] = round(threshold, 3)
+        metrics["spread_p99_test_deg"] = round(float(np.percentile(spreads["test"], 99)), 3)
         if write_manifests:
             updated = manifest.model_copy(update={
                 "metrics": metrics, "alarm_threshold_deg": round(max(threshold, 1.0), 2)})
@@ -203,6 +254,7 @@ def evaluate_repository(
         "alarm_percentile": ALARM_PERCENTILE,
         "results": results,
         "ensemble_test": ensemble_stats,
+        "calibration": calibration.model_dump(mode="json"),
     }
     (report_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     text = []
@@ -211,8 +263,10 @@ def evaluate_repository(
         text.append(f"**{set_name}**: {spec.count} synthetic galaxies, seed {spec.seed}"
                     f"{' (hard: low S/N, bulge-dominated, crowded)' if spec.hard else ''}\n")
         text.append(markdown_table(table) + "\n")
-    text.append(f"Alarm threshold (p{ALARM_PERCENTILE:.0f} of the flavors' spread on the test "
-                f"set): {threshold:.2f}°\n")
+    text.append(f"Alarm threshold (p{ALARM_PERCENTILE:.0f} of the flavors' spread on the "
+                f"validation set, rot4 copies): {threshold:.2f}°\n")
+    text.append("Coverage of the 68% interval (synthetic, before the real-image domain scale): "
+                + ", ".join(f"{k} {v:.0%}" for k, v in coverage.items()) + "\n")
     (report_dir / "report.md").write_text("\n".join(text))
     print("\n".join(text), flush=True)
     return results

@@ -1,18 +1,31 @@
 """Synthetic disk galaxies with known inclination, rendered with galsim and made to look like the
-survey cutouts and photos the service will meet.
+survey cutouts and photographs the service meets (second generation, aimed at real inputs).
 
-One galaxy: an inclined exponential disk with intrinsic thickness (``galsim.InclinedExponential``,
-h/r 0.1-0.3), logarithmic spiral arms modulating the disk in its own plane, an oblate Sérsic bulge
-(varied B/T), a dust lane that shows near edge-on, foreground stars (bright ones with diffraction
-spikes) and neighbours (sometimes overlapping), all through a Moffat PSF of varied seeing, with sky
-noise at varied S/N. The field is about 1.5x the galaxy's diameter (the galaxy spans a third to
-most of the frame) at an SDSS-like 0.396"/px, binned for larger galaxies. g, r, i images become
-RGB with a Lupton asinh stretch (or linear/log stretches, colour-balance changes) or a single-band
-gray image; some are inverted black-on-white, rotated with blank corners, cropped to a rectangle,
-JPEG-compressed. Every image then goes through ``preprocessor.imaging.to_model_input`` — the exact
-geometry the service uses — and is kept as uint8 (lossless: the result is k/255).
+**Structure.** A thin exponential disk with intrinsic thickness (``galsim.InclinedExponential``),
+a thick disk and a faint stellar halo; a bulge from pseudo to classical (Sérsic 1-4, B/T up to
+0.7, bulge-dominated edge-ons included); sometimes a bar in the disk plane; grand-design or
+flocculent arms with blue star-forming knots; a dust lane with a realistic height and patchy dust;
+sometimes a warp of the outer disk; neighbours and foreground stars. All of it through a Moffat
+PSF, with sky noise at varied S/N.
 
-Everything is a pure function of ``(seed, index)``; see :func:`render`.
+**Renderings** (``Galaxy.rendering``): an SDSS SkyServer colour cutout as the catalog fetches it
+(Lupton asinh gri, field = 1.5 x D25 so the disk fills about two thirds of the frame, JPEG);
+a single-band asinh rendering in both polarities (white on black, and the Galaxy Inclination Zoo
+style black on white, often with a saturated core); Legacy Surveys and Pan-STARRS colour
+composites (their own colour balance, softening and pixel scale); DSS-like photographic plates
+(coarse, grainy, blurred); and astrophotographs (black sky, vivid colours, saturated cores, many
+stars, strong dynamic-range compression).
+
+**The label** (``Galaxy.label``) follows the convention of the real reference labels (Galaxy
+Inclination Zoo, HyperLEDA): the inclination that the axial-ratio formula gives for the disk's
+projected axis ratio, cos²i = (q² - q0²)/(1 - q0²) with q0 = 0.2, where
+q² = cos²i_true·(1 - t²) + t² and t is the disk's intrinsic thickness (scale height / radius).
+For t = 0.2 the label is the geometric inclination; a thinner disk seen at 85° already reads 90°.
+The geometric inclination is kept too (``Galaxy.inclination``).
+
+Every image then goes through ``preprocessor.imaging.to_model_input`` — the exact geometry the
+service uses — and is kept as uint8 (lossless: the result is k/255). Everything is a pure
+function of ``(seed, index)``; see :func:`render`.
 """
 
 import math
@@ -23,13 +36,18 @@ import galsim
 import numpy as np
 import numpy.typing as npt
 from astropy.visualization import make_lupton_rgb
-from PIL import Image
+from PIL import Image, ImageFilter
+from scipy import ndimage
 from scipy.signal import fftconvolve
 
 from preprocessor.imaging import to_model_input
 
+GENERATOR = 2  # bumped whenever the images a seed gives change
 PIXEL_ARCSEC = 0.396
-SERSIC_N = (1.5, 2.0, 3.0, 4.0)  # discrete: galsim builds a table per index
+LABEL_Q0 = 0.2
+SERSIC_N = (1.0, 1.5, 2.0, 3.0, 4.0)  # discrete: galsim builds a table per index
+RENDERINGS = ("sdss", "zoo", "legacy", "panstarrs", "dss", "photo")
+RENDERING_WEIGHTS = (0.30, 0.18, 0.12, 0.10, 0.08, 0.22)
 
 Array = npt.NDArray[np.float64]
 
@@ -38,14 +56,20 @@ Array = npt.NDArray[np.float64]
 class Galaxy:
     """The parameters drawn for one image (kept beside the pixels, for evaluation by kind)."""
 
-    inclination: float
+    inclination: float  # geometric, degrees
+    label: float  # the reported convention: axial-ratio inclination with q0 = 0.2
     hard: bool
+    rendering: str
     side: int
     diameter_fraction: float
     h_over_r: float
     bulge_fraction: float
+    bar: float
     arm_strength: float
+    flocculent: bool
+    knots: int
     dust: float
+    warp: float
     seeing_px: float
     snr_log10: float
     stars: int
@@ -54,6 +78,14 @@ class Galaxy:
     inverted: bool
     rotated: bool
     jpeg_quality: int
+
+
+def label_from_geometry(inclination_deg: float, thickness: float, q0: float = LABEL_Q0) -> float:
+    """The axial-ratio-convention inclination of a disk of intrinsic thickness ``thickness``
+    seen at the geometric ``inclination_deg``."""
+    q2 = _oblate_q(inclination_deg, thickness) ** 2
+    cos2 = (q2 - q0 * q0) / (1.0 - q0 * q0)
+    return float(math.degrees(math.acos(math.sqrt(min(max(cos2, 0.0), 1.0)))))
 
 
 def _rng(seed: int, index: int) -> np.random.Generator:
@@ -75,114 +107,242 @@ def _draw(profile: galsim.GSObject, side: int, offset: tuple[float, float] = (0.
     return np.asarray(image.array, dtype=np.float64)
 
 
-def _stretch(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Generator,
-             gray: bool) -> npt.NDArray[np.uint8]:
-    """Band images (i, r, g order) → uint8 RGB (H, W, 3) or gray (H, W). ``edge``: the disk's
-    surface brightness at the isophotal radius, which every stretch keeps visible."""
-    kind = rng.choice(["lupton", "lupton", "lupton", "lupton", "linear", "log"])
+def _smooth_noise(rng: np.random.Generator, side: int, cells: int, sigma: float) -> Array:
+    """A smooth random field (mean 0, std ~1) on a ``side`` x ``side`` grid."""
+    coarse = ndimage.gaussian_filter(rng.normal(size=(cells, cells)), sigma, mode="wrap")
+    coarse = (coarse - coarse.mean()) / (coarse.std() + 1e-9)
+    return np.asarray(ndimage.zoom(coarse, side / cells, order=1)[:side, :side], np.float64)
+
+
+def _sample_in_disk(rng: np.random.Generator, field: Array, u: Array, v_disk: Array,
+                    radius: float) -> Array:
+    """``field`` (a grid over [-radius, radius]² of the disk plane) read at disk coordinates."""
+    n = field.shape[0]
+    rows = np.clip((v_disk / radius * 0.5 + 0.5) * (n - 1), 0, n - 1)
+    cols = np.clip((u / radius * 0.5 + 0.5) * (n - 1), 0, n - 1)
+    return np.asarray(ndimage.map_coordinates(field, [rows, cols], order=1), np.float64)
+
+
+def _stretch_survey(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Generator,
+                    rendering: str, gray: bool) -> npt.NDArray[np.uint8]:
+    """Band images (red, green, blue order) → uint8 RGB (H, W, 3) or gray (H, W), in the
+    rendering's style. ``edge``: the disk's surface brightness at its isophotal radius, which
+    every stretch keeps visible."""
     if gray:
         bands = [bands[1]] * 3
-    minimum = -rng.uniform(0.0, 2.0) * sky_sigma
-    if kind == "lupton":
-        stretch = max(edge * 10 ** rng.uniform(0.2, 1.3), sky_sigma * rng.uniform(1.0, 3.0))
-        q = rng.uniform(3.0, 10.0)
+    minimum = -rng.uniform(0.0, 1.5) * sky_sigma
+    if rendering in ("sdss", "zoo"):
+        # SkyServer: Lupton asinh, Q ≈ 8, the galaxy's outskirts just above the sky.
+        stretch = max(edge * 10 ** rng.uniform(0.2, 1.2), sky_sigma * rng.uniform(1.0, 3.0))
+        q = rng.uniform(4.0, 12.0)
         rgb = make_lupton_rgb(bands[0], bands[1], bands[2], minimum=minimum, stretch=stretch, Q=q)
         out = np.asarray(rgb, dtype=np.uint8)
+    elif rendering in ("legacy", "panstarrs"):
+        # Per-band asinh with a softening near the sky noise (the Legacy viewer's look), or a
+        # gentler Pan-STARRS-like asinh; bands scaled separately, so colours differ.
+        soft = sky_sigma * rng.uniform(1.0, 4.0)
+        top = max(edge * 10 ** rng.uniform(1.0, 2.2), sky_sigma * 20.0)
+        scale = np.arcsinh(top / soft)
+        chans = [np.arcsinh((b - minimum) / soft) / scale * rng.uniform(0.85, 1.15) for b in bands]
+        stack = np.clip(np.stack(chans, axis=-1), 0.0, 1.0)
+        if rendering == "legacy":
+            stack = stack ** rng.uniform(0.8, 1.1)
+        out = (stack * 255.0).round().astype(np.uint8)
     else:
-        top = max(edge * 10 ** rng.uniform(0.8, 2.0), sky_sigma * rng.uniform(5.0, 10.0))
+        kind = rng.choice(["asinh", "log", "linear"])
+        low = 1.2 if rendering == "photo" else 0.6
+        top = max(edge * 10 ** rng.uniform(low, 2.4), sky_sigma * rng.uniform(5.0, 15.0))
         stack = (np.stack(bands, axis=-1) - minimum) / (top - minimum)
         if kind == "log":
-            a = 10 ** rng.uniform(0.5, 2.0)
+            a = 10 ** rng.uniform(0.5, 2.5)
             stack = np.log1p(a * np.clip(stack, 0.0, None)) / math.log1p(a)
+        elif kind == "asinh":
+            a = 10 ** rng.uniform(0.5, 2.0)
+            stack = np.arcsinh(a * np.clip(stack, 0.0, None)) / math.asinh(a)
         out = (np.clip(stack, 0.0, 1.0) * 255.0).round().astype(np.uint8)
     return out[:, :, 0] if gray else out
+
+
+def _photographic(pixels: npt.NDArray[np.uint8], rng: np.random.Generator, rendering: str
+                  ) -> npt.NDArray[np.uint8]:
+    """Astrophotograph or photographic plate look on top of a stretched image: black sky,
+    boosted saturation and contrast (photo); coarse grain and blur (DSS)."""
+    x = pixels.astype(np.float64) / 255.0
+    if rendering == "photo":
+        black = rng.uniform(0.02, 0.15)
+        x = np.clip((x - black) / (1.0 - black), 0.0, 1.0)
+        x = x ** rng.uniform(0.7, 1.2)
+        if x.ndim == 3:
+            mean = x.mean(axis=2, keepdims=True)
+            x = np.clip(mean + rng.uniform(1.0, 2.0) * (x - mean), 0.0, 1.0)
+            tint = np.array([rng.uniform(0.9, 1.1), 1.0, rng.uniform(0.95, 1.3)])
+            x = np.clip(x * tint, 0.0, 1.0)
+    else:  # dss
+        x = x + rng.normal(0.0, rng.uniform(0.01, 0.04), size=x.shape)
+        x = np.clip(x, 0.0, 1.0) ** rng.uniform(0.8, 1.3)
+    return np.asarray((x * 255.0).round(), np.uint8)
 
 
 def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Image, Galaxy]:
     """One synthetic field as a PIL image (RGB or L), and its parameters."""
     rng = _rng(seed, index)
     inclination = float(rng.uniform(0.0, 90.0))
-    side = int(rng.integers(80, 221))
-    diameter_fraction = float(rng.uniform(0.33, 0.9))
+    rendering = str(rng.choice(RENDERINGS, p=RENDERING_WEIGHTS))
+    side = int(rng.integers(96, 225))
+    # The catalog frames a galaxy at 1.5 x D25: the disk spans about two thirds of the field.
+    if rendering in ("sdss", "legacy", "panstarrs", "dss") and rng.random() < 0.75:
+        diameter_fraction = float(np.clip(rng.normal(0.66, 0.08), 0.45, 0.9))
+    else:
+        diameter_fraction = float(rng.uniform(0.35, 0.95))
     # Diameter ≈ 2 x 3.2 scale lengths (roughly the 25 mag/arcsec² isophote).
     scale_radius = diameter_fraction * side / 6.4
-    h_over_r = float(rng.uniform(0.1, 0.3))
+    h_over_r = float(rng.uniform(0.1, 0.28))
+    label = label_from_geometry(inclination, h_over_r)
     pa = float(rng.uniform(0.0, math.pi))
     center = rng.normal(0.0, 0.02 * side, size=2)
+    cos_i = math.cos(math.radians(inclination))
 
-    # Seeing: 1.0-1.9" FWHM at 0.396"/px, binned x1-4 when the galaxy is large on the sky.
+    # Seeing: 0.8-2.0" FWHM at 0.396"/px, binned when the galaxy is large on the sky; plates
+    # are coarser still.
     binning = 10 ** rng.uniform(0.0, 0.6)
-    seeing_px = float(rng.uniform(1.0, 1.9) / PIXEL_ARCSEC / binning)
+    seeing_px = float(rng.uniform(0.8, 2.0) / PIXEL_ARCSEC / binning)
+    if rendering == "dss":
+        seeing_px = float(max(seeing_px, rng.uniform(1.5, 3.5)))
     psf = galsim.Moffat(beta=float(rng.uniform(2.5, 4.5)), fwhm=seeing_px)
     kernel_side = int(min(2 * math.ceil(8.0 * seeing_px) + 1, 2 * (side // 2) - 1))
     kernel = _draw(psf, kernel_side)
     kernel /= kernel.sum()
 
-    # Components (flux 1 in r each before weighting), drawn once and mixed per band.
-    disk_profile = galsim.InclinedExponential(
+    # --- components, flux 1 each before weighting ---------------------------------------------
+    offset = (float(center[0]), float(center[1]))
+    thin = _draw(galsim.InclinedExponential(
         inclination * galsim.degrees, scale_radius=scale_radius, scale_h_over_r=h_over_r
-    ).rotate(pa * galsim.radians)
-    disk = _draw(disk_profile, side, tuple(center))
-    if hard:
-        bulge_fraction = float(rng.uniform(0.3, 0.7))
-    else:
-        bulge_fraction = float(rng.uniform(0.0, 1.0) ** 2 * 0.6)
-    bulge_q0 = float(rng.uniform(0.5, 0.85))
-    bulge_profile = galsim.Sersic(
-        float(rng.choice(SERSIC_N)), half_light_radius=scale_radius * rng.uniform(0.15, 0.5)
-    ).shear(q=_oblate_q(inclination, bulge_q0), beta=pa * galsim.radians)
-    bulge = _draw(bulge_profile, side, tuple(center))
+    ).rotate(pa * galsim.radians), side, offset)
+    thick_fraction = float(rng.uniform(0.0, 0.3))
+    thick = _draw(galsim.InclinedExponential(
+        inclination * galsim.degrees, scale_radius=scale_radius * rng.uniform(0.9, 1.2),
+        scale_h_over_r=min(h_over_r * rng.uniform(2.0, 3.0), 0.6),
+    ).rotate(pa * galsim.radians), side, offset)
+    halo_fraction = float(rng.uniform(0.0, 0.06))
+    halo = _draw(galsim.Sersic(
+        n=2.0, half_light_radius=scale_radius * rng.uniform(2.0, 4.0)
+    ).shear(q=float(rng.uniform(0.6, 1.0)), beta=pa * galsim.radians), side, offset)
 
-    # Pixel coordinates in the galaxy frame: u along the major axis, v along the minor.
+    if hard or rng.random() < 0.25:
+        bulge_fraction = float(rng.uniform(0.3, 0.7))  # early types, Sombrero-like edge-ons
+    else:
+        bulge_fraction = float(rng.uniform(0.0, 1.0) ** 2 * 0.45)
+    bulge_n = float(rng.choice(SERSIC_N))
+    classical = bulge_n >= 2.0
+    bulge_q0 = float(rng.uniform(0.6, 0.95) if classical else rng.uniform(0.35, 0.7))
+    bulge_size = rng.uniform(0.15, 0.45) * (1.0 + bulge_fraction)
+    bulge = _draw(galsim.Sersic(bulge_n, half_light_radius=scale_radius * bulge_size).shear(
+        q=_oblate_q(inclination, bulge_q0), beta=pa * galsim.radians), side, offset)
+
+    # Pixel coordinates in the galaxy frame: u along the major axis, v along the minor; the disk
+    # plane coordinate v_disk = v / cos i (bounded near edge-on by the thickness).
     yy, xx = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2.0
     xx -= center[0]
     yy -= center[1]
     u = xx * math.cos(pa) + yy * math.sin(pa)
     v = -xx * math.sin(pa) + yy * math.cos(pa)
-    cos_i = math.cos(math.radians(inclination))
+    v_disk = v / max(cos_i, h_over_r)
+    r_d = np.hypot(u, v_disk)
+    phi = np.arctan2(v_disk, u)
 
-    # Spiral arms: a logarithmic spiral in the disk plane, modulating the disk light.
+    # Warp: the outer disk bends out of the plane (an S shape seen edge-on).
+    warp = float(rng.uniform(0.05, 0.25)) if rng.random() < 0.2 else 0.0
+    if warp > 0.0:
+        start = 1.5 * scale_radius
+        lift = warp * np.sign(u) * np.clip(np.abs(u) - start, 0.0, None) * math.sin(
+            math.radians(inclination))
+        shift_rows = -lift * math.cos(pa)
+        shift_cols = lift * math.sin(pa)
+        grid = np.mgrid[0:side, 0:side].astype(np.float64)
+        thin = ndimage.map_coordinates(thin, [grid[0] + shift_rows, grid[1] + shift_cols],
+                                       order=1, mode="constant")
+
+    # Bar: an elongated Ferrers-like structure in the disk plane, projected.
+    bar = float(rng.uniform(0.1, 0.35)) if rng.random() < 0.35 else 0.0
+    bar_image = np.zeros((side, side))
+    if bar > 0.0:
+        angle = rng.uniform(0.0, math.pi)
+        bu = u * math.cos(angle) + v_disk * math.sin(angle)
+        bv = -u * math.sin(angle) + v_disk * math.cos(angle)
+        length = scale_radius * rng.uniform(0.8, 1.8)
+        m2 = (bu / length) ** 2 + (bv / (length * rng.uniform(0.2, 0.35))) ** 2
+        bar_image = np.clip(1.0 - m2, 0.0, None) ** 1.5
+        bar_image /= bar_image.sum() + 1e-12
+
+    # Arms: grand design (a logarithmic spiral) or flocculent (a smooth random field), with
+    # blue star-forming knots along them.
+    flocculent = bool(rng.random() < 0.35)
     arm_strength = float(rng.uniform(0.0, 1.0)) * math.sqrt(max(cos_i, 0.05))
-    r_d = np.hypot(u, v / max(cos_i, h_over_r))
-    phi = np.arctan2(v / max(cos_i, h_over_r), u)
-    arms_m = int(rng.choice([2, 2, 2, 3, 4]))
-    pitch = math.radians(rng.uniform(10.0, 30.0))
-    spiral = 0.5 * (1.0 + np.cos(
-        arms_m * (phi - np.log(r_d / scale_radius + 0.05) / math.tan(pitch)) - rng.uniform(0, 6.3)
-    ))
-    spiral = spiral ** rng.uniform(1.0, 3.0)
-    spiral = (spiral - spiral.mean()) * (1.0 - np.exp(-((r_d / (0.6 * scale_radius)) ** 2)))
+    radius_field = 4.0 * scale_radius
+    if flocculent:
+        field = _smooth_noise(rng, 96, 48, rng.uniform(1.0, 2.0))
+        arms = 0.4 * np.clip(_sample_in_disk(rng, field, u, v_disk, radius_field), -1.5, 2.5)
+        arms = arms - arms.mean()
+    else:
+        arms_m = int(rng.choice([2, 2, 2, 3, 4]))
+        pitch = math.radians(rng.uniform(10.0, 30.0))
+        arms = 0.5 * (1.0 + np.cos(
+            arms_m * (phi - np.log(r_d / scale_radius + 0.05) / math.tan(pitch))
+            - rng.uniform(0, 6.3)))
+        arms = arms ** rng.uniform(1.0, 3.0)
+        arms = arms - arms.mean()
+    arms *= 1.0 - np.exp(-((r_d / (0.6 * scale_radius)) ** 2))
+    knots = int(rng.poisson(rng.uniform(0.0, 60.0)))
+    knots_image = np.zeros((side, side))
+    if knots:
+        kr = rng.exponential(scale_radius, size=knots) + 0.3 * scale_radius
+        kphi = rng.uniform(0.0, 2 * math.pi, size=knots)
+        ku = kr * np.cos(kphi)
+        kv = kr * np.sin(kphi) * cos_i
+        kx = (side - 1) / 2.0 + center[0] + ku * math.cos(pa) - kv * math.sin(pa)
+        ky = (side - 1) / 2.0 + center[1] + ku * math.sin(pa) + kv * math.cos(pa)
+        keep = (kx >= 0) & (kx < side - 1) & (ky >= 0) & (ky < side - 1)
+        np.add.at(knots_image, (ky[keep].round().astype(int), kx[keep].round().astype(int)),
+                  rng.exponential(1.0, size=int(keep.sum())))
+        knots_image /= max(knots_image.sum(), 1e-12)
 
-    # Dust lane: shows from ~60° and is strongest edge-on; bluer bands are more attenuated.
-    dust = float(rng.uniform(0.2, 1.6) * _smoothstep((inclination - 60.0) / 25.0))
-    if rng.random() < 0.25:
+    # Dust: a lane near edge-on (from ~55°, strongest edge-on, its height a fraction of the
+    # disk's) and patches that follow the arms at any inclination.
+    dust = float(rng.uniform(0.3, 2.0) * _smoothstep((inclination - 55.0) / 28.0))
+    if rng.random() < 0.2:
         dust = 0.0
     lane_width = scale_radius * (h_over_r * rng.uniform(0.25, 0.6) * max(1.0 - cos_i, 0.3)
                                  + 0.5 * cos_i)
     lane_offset = scale_radius * cos_i * rng.uniform(-0.4, 0.4)
     lane = np.exp(-0.5 * ((v - lane_offset) / max(lane_width, 0.3)) ** 2)
     lane *= np.exp(-np.abs(u) / (2.5 * scale_radius))
+    patchy = rng.uniform(0.0, 0.25) * np.clip(-arms, 0.0, 1.0) * np.exp(-r_d / (2 * scale_radius))
 
     # Neighbours: other galaxies in the field, sometimes overlapping the target.
     neighbours_image = np.zeros((side, side))
-    neighbours = int(rng.poisson(1.5 if hard else 0.4))
+    neighbours = int(rng.poisson(1.5 if hard else 0.5))
     for _ in range(neighbours):
-        overlap = rng.random() < (0.6 if hard else 0.3)
+        overlap = rng.random() < (0.6 if hard else 0.25)
         reach = 0.9 * scale_radius * 3.2 if overlap else 0.5 * side
-        offset = rng.uniform(-reach, reach, size=2)
+        where = rng.uniform(-reach, reach, size=2)
         size = scale_radius * rng.uniform(0.1, 0.6)
         profile = galsim.Exponential(scale_radius=size, flux=float(rng.uniform(0.03, 0.6)))
         profile = profile.shear(q=float(rng.uniform(0.2, 1.0)),
                                 beta=float(rng.uniform(0, math.pi)) * galsim.radians)
-        neighbours_image += _draw(profile, side, (float(offset[0]), float(offset[1])))
+        neighbours_image += _draw(profile, side, (float(where[0]), float(where[1])))
 
-    # Foreground stars: point sources (the PSF makes them), bright ones with spikes.
-    stars = int(rng.poisson(rng.uniform(4.0, 15.0) if hard else rng.uniform(0.0, 6.0)))
+    # Foreground stars: point sources (the PSF makes them), bright ones with spikes; photographs
+    # of nearby galaxies are rich in them.
+    rich = rendering == "photo" and rng.random() < 0.6
+    mean_stars = rng.uniform(4.0, 15.0) if hard else rng.uniform(0.0, 6.0)
+    bright = int(rng.poisson(mean_stars))
+    faint = int(rng.poisson(rng.uniform(20.0, 120.0))) if rich else 0
+    stars = bright + faint
     stars_image = np.zeros((side, side))
     spike_angle = rng.uniform(0.0, math.pi / 2)
-    for _ in range(stars):
+    for star in range(stars):
         x, y = rng.integers(0, side, size=2)
-        flux = 10 ** rng.uniform(-2.7, 0.6)
+        flux = 10 ** (rng.uniform(-3.0, 0.6) if star < bright else rng.uniform(-4.0, -2.0))
         stars_image[y, x] += flux
         if flux > 1.0:
             length = int(min(side // 2, 8 + 12 * flux * rng.uniform(0.5, 1.5)))
@@ -195,47 +355,69 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
                     -np.abs(t[keep]) / (0.4 * length))
     star_colour = rng.uniform(0.8, 1.25, size=3)
 
-    # Bands (i, r, g): colours of disk, bulge and arms; arms are bluer, dust redder.
-    disk_colour = np.array([rng.uniform(1.05, 1.25), 1.0, rng.uniform(0.6, 0.9)])
-    bulge_colour = np.array([rng.uniform(1.2, 1.45), 1.0, rng.uniform(0.4, 0.65)])
+    # Bands (red, green, blue): colours of the components; arms and knots are bluer, the bulge
+    # and bar redder, dust reddens.
+    disk_colour = np.array([rng.uniform(1.0, 1.25), 1.0, rng.uniform(0.65, 0.95)])
+    bulge_colour = np.array([rng.uniform(1.2, 1.45), 1.0, rng.uniform(0.4, 0.7)])
     arm_colour = np.array([0.8, 1.0, 1.3])
+    knot_colour = np.array([0.6, 1.0, rng.uniform(1.4, 2.0)])
     dust_colour = np.array([0.75, 1.0, 1.4])
+    knot_fraction = float(rng.uniform(0.0, 0.15)) * (1.0 - bulge_fraction)
+    bar_fraction = bar * (1.0 - bulge_fraction)
+    disk_fraction = 1.0 - bulge_fraction - bar_fraction - knot_fraction
+    disk = (1.0 - thick_fraction - halo_fraction) * thin + thick_fraction * thick + (
+        halo_fraction * halo)
     # The isophotal edge: the galaxy's surface brightness 3.2 scale lengths out along the major
     # axis. Noise and stretch are set relative to it, so the disk stays visible out to about the
     # diameter the field was framed for (as for a catalogued galaxy), whatever its B/T.
     centre_xy = (side - 1) / 2.0 + center
     ex, ey = centre_xy + 3.2 * scale_radius * np.array([math.cos(pa), math.sin(pa)])
     row, col = int(np.clip(round(ey), 0, side - 1)), int(np.clip(round(ex), 0, side - 1))
-    edge = float((disk * (1 - bulge_fraction) + bulge * bulge_fraction)[row, col])
+    edge = float((disk * disk_fraction + bulge * bulge_fraction)[row, col])
     edge = max(edge, 1e-6 / scale_radius**2)
-    # S/N per pixel at the edge (log10): normal 0.3-4, hard 0.25-1.
-    snr_log10 = float(rng.uniform(-0.6, 0.0) if hard else rng.uniform(-0.5, 0.6))
+    # S/N per pixel at the edge (log10): normal 0.3-4, hard 0.25-1; photographs are deep.
+    if hard:
+        snr_log10 = float(rng.uniform(-0.6, 0.0))
+    elif rendering == "photo":
+        snr_log10 = float(rng.uniform(0.0, 1.0))
+    else:
+        snr_log10 = float(rng.uniform(-0.5, 0.6))
     sky_sigma = edge * 10 ** (-snr_log10)
     balance = np.exp(rng.normal(0.0, 0.12, size=3))
     bands = []
     for b in range(3):
-        light = (1 - bulge_fraction) * disk_colour[b] * disk * np.clip(
-            1.0 + arm_strength * arm_colour[b] * 2.0 * spiral, 0.0, None
-        ) + bulge_fraction * bulge_colour[b] * bulge
+        light = disk_fraction * disk_colour[b] * disk * np.clip(
+            1.0 + arm_strength * arm_colour[b] * 2.0 * arms, 0.0, None)
+        light += bulge_fraction * bulge_colour[b] * bulge + bar_fraction * bulge_colour[b] * (
+            bar_image)
+        light += knot_fraction * knot_colour[b] * knots_image
         light *= 1.0 - (1.0 - np.exp(-dust * dust_colour[b])) * lane
+        light *= np.exp(-patchy * dust_colour[b])
         light += neighbours_image * disk_colour[b] + stars_image * star_colour[b]
         band = fftconvolve(light, kernel, mode="same")
         band += rng.normal(0.0, sky_sigma * rng.uniform(0.8, 1.2), size=band.shape)
         bands.append(band * balance[b])
 
-    gray = bool(rng.random() < 0.2)
-    pixels = _stretch(bands, edge, sky_sigma, rng, gray)
+    gray = rendering == "zoo" or bool(rng.random() < 0.08)
+    pixels = _stretch_survey(bands, edge, sky_sigma, rng, rendering, gray)
+    if rendering in ("photo", "dss"):
+        pixels = _photographic(pixels, rng, rendering)
     pixels = pixels[::-1]  # galsim's y axis points up; images are stored top row first
-    inverted = bool(rng.random() < 0.08)
-    image = Image.fromarray(pixels, "L" if gray else "RGB")
+    inverted = (rendering == "zoo" and rng.random() < 0.6) or bool(rng.random() < 0.03)
     if inverted:
-        image = Image.fromarray(255 - np.asarray(image), image.mode)
-    rotated = bool(rng.random() < 0.12)
+        flipped = 255 - pixels.astype(np.int16)
+        if rendering == "zoo" and rng.random() < 0.5:
+            flipped[pixels >= 250] = 255  # the Zoo's saturated white core
+        pixels = flipped.astype(np.uint8)
+    image = Image.fromarray(pixels, "L" if gray else "RGB")
+    if rendering == "dss":
+        image = image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0))))
+    rotated = bool(rng.random() < 0.1)
     if rotated:
         fill = 255 if (inverted and rng.random() < 0.5) else 0
         image = image.rotate(float(rng.uniform(5.0, 85.0)), resample=Image.Resampling.BILINEAR,
                              expand=True, fillcolor=fill if gray else (fill, fill, fill))
-    if rng.random() < 0.15:
+    if rng.random() < 0.12:
         width, height = image.size
         keep = rng.uniform(0.7, 1.0)
         if rng.random() < 0.5:
@@ -245,7 +427,7 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
             cut = int(height * (1 - keep) / 2)
             image = image.crop((0, cut, width, height - cut))
     jpeg_quality = 0
-    if rng.random() < 0.7:
+    if rendering != "photo" or rng.random() < 0.5:
         jpeg_quality = int(rng.integers(55, 96))
         buffer = BytesIO()
         image.save(buffer, format="JPEG", quality=jpeg_quality)
@@ -254,10 +436,11 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
         image.load()
 
     galaxy = Galaxy(
-        inclination=inclination, hard=hard, side=side, diameter_fraction=diameter_fraction,
-        h_over_r=h_over_r, bulge_fraction=bulge_fraction, arm_strength=arm_strength, dust=dust,
-        seeing_px=seeing_px, snr_log10=snr_log10, stars=stars, neighbours=neighbours, gray=gray,
-        inverted=inverted, rotated=rotated, jpeg_quality=jpeg_quality,
+        inclination=inclination, label=label, hard=hard, rendering=rendering, side=side,
+        diameter_fraction=diameter_fraction, h_over_r=h_over_r, bulge_fraction=bulge_fraction,
+        bar=bar, arm_strength=arm_strength, flocculent=flocculent, knots=knots, dust=dust,
+        warp=warp, seeing_px=seeing_px, snr_log10=snr_log10, stars=stars, neighbours=neighbours,
+        gray=gray, inverted=inverted, rotated=rotated, jpeg_quality=jpeg_quality,
     )
     return image, galaxy
 

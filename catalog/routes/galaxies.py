@@ -15,10 +15,14 @@ router = APIRouter(prefix="/galaxies", tags=["galaxies"])
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {
-        "description": "Unknown galaxy (with close names as `suggestions`)",
+        "description": "Unknown galaxy (with close names as `suggestions`); `online_lookup` "
+        "says whether HyperLEDA was asked (`asked`) or online lookups are off (`off`)",
         **PROBLEM,
     },
     422: {"description": "Not a valid PGC number, name or position", **PROBLEM},
+    502: {"description": "The online catalog answered something unreadable", **PROBLEM},
+    503: {"description": "The online catalog (or Sesame) is down: not asked", **PROBLEM},
+    504: {"description": "The online catalog (or Sesame) is too slow", **PROBLEM},
 }
 
 
@@ -31,7 +35,7 @@ async def by_pgc(
     finder: FinderDep,
     pgc: Annotated[int, Path(ge=1, lt=MAX_PGC, description="PGC (LEDA) number", examples=[2557])],
 ) -> GalaxyOut:
-    return GalaxyOut.from_galaxy(finder.by_pgc(pgc))
+    return GalaxyOut.from_galaxy(await finder.by_pgc(pgc))
 
 
 @router.get(
@@ -51,7 +55,7 @@ async def by_name(
 @router.get(
     "/near",
     summary="Galaxies around a position, nearest first",
-    responses={422: NOT_FOUND[422]},
+    responses={k: NOT_FOUND[k] for k in (422, 502, 503, 504)},
 )
 async def near(
     finder: FinderDep,
@@ -83,7 +87,7 @@ async def near(
             f"radius is at most {settings.near_max_radius_arcmin:g} arcmin, got {radius_arcmin:g}"
         )
     count = min(limit or settings.near_max_results, settings.near_max_results)
-    ra_deg, dec_deg, found = finder.near(ra, dec, radius_arcmin, count)
+    ra_deg, dec_deg, found = await finder.near(ra, dec, radius_arcmin, count)
     return NearOut(
         ra=round(ra_deg, 6),
         dec=round(dec_deg, 6),

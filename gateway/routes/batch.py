@@ -2,23 +2,33 @@
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
-from gateway.batch import items_from_csv, items_from_json, run_batch
+from gateway.batch import items_from_json, items_from_table, run_batch
 from gateway.dependencies import EstimatorDep, SettingsDep
-from gateway.openapi import problem_responses
+from gateway.openapi import SurveyQuery, problem_responses
 from gateway.schemas import EXAMPLE_RESULT
 from gateway.settings import Copies
+from gateway.tables import (
+    MEDIA_TYPES,
+    OUTPUT_FORMATS,
+    TABLE_MEDIA_TYPES,
+    OutputFormat,
+    format_for_accept,
+    line_row,
+    write_table,
+)
 from gateway.uploads import read_upload
 from servicekit.problems import Unprocessable, UnsupportedMediaType
 
 router = APIRouter(prefix="/api", tags=["batch"])
 
-NDJSON = "application/x-ndjson"
+NDJSON = MEDIA_TYPES["ndjson"]
+_TABLE_BODIES = TABLE_MEDIA_TYPES | {"text/plain", "application/octet-stream"}
 
 _EXAMPLE_LINES = "\n".join(
     json.dumps(line)
@@ -71,9 +81,18 @@ _REQUEST_BODY: dict[str, Any] = {
         },
         "text/csv": {
             "schema": {"type": "string"},
-            "example": "pgc,name,ra,dec\n2557,,,\n,NGC 4565,,\n,,189.0866,25.9877\n",
+            "example": "pgc,name,ra,dec\n2557,,,\n,NGC 4565,,\n,,12h36m20.8s,+25d59m16s\n",
         },
+        "text/x-ecsv": {"schema": {"type": "string"}},
+        "application/x-votable+xml": {"schema": {"type": "string"}},
+        "application/fits": {"schema": {"type": "string", "format": "binary"}},
     },
+}
+
+_TABLE_ANSWER = {
+    "schema": {"type": "string", "format": "binary"},
+    "description": "One row per input row: the columns asked for, the answer's figures with "
+    "units and descriptions, and `status` and `error` for a row that failed.",
 }
 
 
@@ -91,33 +110,32 @@ async def _items(request: Request, max_items: int, max_bytes: int) -> list[Any]:
         async with request.form() as form:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
-                raise Unprocessable("the multipart body needs a CSV file in the field 'file'")
+                raise Unprocessable("the multipart body needs a table file in the field 'file'")
             data = await read_upload(upload, max_bytes)
-        return items_from_csv(_text(data), max_items)
-    if content_type in {"text/csv", "text/plain"}:
-        return items_from_csv(_text(await request.body()), max_items)
+        return items_from_table(data, max_items)
+    if content_type in _TABLE_BODIES:
+        return items_from_table(await request.body(), max_items)
     raise UnsupportedMediaType(
-        f"send the batch as application/json, text/csv or a multipart CSV upload, "
+        "send the batch as application/json, a table (text/csv, text/x-ecsv, "
+        "application/x-votable+xml, application/fits) or a multipart upload of one, "
         f"not {content_type or 'no content type'}"
     )
 
 
-def _text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Unprocessable("the CSV is not UTF-8 text") from exc
-
-
 @router.post(
     "/batch",
-    summary="Inclinations of many galaxies, streamed back as NDJSON",
+    summary="Inclinations of many galaxies: NDJSON or a table (CSV, ECSV, VOTable, FITS)",
     description=(
         "A JSON list of `{pgc}`, `{name}` or `{ra, dec[, radius | fov]}` objects (bare PGC "
-        "numbers and names work too), or a CSV with a header row naming some of `pgc`, `name`, "
-        "`ra`, `dec`, `radius`, `fov`, as the body or uploaded in the multipart field `file`. "
-        "Galaxies are evaluated a few at a time; the answer is one JSON line per item, in "
-        "input order: `{index, status, query, result}` or `{index, status, query, problem}`."
+        "numbers and names work too), or a table — CSV, ECSV, VOTable or FITS, told apart by "
+        "its content — with columns named some of `pgc`, `name`, `ra`, `dec`, `radius`, "
+        "`fov`, `survey`, as the body or uploaded in the multipart field `file`. `ra` and "
+        "`dec` are decimal degrees or sexagesimal (`12h30m49s`, `12:30:49` in hours for ra; "
+        "`+12d23m28s`, `+12:23:28`); a numeric column with a unit is converted. Galaxies are "
+        "evaluated a few at a time. The answer, by `format` or else `Accept`: NDJSON (the "
+        "default), one JSON line per item in input order, `{index, status, query, result}` or "
+        "`{index, status, query, problem}`, streamed; or a table with one row per item, a "
+        "failed row's error in its `error` column."
     ),
     openapi_extra={"requestBody": _REQUEST_BODY},
     response_class=StreamingResponse,
@@ -128,7 +146,8 @@ def _text(data: bytes) -> str:
                 NDJSON: {
                     "schema": {"$ref": "#/components/schemas/BatchLine"},
                     "example": _EXAMPLE_LINES,
-                }
+                },
+                **{MEDIA_TYPES[fmt]: _TABLE_ANSWER for fmt in OUTPUT_FORMATS if fmt != "ndjson"},
             },
         },
         **problem_responses(400, 413, 415, 422),
@@ -139,13 +158,27 @@ async def batch(
     estimator: EstimatorDep,
     settings: SettingsDep,
     copies: Copies | None = None,
-) -> StreamingResponse:
+    survey: SurveyQuery = "auto",
+    format: Annotated[
+        OutputFormat | None,
+        Query(description="Answer format; overrides Accept. Default: NDJSON."),
+    ] = None,
+) -> Response:
     items = await _items(request, settings.batch_max_items, settings.max_upload_bytes)
+    fmt = format or format_for_accept(request.headers.get("accept"))
+    headers = {"X-Batch-Items": str(len(items))}
+    stream = run_batch(
+        estimator, items, concurrency=settings.batch_concurrency, copies=copies, survey=survey
+    )
+    if fmt == "ndjson":
 
-    async def lines() -> AsyncIterator[bytes]:
-        async for line in run_batch(
-            estimator, items, concurrency=settings.batch_concurrency, copies=copies
-        ):
-            yield (line.model_dump_json(exclude_none=True) + "\n").encode()
+        async def lines() -> AsyncIterator[bytes]:
+            async for line in stream:
+                yield (line.model_dump_json(exclude_none=True) + "\n").encode()
 
-    return StreamingResponse(lines(), media_type=NDJSON, headers={"X-Batch-Items": str(len(items))})
+        return StreamingResponse(lines(), media_type=NDJSON, headers=headers)
+    # A table is written whole (VOTable and FITS have no streaming form): every row first.
+    rows = [line_row(line.index, line.model_dump(mode="json")) async for line in stream]
+    extension = "vot" if fmt == "votable" else fmt
+    headers["Content-Disposition"] = f'attachment; filename="incline-batch.{extension}"'
+    return Response(write_table(rows, fmt), media_type=MEDIA_TYPES[fmt], headers=headers)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from gateway.dependencies import EstimatorDep, SettingsDep
 from gateway.estimator import cutout_params
-from gateway.openapi import problem_responses
+from gateway.openapi import SurveyQuery, problem_responses
 from gateway.schemas import MIN_FOV_ARCMIN
 from gateway.uploads import read_upload
 
@@ -34,7 +34,7 @@ def _image(media_type: str, description: str) -> dict[int | str, dict[str, Any]]
 
 @router.get(
     "/cutout",
-    summary="The SDSS cutout of a galaxy or field (from the catalog's store)",
+    summary="The survey cutout of a galaxy or field (from the catalog's store)",
     response_class=Response,
     responses={
         **_image("image/jpeg", "The cutout; X-Cutout-* headers say where it came from"),
@@ -48,10 +48,13 @@ async def cutout(
     ra: RaQuery = None,
     dec: DecQuery = None,
     fov: FovQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> Response:
-    image = await estimator.cutout(cutout_params(pgc, name, ra, dec, fov))
+    image = await estimator.cutout(cutout_params(pgc, name, ra, dec, fov, survey))
     headers = {"Cache-Control": "public, max-age=86400"}
     for header, value in (
+        ("X-Cutout-Survey", image.survey),
+        ("X-Cutout-Fov-Arcmin", image.fov_arcmin),
         ("X-Cutout-Source-URL", image.source_url),
         ("X-Cutout-SHA256", image.sha256),
         ("X-Cutout-Scale-Arcsec", image.scale_arcsec),
@@ -75,8 +78,9 @@ async def preview_of_cutout(
     ra: RaQuery = None,
     dec: DecQuery = None,
     fov: FovQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> Response:
-    image = await estimator.cutout(cutout_params(pgc, name, ra, dec, fov))
+    image = await estimator.cutout(cutout_params(pgc, name, ra, dec, fov, survey))
     png = await estimator.preview(image.data)
     return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})
 

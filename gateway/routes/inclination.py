@@ -4,12 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
+from gateway.coordinates import DEC_FORMS, RA_FORMS, check_position, parse_dec, parse_ra
 from gateway.dependencies import EstimatorDep, SettingsDep
 from gateway.estimator import Answer
-from gateway.openapi import problem_responses
+from gateway.openapi import SurveyQuery, problem_responses
 from gateway.schemas import EXAMPLE_RESULT, MIN_FOV_ARCMIN, InclinationResult
 from gateway.settings import Copies
 from gateway.uploads import read_upload
+from servicekit.problems import Unprocessable
 
 router = APIRouter(prefix="/api", tags=["inclination"])
 
@@ -22,6 +24,15 @@ CopiesQuery = Annotated[
 def _example(**changes: Any) -> dict[int | str, dict[str, Any]]:
     example = {**EXAMPLE_RESULT, **changes}
     return {200: {"content": {"application/json": {"example": example}}}}
+
+
+def _position(ra: str, dec: str) -> tuple[float, float]:
+    try:
+        ra_deg, dec_deg = parse_ra(ra), parse_dec(dec)
+        check_position(ra_deg, dec_deg)
+    except ValueError as exc:
+        raise Unprocessable(str(exc), title="Invalid coordinates") from exc
+    return ra_deg, dec_deg
 
 
 def _respond(answer: Answer, response: Response) -> InclinationResult:
@@ -41,8 +52,9 @@ async def by_pgc(
     estimator: EstimatorDep,
     response: Response,
     copies: CopiesQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> InclinationResult:
-    return _respond(await estimator.by_pgc(pgc, copies), response)
+    return _respond(await estimator.by_pgc(pgc, copies, survey), response)
 
 
 @router.get(
@@ -56,8 +68,9 @@ async def by_name(
     estimator: EstimatorDep,
     response: Response,
     copies: CopiesQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> InclinationResult:
-    return _respond(await estimator.by_name(name, copies), response)
+    return _respond(await estimator.by_name(name, copies, survey), response)
 
 
 @router.get(
@@ -75,10 +88,22 @@ async def by_name(
 )
 async def by_coord(
     ra: Annotated[
-        float, Query(ge=0.0, lt=360.0, description="Right ascension, degrees", examples=[10.6847])
+        str,
+        Query(
+            min_length=1,
+            max_length=40,
+            description=f"Right ascension (J2000): {RA_FORMS}",
+            examples=["10.6847", "00h42m44.3s", "00:42:44.3"],
+        ),
     ],
     dec: Annotated[
-        float, Query(ge=-90.0, le=90.0, description="Declination, degrees", examples=[41.269])
+        str,
+        Query(
+            min_length=1,
+            max_length=40,
+            description=f"Declination (J2000): {DEC_FORMS}",
+            examples=["41.269", "+41d16m09s", "+41:16:09"],
+        ),
     ],
     estimator: EstimatorDep,
     response: Response,
@@ -90,8 +115,12 @@ async def by_coord(
         Query(ge=MIN_FOV_ARCMIN, le=600.0, description="Field of view, arcmin"),
     ] = None,
     copies: CopiesQuery = None,
+    survey: SurveyQuery = "auto",
 ) -> InclinationResult:
-    answer = await estimator.by_coord(ra, dec, radius=radius, fov=fov, copies=copies)
+    ra_deg, dec_deg = _position(ra, dec)
+    answer = await estimator.by_coord(
+        ra_deg, dec_deg, radius=radius, fov=fov, copies=copies, survey=survey
+    )
     return _respond(answer, response)
 
 

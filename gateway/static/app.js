@@ -95,11 +95,110 @@ function addProvenance(list, term, value) {
   list.append(dt, dd);
 }
 
+const finite = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+// The answer's 1σ and 68% interval: the service's calibrated sigma and interval when the answer
+// carries them, else the flavors' standard deviation and median ± stdev within 0–90°.
+function intervalOf(inc) {
+  const median = finite(inc.median);
+  const sigma = finite(inc.sigma) ?? finite(inc.stdev);
+  const given = Array.isArray(inc.interval) && inc.interval.length === 2 ? inc.interval.map(finite) : [null, null];
+  if (given[0] !== null && given[1] !== null) return { sigma, lo: given[0], hi: given[1], calibrated: inc.calibrated !== false };
+  if (median === null || sigma === null) return { sigma, lo: null, hi: null, calibrated: false };
+  return { sigma, lo: Math.max(0, median - sigma), hi: Math.min(90, median + sigma), calibrated: false };
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svgEl(name, attrs, title) {
+  const el = document.createElementNS(SVG_NS, name);
+  Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, String(v)));
+  if (title) {
+    const t = document.createElementNS(SVG_NS, "title");
+    t.textContent = title;
+    el.append(t);
+  }
+  return el;
+}
+
+// The inclination scale, 0° face-on to 90° edge-on: the interval as a band, each flavor as a
+// dot, the answer as a line, the catalog's axial-ratio inclination (when known) as a ring.
+function drawScale(svg, result) {
+  svg.replaceChildren();
+  const left = 24, right = 616, y = 50;
+  const x = (deg) => left + ((right - left) * Math.min(90, Math.max(0, deg))) / 90;
+  const inc = result.inclination;
+  const iv = intervalOf(inc);
+  if (iv.lo !== null && iv.hi !== null) {
+    const label = `${iv.calibrated ? "68% interval" : "median ± stdev"}: ${fmt(iv.lo)}° to ${fmt(iv.hi)}°`;
+    svg.append(svgEl("rect", { class: "band", x: x(iv.lo), y: y - 18, width: Math.max(x(iv.hi) - x(iv.lo), 1.5), height: 36 }, label));
+  }
+  svg.append(svgEl("line", { class: "axis", x1: left, y1: y, x2: right, y2: y }));
+  for (let deg = 0; deg <= 90; deg += 15) {
+    const tick = svgEl("g", { class: "tick" });
+    tick.append(svgEl("line", { class: "axis", x1: x(deg), y1: y - 4, x2: x(deg), y2: y + 4 }));
+    const text = svgEl("text", { x: x(deg), y: y + 20, "text-anchor": "middle" });
+    text.textContent = `${deg}°`;
+    tick.append(text);
+    svg.append(tick);
+  }
+  const ends = [["face-on", left, "start"], ["edge-on", right, "end"]];
+  ends.forEach(([word, at, anchor]) => {
+    const text = svgEl("text", { class: "label", x: at, y: y + 36, "text-anchor": anchor });
+    text.textContent = word;
+    svg.append(text);
+  });
+  const axial = result.galaxy ? finite(result.galaxy.axial_ratio_inclination_deg) : null;
+  if (axial !== null) {
+    svg.append(svgEl("circle", { class: "axial", cx: x(axial), cy: y, r: 8 }, `catalog axial ratio: ${fmt(axial)}°`));
+  }
+  (result.flavors || []).forEach((f, i) => {
+    const deg = finite(f.inclination_deg);
+    if (deg === null) return;
+    svg.append(svgEl("circle", { class: "flavor", cx: x(deg), cy: y + ((i % 3) - 1) * 7, r: 4.5 }, `${f.name}: ${fmt(deg)}°`));
+  });
+  const median = finite(inc.median);
+  if (median !== null) {
+    svg.append(svgEl("line", { class: "median", x1: x(median), y1: y - 22, x2: x(median), y2: y + 22 }, `answer: ${fmt(median)}°`));
+    const text = svgEl("text", { class: "median-label", x: x(median), y: y - 27, "text-anchor": "middle" });
+    text.textContent = `${fmt(median)}°`;
+    svg.append(text);
+  }
+}
+
+// The fitted isophote over the 128×128 input, when the answer carries one: axis ratio q, major
+// semi-axis sma_px (input pixels), position angle pa_deg counter-clockwise from the image's +x
+// axis (photutils' convention), centre x0_px, y0_px (default: the centre).
+function drawIsophote(svg, iso) {
+  svg.replaceChildren();
+  if (!iso || finite(iso.q) === null || finite(iso.sma_px) === null) return false;
+  const cx = finite(iso.x0_px) ?? 64, cy = finite(iso.y0_px) ?? 64, pa = finite(iso.pa_deg) ?? 0;
+  svg.append(svgEl("ellipse", {
+    cx, cy, rx: iso.sma_px, ry: iso.sma_px * iso.q, transform: `rotate(${-pa} ${cx} ${cy})`,
+  }, `isophote: q ${fmt(iso.q, 2)}, PA ${fmt(pa, 0)}°`));
+  return true;
+}
+
 function render(result, images) {
   const inc = result.inclination;
+  const iv = intervalOf(inc);
   $("median").textContent = `${fmt(inc.median)}°`;
-  $("uncertainty").textContent = `± ${fmt(inc.stdev)}°`;
-  $("uncertainty").title = `standard deviation over flavors; mean ${fmt(inc.mean)}°`;
+  $("uncertainty").textContent = iv.lo === null ? `± ${fmt(iv.sigma)}°`
+    : `± ${fmt(iv.sigma)}° (68%: ${fmt(iv.lo)}–${fmt(iv.hi)}°${iv.calibrated ? "" : ", uncalibrated"})`;
+  $("uncertainty").title = iv.calibrated
+    ? `calibrated 1σ; 68% interval ${fmt(iv.lo)}° to ${fmt(iv.hi)}°`
+    : `standard deviation over flavors; mean ${fmt(inc.mean)}°`;
+  drawScale($("scale-svg"), result);
+
+  const verdict = $("verdict");
+  const rejection = result.rejection;
+  verdict.hidden = !(rejection && rejection.verdict);
+  if (!verdict.hidden) {
+    const rejected = rejection.verdict === "reject";
+    verdict.className = `verdict ${rejected ? "reject" : "accept"}`;
+    verdict.textContent = `${rejected ? "Rejected: not a measurable disk galaxy" : "Accepted as a disk galaxy"}`
+      + ` (likelihood ${fmt(rejection.likelihood, 2)}, threshold ${fmt(rejection.threshold, 2)})`;
+  }
 
   const alarm = $("alarm");
   alarm.className = `alarm ${result.alarm.raised ? "raised" : "quiet"}`;
@@ -138,15 +237,18 @@ function render(result, images) {
   };
   cutout.src = images.cutout || "";
   $("preview-img").src = images.preview || "";
+  const ellipse = drawIsophote($("isophote-svg"), result.isophote);
+  $("preview-caption").textContent = `What the network saw (128×128)${ellipse ? ", with the fitted isophote" : ""}`;
 
   const prov = $("provenance");
   prov.replaceChildren();
   const img = result.image;
-  addProvenance(prov, "image", img.source === "sdss" ? "SDSS cutout" : "upload");
-  addProvenance(prov, "SkyServer URL", img.url);
+  addProvenance(prov, "image", img.source === "upload" ? "upload" : `${SURVEYS[img.source] || img.source} cutout`);
+  addProvenance(prov, "source URL", img.url);
   addProvenance(prov, "sha256", img.sha256);
   if (img.width && img.height) addProvenance(prov, "size", `${img.width} × ${img.height} ${img.format || ""}`);
   addProvenance(prov, "scale", img.scale_arcsec ? `${img.scale_arcsec}″/px` : null);
+  addProvenance(prov, "field", img.fov_arcmin ? `${img.fov_arcmin}′` : null);
   addProvenance(prov, "options", `${result.options.mode}, ${result.options.copies} test-time copies`);
   addProvenance(prov, "model set", result.model_set_version);
   addProvenance(prov, "cached", result.cached ? "yes" : "no");
@@ -158,16 +260,24 @@ async function queryCatalog(path) {
   if (result) render(result, { cutout: result.image.cutout, preview: result.image.preview });
 }
 
+const SURVEYS = { sdss: "SDSS", legacy: "Legacy Surveys", panstarrs: "Pan-STARRS1", dss: "DSS2" };
+
+// The survey chosen on the page, as a query string ("" for auto, the gateway's default).
+function surveyQuery(joiner) {
+  const survey = $("survey-select").value;
+  return survey && survey !== "auto" ? `${joiner}survey=${encodeURIComponent(survey)}` : "";
+}
+
 $("pgc-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const pgc = $("pgc-input").value.trim();
-  queryCatalog(`/api/pgc/${encodeURIComponent(pgc)}`);
+  queryCatalog(`/api/pgc/${encodeURIComponent(pgc)}${surveyQuery("?")}`);
 });
 
 $("name-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const name = $("name-input").value.trim();
-  queryCatalog(`/api/objname/${encodeURIComponent(name)}`);
+  queryCatalog(`/api/objname/${encodeURIComponent(name)}${surveyQuery("?")}`);
 });
 
 $("coord-form").addEventListener("submit", (event) => {
@@ -175,7 +285,7 @@ $("coord-form").addEventListener("submit", (event) => {
   const params = new URLSearchParams({ ra: $("ra-input").value, dec: $("dec-input").value });
   if ($("fov-input").value) params.set("fov", $("fov-input").value);
   else if ($("radius-input").value) params.set("radius", $("radius-input").value);
-  queryCatalog(`/api/coord?${params}`);
+  queryCatalog(`/api/coord?${params}${surveyQuery("&")}`);
 });
 
 $("upload-form").addEventListener("submit", async (event) => {

@@ -40,4 +40,5 @@ async def list_models(
         backend=backend.name,
         quorum=ensemble.quorum(len(registry.flavors)),
         flavors=sorted(entries, key=lambda e: e.name),
+        calibration=registry.calibration,
     )

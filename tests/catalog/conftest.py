@@ -1,4 +1,5 @@
-"""Shared fixtures: the stand-in SkyServer in a thread and the catalog service as a real process."""
+"""Shared fixtures: the stand-in SkyServer and the other surveys' stand-ins in threads, and the
+catalog service as a real process."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,10 +11,12 @@ import pytest
 from catalog import index, openngc
 from catalog.index import Catalog
 from devstack.processes import ServiceProcess, service_process
+from standins.cutouts import StandinCutouts
 from standins.skyserver import StandinSkyServer
 from tests.catalog.factories import write_user_table
 
 SKYSERVER_TIMEOUT_S = 1.0
+SURVEY_TIMEOUT_S = 1.0
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +43,19 @@ def sky(skyserver: StandinSkyServer) -> StandinSkyServer:
     return skyserver
 
 
+@pytest.fixture(scope="session")
+def survey_standins() -> Iterator[StandinCutouts]:
+    with StandinCutouts() as server:
+        yield server
+
+
+@pytest.fixture
+def surveys(survey_standins: StandinCutouts) -> StandinCutouts:
+    """Legacy Surveys and hips2fits stand-ins, answering normally at the start of each test."""
+    survey_standins.reset()
+    return survey_standins
+
+
 @dataclass
 class CatalogService:
     process: ServiceProcess
@@ -53,9 +69,12 @@ class CatalogService:
 
 @pytest.fixture(scope="session")
 def service(
-    skyserver: StandinSkyServer, tmp_path_factory: pytest.TempPathFactory
+    skyserver: StandinSkyServer,
+    survey_standins: StandinCutouts,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[CatalogService]:
-    """``python -m catalog`` on loopback: user table, stand-in SkyServer, short time-outs."""
+    """``python -m catalog`` on loopback: user table, stand-in surveys, short time-outs; online
+    lookups off (the default)."""
     root = tmp_path_factory.mktemp("catalog-service")
     env = {
         "CATALOG_DATA_DIR": str(root / "data"),
@@ -63,6 +82,9 @@ def service(
         "CATALOG_SKYSERVER_URL": skyserver.url,
         "CATALOG_SKYSERVER_TIMEOUT_S": str(SKYSERVER_TIMEOUT_S),
         "CATALOG_SKYSERVER_RETRY_BACKOFF_S": "0.05",
+        **survey_standins.environment(),
+        "CATALOG_SURVEY_TIMEOUT_S": str(SURVEY_TIMEOUT_S),
+        "CATALOG_SURVEY_RETRY_BACKOFF_S": "0.05",
     }
     with (
         service_process("catalog", env, root) as process,

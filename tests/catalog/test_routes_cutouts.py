@@ -33,7 +33,7 @@ def test_miss_then_hit_from_the_store(service: CatalogService, sky: StandinSkySe
     digest = hashlib.sha256(first.content).hexdigest()
     assert first.headers["x-cutout-sha256"] == second.headers["x-cutout-sha256"] == digest
     key = cutout_key(first.headers["x-cutout-source-url"])
-    stored = service.data_dir / "cutouts" / key[:2] / f"{key}.jpg"
+    stored = service.data_dir / "cutouts" / "sdss" / key[:2] / f"{key}.jpg"
     assert stored.read_bytes() == first.content
 
 
@@ -72,10 +72,10 @@ def test_by_position_and_field(service: CatalogService, sky: StandinSkyServer) -
 
 def test_outside_the_footprint_is_404(service: CatalogService, sky: StandinSkyServer) -> None:
     before = sky.requests()
-    body = problem(cutout(service, name="LMC"), 404)  # dec -69.8, below the stand-in's band
+    body = problem(cutout(service, name="LMC", survey="sdss"), 404)  # dec -69.8: not SDSS
     assert body["type"] == "https://incline.invalid/problems/outside-survey-footprint"
     assert "outside the SDSS survey footprint" in str(body["detail"])
-    problem(cutout(service, name="LMC"), 404)
+    problem(cutout(service, name="LMC", survey="sdss"), 404)
     assert sky.requests() == before + 1  # remembered in the store
 
 

@@ -67,6 +67,16 @@ def test_pgc_that_is_not_a_pgc_number_is_422(service: CatalogService, pgc: str) 
     problem(service.client.get(f"/galaxies/pgc/{pgc}"), 422)
 
 
+def test_pgc_676_offline_is_404_saying_online_lookups_are_off(service: CatalogService) -> None:
+    """PGC 676 is not in OpenNGC; with online lookups off (the default) the answer says that
+    HyperLEDA was not asked, so "does not exist" and "could not ask" are told apart."""
+    body = problem(service.client.get("/galaxies/pgc/676"), 404)
+    assert body["online_lookup"] == "off"
+    assert "online lookups are off" in str(body["detail"])
+    name = problem(by_name(service, "TESTGAL-676"), 404)
+    assert name["online_lookup"] == "off"
+
+
 def test_unknown_pgc_is_404(service: CatalogService) -> None:
     body = problem(service.client.get("/galaxies/pgc/99999998"), 404)
     assert "PGC 99999998" in str(body["detail"])

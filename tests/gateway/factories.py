@@ -1,9 +1,13 @@
 """Deterministic synthetic inputs for the gateway tests: galaxy-like images in several formats."""
 
+import copy
 import io
+from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from gateway.schemas import EXAMPLE_RESULT
 
 
 def galaxy_array(
@@ -34,3 +38,19 @@ def truncated_png() -> bytes:
     """A PNG cut off after its header: the format is known, the content is unreadable."""
     data = galaxy_image_bytes("PNG", side=64)
     return data[: len(data) // 3]
+
+
+def example_result(**changes: Any) -> dict[str, Any]:
+    """The documented example answer (gateway.schemas.EXAMPLE_RESULT), a copy with changes."""
+    result = copy.deepcopy(EXAMPLE_RESULT)
+    result.update(changes)
+    return result
+
+
+def older_result(**changes: Any) -> dict[str, Any]:
+    """The example answer as a gateway before the calibrated uncertainty gave it: no sigma,
+    interval or calibrated flag (clients must still read such answers, e.g. from old tables)."""
+    result = example_result(**changes)
+    for key in ("sigma", "interval", "calibrated"):
+        result["inclination"].pop(key, None)
+    return result

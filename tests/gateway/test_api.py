@@ -155,3 +155,25 @@ def test_cutout_and_preview_images(stack: Stack) -> None:
     )
     assert uploaded.status_code == 200
     assert Image.open(io.BytesIO(uploaded.content)).size == (128, 128)
+
+
+def test_coord_takes_sexagesimal_positions(stack: Stack) -> None:
+    decimal = get(stack, "/api/coord", ra=150.123, dec=2.345, fov=1.5).json()
+    for ra, dec in (("10h00m29.52s", "+02d20m42s"), ("10:00:29.52", "+02:20:42")):
+        response = get(stack, "/api/coord", ra=ra, dec=dec, fov=1.5)
+        assert response.status_code == 200, response.text
+        assert response.json()["query"]["ra"] == pytest.approx(150.123)
+        assert response.json()["inclination"] == decimal["inclination"]
+
+
+@pytest.mark.parametrize(
+    ("ra", "dec", "says"),
+    [("12h30m", "banana", "declination"), ("400", "10", "[0, 360)"), ("1", "-91", "[-90, 90]")],
+)
+def test_coord_that_cannot_be_read_is_a_422_saying_why(
+    stack: Stack, ra: str, dec: str, says: str
+) -> None:
+    response = get(stack, "/api/coord", ra=ra, dec=dec, fov=1.5)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert says in response.json()["detail"]

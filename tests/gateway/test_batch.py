@@ -1,11 +1,18 @@
-"""Batches: parsing JSON and CSV, and a stream of NDJSON lines over the real stack."""
+"""Batches: parsing JSON and tables, NDJSON lines and tables out, over the real stack."""
 
+import io
 import json
+from typing import Any
 
+import astropy.units as u
 import httpx
+import numpy as np
 import pytest
+from astropy.io.votable import parse_single_table
+from astropy.table import Table
 
 from gateway.batch import items_from_csv, items_from_json
+from gateway.tables import read_rows, table_bytes
 from servicekit.problems import PayloadTooLarge, Unprocessable
 from tests.gateway.conftest import Stack
 
@@ -94,12 +101,24 @@ def test_csv_upload_batch(stack: Stack) -> None:
 def test_batch_of_other_media_type_is_415(stack: Stack) -> None:
     response = httpx.post(
         f"{stack.url}/api/batch",
-        content=b"<xml/>",
-        headers={"Content-Type": "application/xml"},
+        content=b"\x89PNG\r\n",
+        headers={"Content-Type": "image/png"},
         timeout=30,
     )
     assert response.status_code == 415
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.slow
+def test_unreadable_table_is_422(stack: Stack) -> None:
+    response = httpx.post(
+        f"{stack.url}/api/batch",
+        content=b"<?xml version='1.0'?><VOTABLE><broken",
+        headers={"Content-Type": "application/x-votable+xml"},
+        timeout=30,
+    )
+    assert response.status_code == 422, response.text
+    assert "VOTABLE" in response.json()["detail"]
 
 
 @pytest.mark.slow
@@ -113,3 +132,53 @@ def test_batch_nested_too_deeply_is_422(stack: Stack) -> None:
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "nested" in response.json()["detail"]
+
+
+@pytest.mark.slow
+def test_votable_in_votable_out_with_an_error_row(stack: Stack) -> None:
+    table = Table()
+    table["pgc"] = np.ma.masked_array([2557, 99999966, 0], mask=[False, False, True])
+    table["name"] = ["", "", "NGC 4565"]
+    table["survey"] = ["sdss", "", ""]
+    response = httpx.post(
+        f"{stack.url}/api/batch",
+        content=table_bytes(table, "votable"),
+        headers={
+            "Content-Type": "application/x-votable+xml",
+            "Accept": "application/x-votable+xml",
+        },
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/x-votable+xml")
+    answer = parse_single_table(io.BytesIO(response.content)).to_table()
+    assert len(answer) == 3
+    assert list(answer["status"]) == [200, 404, 200]
+    assert "99999966" in str(answer["error"][1])
+    assert list(answer["galaxy_pgc"][[0, 2]]) == [2557, 42038]
+    assert answer["survey"][0] == "sdss"
+    assert answer["inclination"].unit == u.deg
+    assert 0 <= answer["inclination"][0] <= 90
+    assert answer["inclination_lo"][0] <= answer["inclination"][0] <= answer["inclination_hi"][0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["csv", "ecsv", "fits"])
+def test_fits_upload_with_sexagesimal_coordinates_answers_in_the_format_asked(
+    stack: Stack, fmt: Any
+) -> None:
+    table = Table({"ra": ["10h00m29.5s", "bad"], "dec": ["+02d20m42s", "+02:20:42"]})
+    table["fov"] = [1.5, 1.5]
+    response = httpx.post(
+        f"{stack.url}/api/batch",
+        params={"format": fmt},
+        files={"file": ("fields.fits", table_bytes(table, "fits"), "application/fits")},
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    rows = read_rows(response.content, fmt)
+    assert [r["status"] for r in rows] == [200, 422]
+    assert rows[0]["ra"] == pytest.approx(150.123, abs=1e-3)
+    assert rows[0]["inclination"] is not None
+    assert "right ascension" in rows[1]["error"]
+    assert rows[1]["inclination"] is None

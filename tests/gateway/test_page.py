@@ -1,13 +1,16 @@
-"""The web page in headless Chromium (Debian's, driven by Playwright) against the real stack."""
+"""The web page and the API docs in headless Chromium (Debian's, driven by Playwright) against
+the real stack, every request outside 127.0.0.1 blocked (as on a machine without internet)."""
 
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.gateway.conftest import Stack
-from tests.gateway.factories import galaxy_image_bytes
+from tests.gateway.factories import example_result, galaxy_image_bytes, older_result
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -18,7 +21,7 @@ pytestmark = [
 ]
 
 if CHROMIUM.exists():
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
     @pytest.fixture(scope="module")
     def browser() -> Iterator[Browser]:
@@ -40,8 +43,22 @@ if CHROMIUM.exists():
             browser.close()
 
     @pytest.fixture
-    def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    def outside() -> list[str]:
+        """The requests the page tried outside 127.0.0.1 (each one blocked)."""
+        return []
+
+    @pytest.fixture
+    def page(browser: Browser, stack: Stack, outside: list[str]) -> Iterator[Page]:
         context = browser.new_context(base_url=stack.url)
+
+        def loopback_only(route: Route) -> None:
+            if urlsplit(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort("internetdisconnected")
+
+        context.route("**/*", loopback_only)
         page = context.new_page()
         page.set_default_timeout(30_000)
         yield page
@@ -111,3 +128,103 @@ def test_coordinates_with_field_of_view(page: "Page") -> None:
     expect(page.locator("#result")).to_be_visible()
     expect(page.locator("#galaxy")).to_contain_text("no catalog galaxy")
     assert image_loaded(page, "#preview-img") == 128
+
+
+@pytest.mark.parametrize("service", ["gateway", "catalog"])
+def test_docs_show_the_operations_offline(
+    page: "Page", stack: Stack, outside: list[str], service: str
+) -> None:
+    page.goto(f"{stack.services()[service].url}/docs")
+    operations = page.locator(".opblock-summary-path")
+    expect(operations.first).to_be_visible()
+    paths = operations.all_inner_texts()
+    assert "/healthz" in "".join(paths)
+    if service == "gateway":
+        assert {"/api/pgc/{pgc}", "/api/batch", "/api/coord"} <= {
+            p.replace("\u200b", "") for p in paths
+        }
+    assert outside == []
+
+
+def test_redoc_shows_the_operations_offline(page: "Page", outside: list[str]) -> None:
+    page.goto("/redoc")
+    heading = page.locator("h2", has_text="Inclination of a galaxy by its PGC number")
+    expect(heading).to_be_visible()
+    # ReDoc's bundle always asks for its footer logo (hidden when it fails); nothing else.
+    assert set(outside) <= {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
+
+
+def test_answer_drawn_on_the_inclination_scale(page: "Page", outside: list[str]) -> None:
+    page.goto("/")
+    page.fill("#name-input", "NGC 4565")
+    page.click("#name-form button")
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#scale-svg circle.flavor")).to_have_count(3)
+    expect(page.locator("#scale-svg line.median")).to_have_count(1)
+    expect(page.locator("#scale-svg rect.band")).to_have_count(1)
+    expect(page.locator("#verdict")).to_be_hidden()
+    expect(page.locator("#isophote-svg ellipse")).to_have_count(0)
+    assert outside == []
+
+
+def scale_x(degrees: float) -> float:
+    return 24 + 592 * degrees / 90
+
+
+def band(page: "Page") -> tuple[float, float]:
+    x = float(page.get_attribute("#scale-svg rect.band", "x") or "nan")
+    width = float(page.get_attribute("#scale-svg rect.band", "width") or "nan")
+    return x, x + width
+
+
+def show(page: "Page", result: dict[str, Any]) -> None:
+    page.goto("/")
+    page.evaluate("result => render(result, {})", result)
+    expect(page.locator("#result")).to_be_visible()
+
+
+def test_an_answer_without_interval_rejection_or_isophote(page: "Page") -> None:
+    show(page, older_result())  # median 71.4, stdev 1.6, three flavors
+    assert band(page) == pytest.approx((scale_x(69.8), scale_x(73.0)), abs=0.01)
+    expect(page.locator("#uncertainty")).to_have_text("± 1.6° (68%: 69.8\u201373.0°, uncalibrated)")
+    expect(page.locator("#verdict")).to_be_hidden()
+    expect(page.locator("#isophote-svg ellipse")).to_have_count(0)
+    expect(page.locator("#preview-caption")).to_have_text("What the network saw (128\u00d7128)")
+    expect(page.locator("#scale-svg circle.axial")).to_have_count(1)  # the catalog's 72.3°
+
+
+def test_an_answer_with_interval_rejection_and_isophote(page: "Page") -> None:
+    inclination = {
+        "median": 71.4,
+        "mean": 70.9,
+        "stdev": 1.6,
+        "sigma": 3.1,
+        "interval": [66.0, 75.5],
+    }
+    result = example_result(
+        inclination={**inclination, "unit": "deg"},
+        rejection={"likelihood": 0.93, "verdict": "reject", "threshold": 0.5, "classes": {}},
+        isophote={"q": 0.35, "pa_deg": 30.0, "sma_px": 40.0},
+    )
+    show(page, result)
+    assert band(page) == pytest.approx((scale_x(66.0), scale_x(75.5)), abs=0.01)
+    expect(page.locator("#uncertainty")).to_have_text("± 3.1° (68%: 66.0\u201375.5°)")
+    expect(page.locator("#verdict")).to_be_visible()
+    expect(page.locator("#verdict")).to_contain_text("Rejected")
+    expect(page.locator("#verdict")).to_contain_text("0.93")
+    ellipse = page.locator("#isophote-svg ellipse")
+    expect(ellipse).to_have_count(1)
+    assert float(ellipse.get_attribute("rx") or 0) == 40.0
+    assert float(ellipse.get_attribute("ry") or 0) == pytest.approx(14.0)
+    assert ellipse.get_attribute("transform") == "rotate(-30 64 64)"
+    expect(page.locator("#preview-caption")).to_contain_text("fitted isophote")
+
+
+def test_sexagesimal_coordinates_on_the_page(page: "Page") -> None:
+    page.goto("/")
+    page.fill("#ra-input", "10h00m29.52s")
+    page.fill("#dec-input", "+02:20:42")
+    page.fill("#fov-input", "1.5")
+    page.click("#coord-form button")
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#galaxy")).to_contain_text("no catalog galaxy")

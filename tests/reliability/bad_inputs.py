@@ -233,7 +233,8 @@ def parameter_cases() -> list[BadInput]:
         _get("RA infinite", "absurd coordinates", "/api/coord", 422, ra="inf", dec="0"),
         _get("Dec 91", "absurd coordinates", "/api/coord", 422, ra="10", dec="91"),
         _get("RA 360.5", "absurd coordinates", "/api/coord", 422, ra="360.5", dec="0"),
-        _get("RA as text", "absurd coordinates", "/api/coord", 422, ra="12h30m", dec="+12"),
+        # Sexagesimal is a position (12h30m is 187.5°); a sexagesimal field past 59 is not.
+        _get("RA minutes 75", "absurd coordinates", "/api/coord", 422, ra="12h75m", dec="+12"),
         _get(
             "radius negative",
             "absurd coordinates",
@@ -343,7 +344,8 @@ def batch_cases(max_items: int, max_upload_bytes: int) -> list[BadInput]:
         batch("batch nested 50000 deep", b"[" * 50_000 + b"]" * 50_000, expect=422),
         batch("batch of one 2 MB name", json.dumps(["x" * (2 * max_upload_bytes)]).encode()),
         batch("batch CSV of one 2 MB line", b"name\n" + b"x" * (2 * max_upload_bytes), "text/csv"),
-        batch("batch as XML", b"<batch><pgc>2557</pgc></batch>", "application/xml", 415),
+        # XML is read as a VOTable; other XML is unreadable content, not a wrong media type.
+        batch("batch XML, no VOTable", b"<batch><pgc>2557</pgc></batch>", "application/xml", 422),
         batch("batch as a PNG", galaxy_image_bytes("PNG", side=32), "image/png", 415),
         batch("batch CSV with no known column", b"foo,bar\n1,2\n", "text/csv", 422),
         batch("batch an empty list", b"[]", expect=422),

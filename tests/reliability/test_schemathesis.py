@@ -54,6 +54,8 @@ def _gateway_schema() -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_dict(create_app(GatewaySettings()).openapi())
 
 
+# A FITS table goes as the bytes schemathesis makes up for any binary body.
+schemathesis.serializer.alias("application/fits", "application/octet-stream")
 schema = _gateway_schema()
 
 

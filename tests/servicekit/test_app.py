@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -119,3 +120,35 @@ async def test_access_log_is_json_with_request_id(
     assert line["route"] == "/items/{item_id}"
     assert line["status"] == 200
     assert line["service"] == "demo"
+
+
+async def test_probes_are_logged_at_debug_level_only(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="servicekit.access"):
+        for path in ("/healthz", "/readyz", "/metrics", "/items/3"):
+            await client.get(path)
+    levels = {
+        r.__dict__["route"]: r.levelno for r in caplog.records if r.name == "servicekit.access"
+    }
+    assert levels == {
+        "/healthz": logging.DEBUG,
+        "/readyz": logging.DEBUG,
+        "/metrics": logging.DEBUG,
+        "/items/{item_id}": logging.INFO,
+    }
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_pages_load_their_assets_from_the_service(
+    client: httpx.AsyncClient, page: str
+) -> None:
+    response = await client.get(page)
+    assert response.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert assets, "the docs page links no assets"
+    assert not [a for a in assets if "//" in a], "the docs page loads something from elsewhere"
+    for asset in assets:
+        fetched = await client.get(asset)
+        assert fetched.status_code == 200, asset
+        assert len(fetched.content) > 0

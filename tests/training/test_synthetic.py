@@ -1,9 +1,10 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from training.dataset import DatasetSpec, generate, load
-from training.synthetic import render, render_galaxy
+from training.synthetic import RENDERINGS, label_from_geometry, render, render_galaxy
 
 
 def test_render_is_deterministic_by_seed() -> None:
@@ -24,6 +25,25 @@ def test_labels_cover_the_range_and_images_vary() -> None:
     assert inclinations.min() < 20.0 and inclinations.max() > 70.0
     assert any(g.gray for g in galaxies) and not all(g.gray for g in galaxies)
     assert any(g.jpeg_quality for g in galaxies)
+    assert {g.rendering for g in galaxies} == set(RENDERINGS)
+    assert all(g.gray for g in galaxies if g.rendering == "zoo")
+    assert any(g.inverted for g in galaxies if g.rendering == "zoo")
+    assert any(g.bar for g in galaxies) and any(g.flocculent for g in galaxies)
+    assert max(g.bulge_fraction for g in galaxies) > 0.5
+
+
+def test_the_label_follows_the_axial_ratio_convention() -> None:
+    # q0 = 0.2 thickness: the convention is the geometric inclination itself.
+    for inclination in (0.0, 30.0, 60.0, 89.0):
+        assert label_from_geometry(inclination, 0.2) == pytest.approx(inclination, abs=1e-6)
+    # A thinner disk looks flatter than the convention expects: it reads more inclined, and a
+    # thin disk near edge-on reads 90°; a thicker one reads less inclined.
+    assert label_from_geometry(70.0, 0.1) > 70.0
+    assert label_from_geometry(85.0, 0.1) == 90.0
+    assert label_from_geometry(70.0, 0.28) < 70.0
+    galaxies = [render_galaxy(12, i)[1] for i in range(6)]
+    for galaxy in galaxies:
+        assert galaxy.label == label_from_geometry(galaxy.inclination, galaxy.h_over_r)
     hard = [render_galaxy(11, i, hard=True)[1] for i in range(10)]
     assert np.mean([g.bulge_fraction for g in hard]) > np.mean([g.bulge_fraction for g in galaxies])
 

@@ -1,0 +1,5 @@
+import sys
+
+from incline.cli import main
+
+sys.exit(main())

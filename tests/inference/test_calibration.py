@@ -1,0 +1,111 @@
+"""The calibrated uncertainty: sigma from ensemble.json, the fallback, and the answer's fields."""
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from inference.calibration import (
+    CALIBRATION_FILE,
+    FALLBACK_SIGMA_DEG,
+    Calibration,
+    load_calibration,
+    uncertainty,
+    write_calibration,
+)
+from inference.registry import RegistryError, load_registry
+from tests.inference.conftest import app_client, post_npy, settings_for
+from tests.inference.expected import flavor_degrees
+
+
+def calibration(flavors: list[str], scale: float = 1.0) -> Calibration:
+    return Calibration(
+        flavors=flavors,
+        bin_centres_deg=[10.0, 50.0, 85.0],
+        base_sigma_deg=[12.0, 4.0, 2.0],
+        spread_coefficient=1.0,
+        domain_scale=scale,
+        alarm_threshold_deg=7.5,
+        fitted_on="a test",
+    )
+
+
+def test_sigma_interpolates_the_table_and_adds_the_spread_in_quadrature() -> None:
+    table = calibration(["a", "b"], scale=1.5)
+    assert table.sigma(50.0, 0.0) == pytest.approx(1.5 * 4.0)
+    assert table.sigma(30.0, 0.0) == pytest.approx(1.5 * 8.0)  # halfway between 12 and 4
+    assert table.sigma(89.0, 0.0) == pytest.approx(1.5 * 2.0)  # flat beyond the last centre
+    assert table.sigma(50.0, 3.0) == pytest.approx(1.5 * 5.0)
+
+
+def test_uncertainty_is_calibrated_only_for_the_fitted_flavor_set() -> None:
+    table = calibration(["a", "b", "c"])
+    sigma, interval, calibrated = uncertainty(table, ["c", "a", "b"], 89.0, 1.0)
+    assert calibrated and sigma == pytest.approx(math.hypot(2.0, 1.0), abs=1e-3)
+    assert interval[0] == pytest.approx(89.0 - sigma, abs=1e-3)
+    assert interval[1] == 90.0  # clipped at 90
+    partial = uncertainty(table, ["a", "b"], 89.0, 1.0)
+    assert partial[0] == sigma and partial[2] is False
+    stranger = uncertainty(table, ["a", "z"], 40.0, 2.0)
+    assert stranger[0] == pytest.approx(math.hypot(FALLBACK_SIGMA_DEG, 2.0), abs=1e-3)
+    assert stranger[2] is False
+    assert uncertainty(None, ["a"], 5.0, 0.0) == (FALLBACK_SIGMA_DEG, (0.0, 15.0), False)
+
+
+def test_a_bad_table_is_refused() -> None:
+    with pytest.raises(ValueError, match="equally long"):
+        Calibration(flavors=["a"], bin_centres_deg=[1.0, 2.0], base_sigma_deg=[1.0],
+                    alarm_threshold_deg=1.0, fitted_on="x")
+    with pytest.raises(ValueError, match="increase"):
+        Calibration(flavors=["a"], bin_centres_deg=[2.0, 1.0], base_sigma_deg=[1.0, 1.0],
+                    alarm_threshold_deg=1.0, fitted_on="x")
+
+
+def test_the_registry_reads_it_and_the_model_set_version_follows_it(
+    derive: Callable[..., Path],
+) -> None:
+    repo = derive(tiny_a=("tiny-a", None), tiny_b=("tiny-b", None))
+    without = load_registry(repo)
+    assert without.calibration is None
+    write_calibration(repo, calibration(["tiny-a", "tiny-b"]))
+    assert load_calibration(repo) == calibration(["tiny-a", "tiny-b"])
+    first = load_registry(repo)
+    assert first.calibration is not None
+    write_calibration(repo, calibration(["tiny-a", "tiny-b"], scale=2.0))
+    second = load_registry(repo)
+    assert len({without.model_set_version, first.model_set_version,
+                second.model_set_version}) == 3
+    (repo / CALIBRATION_FILE).write_text(json.dumps({"flavors": "not a list"}))
+    with pytest.raises(RegistryError, match=CALIBRATION_FILE):
+        load_registry(repo)
+
+
+async def test_every_answer_carries_sigma_interval_and_the_calibrated_alarm(
+    derive: Callable[..., Path], data_dir: Path, galaxies: npt.NDArray[np.float32]
+) -> None:
+    repo = derive(tiny_a=("tiny-a", None), tiny_b=("tiny-b", None), tiny_c=("tiny-c", None))
+    write_calibration(repo, calibration(["tiny-a", "tiny-b", "tiny-c"], scale=1.2))
+    expected = flavor_degrees(repo, galaxies, copies=1)
+    async with app_client(settings_for(repo, data_dir)) as client:
+        response = await post_npy(client, galaxies)
+        models = (await client.get("/models")).json()
+    assert models["calibration"]["domain_scale"] == 1.2
+    assert models["calibration"]["flavors"] == ["tiny-a", "tiny-b", "tiny-c"]
+    assert response.status_code == 200
+    for index, galaxy in enumerate(response.json()["galaxies"]):
+        values = np.array([expected[n][index][0] for n in ("tiny-a", "tiny-b", "tiny-c")])
+        median, stdev = float(np.median(values)), float(np.std(values, ddof=1))
+        inclination = galaxy["inclination"]
+        want = 1.2 * math.hypot(float(np.interp(median, [10, 50, 85], [12, 4, 2])), stdev)
+        assert inclination["calibrated"] is True
+        assert inclination["sigma"] == pytest.approx(want, abs=2e-3)
+        low, high = inclination["interval"]
+        assert low == pytest.approx(max(0.0, inclination["median"] - inclination["sigma"]),
+                                    abs=2e-3)
+        assert high == pytest.approx(min(90.0, inclination["median"] + inclination["sigma"]),
+                                     abs=2e-3)
+        assert galaxy["alarm"]["threshold_deg"] == 7.5

@@ -1,0 +1,297 @@
+"""Accuracy on real labelled images: ``python -m training evaluate --real DIR``.
+
+``DIR/index.csv`` has the columns ``path,name,incl``: ``incl`` in degrees, or ``face_on`` for a
+galaxy judged face-on (< 45°) without a number; a relative ``path`` is relative to DIR.
+
+In process (the default), every image goes through exactly what the service does to an upload:
+``preprocessor.pipeline.preprocess_bytes`` (the flavor's colour mode, ``rot4`` test-time copies),
+each flavor's SavedModel, the median over copies, the median over flavors and the calibrated
+sigma of ``models/ensemble.json``. With ``--url`` the images are posted to a running gateway's
+``/api/file`` instead and its answers are scored. Either way: RMS, MAE and bias over 45-90° and
+0-90°, the face-on hit rate (answers below 50° for galaxies labelled face-on), the coverage of the
+68% interval, the axial-ratio baseline and the isophote fit (:mod:`training.isophote`) side by
+side, the median of the flavors with the isophote fit as one more member, and a residual plot.
+"""
+
+import csv
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from inference.calibration import Calibration, uncertainty
+from preprocessor.copies import COPY_COUNTS, Copies
+from preprocessor.pipeline import preprocess_bytes
+from training.baseline import Q0, axis_ratio, inclination_from_q
+
+FACE_ON_BELOW_DEG = 50.0
+COPIES: Copies = "rot4"
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class RealImage:
+    path: Path
+    name: str
+    incl: float | None  # None: labelled face_on
+
+
+def read_index(directory: Path) -> list[RealImage]:
+    directory = Path(directory)
+    rows = []
+    with (directory / "index.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            path = Path(row["path"])
+            label = row["incl"].strip()
+            rows.append(RealImage(path if path.is_absolute() else directory / path, row["name"],
+                                  None if label == "face_on" else float(label)))
+    if not rows:
+        raise ValueError(f"{directory}/index.csv lists no images")
+    return rows
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the ensemble said of each image: per flavor, and the combined answer."""
+
+    flavors: dict[str, Floats]
+    median: Floats
+    stdev: Floats
+    sigma: Floats
+    baseline: Floats
+    isophote: Floats
+
+
+def predict_in_process(models_dir: Path, images: list[RealImage]) -> Answers:
+    """The service's own path for an upload, in this process (imports TensorFlow)."""
+    from inference.registry import load_registry
+    from inference.runtime import LoadedFlavor
+
+    registry = load_registry(models_dir)
+    if not registry.flavors:
+        raise ValueError(f"no usable flavors in {models_dir}")
+    copies = COPY_COUNTS[COPIES]
+    tensors: dict[str, npt.NDArray[np.float32]] = {}
+    baseline = []
+    for image in images:
+        data = image.path.read_bytes()
+        for mode in {f.manifest.color_mode for f in registry.flavors}:
+            tensors.setdefault(mode, np.zeros((0, 128, 128, 3 if mode == "rgb" else 1),
+                                              np.float32))
+            prepared = preprocess_bytes(data, mode, COPIES).tensor
+            tensors[mode] = np.concatenate([tensors[mode], prepared])
+        first = preprocess_bytes(data, "rgb", "none").tensor[0]
+        baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
+    per_flavor: dict[str, Floats] = {}
+    for flavor in registry.flavors:
+        out = flavor.manifest.output
+        raw = LoadedFlavor(flavor).predict(tensors[flavor.manifest.color_mode])
+        degrees = out.offset_deg + out.scale_deg * raw.astype(np.float64)
+        per_image = np.median(degrees.reshape(-1, copies), axis=1)
+        per_flavor[flavor.name] = np.clip(per_image, out.min_deg, out.max_deg)
+    stack = np.stack(list(per_flavor.values()))
+    median = np.median(stack, axis=0)
+    stdev = stack.std(axis=0, ddof=1) if len(stack) > 1 else np.zeros(len(images))
+    sigma = np.array([
+        uncertainty(registry.calibration, list(per_flavor), float(m), float(s))[0]
+        for m, s in zip(median, stdev, strict=True)
+    ])
+    return Answers(per_flavor, median, stdev, sigma, np.asarray(baseline, np.float64),
+                   isophotes(images))
+
+
+def predict_through_service(url: str, images: list[RealImage], timeout_s: float = 120.0
+                            ) -> Answers:
+    """POST each image to ``url``/api/file and read the answer (what a user gets)."""
+    import httpx
+
+    per_flavor: dict[str, list[float]] = {}
+    median, stdev, sigma, baseline = [], [], [], []
+    with httpx.Client(base_url=url, timeout=timeout_s) as client:
+        for image in images:
+            response = client.post(
+                "/api/file", files={"file": (image.path.name, image.path.read_bytes())}
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"{image.name}: {response.status_code} {response.text[:200]}")
+            answer = response.json()
+            median.append(answer["inclination"]["median"])
+            stdev.append(answer["inclination"]["stdev"])
+            sigma.append(answer["inclination"]["sigma"])
+            for flavor in answer["flavors"]:
+                per_flavor.setdefault(flavor["name"], []).append(flavor["inclination_deg"])
+            first = preprocess_bytes(image.path.read_bytes(), "rgb", "none").tensor[0]
+            baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
+    complete = {k: np.asarray(v) for k, v in per_flavor.items() if len(v) == len(images)}
+    return Answers(complete, np.asarray(median), np.asarray(stdev), np.asarray(sigma),
+                   np.asarray(baseline), isophotes(images))
+
+
+def isophotes(images: list[RealImage]) -> Floats:
+    """The isophote-fit estimator on each image file (about a second or two each)."""
+    from training.isophote import isophote_inclination
+
+    return np.asarray([isophote_inclination(i.path) for i in images], np.float64)
+
+
+def real_statistics(predicted: Floats, images: list[RealImage],
+                    sigma: Floats | None = None) -> dict[str, float]:
+    """RMS, MAE, bias per range over the numerically labelled images; the face-on hit rate;
+    the 68% interval's coverage (numeric labels, interval clipped to 0-90 as served)."""
+    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
+    face_on = np.asarray([i.incl is None for i in images])
+    out: dict[str, float] = {}
+    for key, (low, high) in {"45_90": (45.0, 90.0), "0_90": (0.0, 90.0)}.items():
+        chosen = (true >= low) & (true <= high) & np.isfinite(predicted)
+        delta = predicted[chosen] - true[chosen]
+        out[f"rms_{key}"] = float(np.sqrt(np.mean(delta**2))) if chosen.any() else math.nan
+        out[f"mae_{key}"] = float(np.mean(np.abs(delta))) if chosen.any() else math.nan
+        out[f"bias_{key}"] = float(np.mean(delta)) if chosen.any() else math.nan
+        out[f"n_{key}"] = float(chosen.sum())
+    out["face_on_hit_rate"] = (
+        float(np.mean(predicted[face_on] < FACE_ON_BELOW_DEG)) if face_on.any() else math.nan
+    )
+    out["n_face_on"] = float(face_on.sum())
+    out["failed"] = float(np.sum(~np.isfinite(predicted)))
+    if sigma is not None:
+        numeric = np.isfinite(true) & np.isfinite(predicted)
+        lower = np.maximum(0.0, predicted - sigma)
+        upper = np.minimum(90.0, predicted + sigma)
+        covered = (true >= lower) & (true <= upper)
+        out["coverage_68"] = float(np.mean(covered[numeric])) if numeric.any() else math.nan
+        out["median_sigma"] = float(np.median(sigma))
+    return out
+
+
+def ensemble_coverage_inputs(answers: Answers, images: list[RealImage]
+                             ) -> tuple[Floats, Floats, Floats]:
+    """(median, stdev, true) of the numerically labelled images, for calibration."""
+    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
+    keep = np.isfinite(true)
+    return answers.median[keep], answers.stdev[keep], true[keep]
+
+
+def plot_residuals(images: list[RealImage], answers: Answers, title: str, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
+    face_on = ~np.isfinite(true)
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6), dpi=80)
+    ax = axes[0]
+    ax.errorbar(true[~face_on], answers.median[~face_on], yerr=answers.sigma[~face_on], fmt="o",
+                ms=3, color="C0", lw=0.8, label="service answer ± sigma")
+    ax.scatter(true[~face_on], answers.baseline[~face_on], s=10, color="0.6", marker="x",
+               label=f"axial ratio, q0={Q0}")
+    ax.scatter(np.full(face_on.sum(), 20.0), answers.median[face_on], s=12, color="C2",
+               label="labelled face-on (drawn at 20°)")
+    ax.plot([0, 90], [0, 90], color="k", lw=0.8)
+    ax.axhline(FACE_ON_BELOW_DEG, color="C2", lw=0.5, ls=":")
+    ax.set(xlim=(0, 92), ylim=(0, 92), xlabel="reference inclination (deg)",
+           ylabel="answer (deg)", title=title)
+    ax.legend(fontsize=7, loc="upper left")
+    ax = axes[1]
+    delta = answers.median - true
+    ax.scatter(true, delta, s=12, color="C0")
+    for x, y, image in zip(true, delta, images, strict=True):
+        if np.isfinite(y) and abs(y) > 8:
+            ax.annotate(image.name, (x, y), fontsize=6, xytext=(3, 0), textcoords="offset points")
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.set(xlim=(40, 92), ylim=(-35, 35), xlabel="reference inclination (deg)",
+           ylabel="answer - reference (deg)", title="residuals")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def markdown(results: Mapping[str, Mapping[str, float]]) -> str:
+    head = ("| | RMS 45-90° | MAE 45-90° | bias 45-90° | RMS 0-90° | bias 0-90° | face-on < 50° "
+            "| 68% coverage |")
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
+
+    def cell(value: float | None, fmt: str = "{:.2f}") -> str:
+        return "" if value is None or not math.isfinite(value) else fmt.format(value)
+
+    for name, s in results.items():
+        lines.append(
+            f"| {name} | {cell(s['rms_45_90'])} | {cell(s['mae_45_90'])} | "
+            f"{cell(s['bias_45_90'], '{:+.2f}')} | {cell(s['rms_0_90'])} | "
+            f"{cell(s['bias_0_90'], '{:+.2f}')} | {cell(s['face_on_hit_rate'], '{:.0%}')} | "
+            f"{cell(s.get('coverage_68'), '{:.0%}')} |"
+        )
+    return "\n".join(lines)
+
+
+def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
+                  plots_dir: Path | None = None, url: str | None = None,
+                  label: str = "real images") -> dict[str, dict[str, float]]:
+    """Score the ensemble (in process, or the service at ``url``) on a real labelled set."""
+    images = read_index(directory)
+    answers = (predict_through_service(url, images) if url
+               else predict_in_process(models_dir, images))
+    results: dict[str, dict[str, float]] = {}
+    for name, values in answers.flavors.items():
+        results[name] = real_statistics(values, images)
+    results["median ensemble" + (" (service /api/file)" if url else "")] = real_statistics(
+        answers.median, images, answers.sigma)
+    results[f"axial-ratio q0={Q0}"] = real_statistics(answers.baseline, images)
+    results["isophote fit (photutils)"] = real_statistics(answers.isophote, images)
+    with_isophote = np.median(np.vstack([*answers.flavors.values(), np.where(
+        np.isfinite(answers.isophote), answers.isophote, answers.median)]), axis=0)
+    results["median of flavors + isophote fit"] = real_statistics(with_isophote, images)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(directory).name or "real"
+    rows = [{"name": i.name, "incl": "face_on" if i.incl is None else i.incl,
+             "median": round(float(m), 2), "sigma": round(float(s), 2),
+             "stdev": round(float(d), 2), "baseline": round(float(b), 2),
+             "isophote": round(float(answers.isophote[n]), 2),
+             **{k: round(float(v[n]), 2) for k, v in answers.flavors.items()}}
+            for n, (i, m, s, d, b) in enumerate(zip(images, answers.median, answers.sigma,
+                                                    answers.stdev, answers.baseline,
+                                                    strict=True))]
+    (report_dir / f"real-{stem}.json").write_text(json.dumps(
+        {"directory": str(directory), "measured_on": label, "through": url or "in process",
+         "results": results, "images": rows}, indent=2) + "\n")
+    text = (f"**{label}** ({len(images)} images, {int(sum(i.incl is None for i in images))} "
+            f"labelled face-on; {'through ' + url + '/api/file' if url else 'in process'})\n\n"
+            + markdown(results) + "\n")
+    (report_dir / f"real-{stem}.md").write_text(text)
+    plot_residuals(images, answers, label, (plots_dir or report_dir) / f"real-{stem}.png")
+    print(text, flush=True)
+    return results
+
+
+def fit_domain(directory: Path, models_dir: Path) -> Calibration:
+    """Fit ``domain_scale`` of models/ensemble.json on a real labelled set (in process), record
+    its 5-fold cross-validated coverage, and return the updated calibration."""
+    from inference.calibration import load_calibration, write_calibration
+    from training.calibrate import cross_validated_coverage, fit_domain_scale
+
+    calibration = load_calibration(models_dir)
+    if calibration is None:
+        raise ValueError(f"no calibration in {models_dir}: run `python -m training evaluate`")
+    images = read_index(directory)
+    answers = predict_in_process(models_dir, images)
+    median, stdev, true = ensemble_coverage_inputs(answers, images)
+    base = calibration.model_copy(update={"domain_scale": 1.0})
+    scale = fit_domain_scale(base, median, stdev, true)
+    cv = cross_validated_coverage(base, median, stdev, true)
+    coverage = dict(calibration.coverage)
+    coverage[f"real_{Path(directory).name}_5fold_cv"] = round(cv, 3)
+    updated = calibration.model_copy(update={
+        "domain_scale": scale, "coverage": coverage,
+        "fitted_on": calibration.fitted_on.split("; domain")[0]
+        + f"; domain_scale fitted on the {len(true)} numerically labelled real images of "
+          f"{Path(directory).name} (5-fold cross-validated coverage {cv:.0%})",
+    })
+    write_calibration(models_dir, updated)
+    return updated
