@@ -14,7 +14,6 @@ import asyncio
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,14 +24,10 @@ from pathlib import Path
 import httpx
 
 from catalog import index, names, openngc
+from devstack.stats import percentile
 from standins.skyserver import StandinSkyServer
 
 TIME_LIMIT_S = 20.0  # per measured loop
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def rate(label: str, count: int, call: Callable[[int], object]) -> None:
@@ -118,7 +113,7 @@ def sequential(client: httpx.Client, label: str, paths: list[str]) -> None:
         if time.perf_counter() > deadline:
             break
     print(
-        f"  {label:<34} p50 {statistics.median(latencies):6.2f} ms   "
+        f"  {label:<34} p50 {percentile(latencies, 50):6.2f} ms   "
         f"p99 {percentile(latencies, 99):6.2f} ms   (n={len(latencies)})"
     )
 

@@ -22,40 +22,18 @@ repository (``training.quick``) into a temporary folder first and says so. Bound
 
 import argparse
 import asyncio
-import io
 import sys
 import tempfile
 from collections.abc import Awaitable
 from pathlib import Path
 
 import httpx
-import numpy as np
 
 from devstack.stack import ensure_models, local_stack
 from devstack.stats import Figures, Send, percentile, run_load
-
-COPIES = {"none": 1, "rot4": 4, "d4": 8}
-
+from devstack.workload import COPIES, galaxy_jpeg, pick_galaxies, warm_cutouts
 
 # -- inputs -------------------------------------------------------------------------------
-
-
-def galaxy_jpeg(seed: int, side: int = 512) -> bytes:
-    """A deterministic synthetic inclined disk on sky noise, as a JPEG."""
-    from PIL import Image
-
-    rng = np.random.default_rng(seed)
-    q = 0.2 + 0.8 * rng.random()
-    angle = np.deg2rad(180 * rng.random())
-    yy, xx = np.mgrid[0:side, 0:side] - (side - 1) / 2
-    u = xx * np.cos(angle) + yy * np.sin(angle)
-    v = -xx * np.sin(angle) + yy * np.cos(angle)
-    disk = np.exp(-np.sqrt(u**2 + (v / q) ** 2) / (side / 12))
-    gray = np.clip(disk + rng.normal(0.03, 0.01, (side, side)), 0, 1)
-    rgb = (np.stack([gray * 0.9, gray, gray * 0.8], axis=-1) * 255).astype(np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
 
 
 def measure_raw(models_dir: Path, copies: int, requests: int, concurrency: int) -> Figures:
@@ -104,37 +82,6 @@ async def measure(
         percentile(sequential.latencies_s, 99) * 1000,
         len(concurrent.latencies_s) / concurrent.elapsed_s,
     )
-
-
-async def pick_galaxies(catalog: str, count: int) -> list[int]:
-    """Small catalog galaxies (cutouts of a few hundred pixels) inside the stand-in's footprint."""
-    found: list[int] = []
-    async with httpx.AsyncClient(base_url=catalog, timeout=60) as client:
-        for ra in np.arange(150.0, 240.0, 7.5):
-            params = {"ra": float(ra), "dec": 20.0, "radius": 300}
-            answer = (await client.get("/galaxies/near", params=params)).json()
-            for result in answer.get("results", []):
-                galaxy = result["galaxy"]
-                axis = galaxy.get("major_axis_arcmin")
-                if galaxy.get("pgc") and axis and 0.5 <= axis <= 3.0 and galaxy["pgc"] not in found:
-                    found.append(int(galaxy["pgc"]))
-            if len(found) >= count:
-                return found[:count]
-    if len(found) < count:
-        raise RuntimeError(f"only {len(found)} catalog galaxies found for the benchmark")
-    return found
-
-
-async def warm_cutouts(gateway: str, pgcs: list[int]) -> None:
-    async with httpx.AsyncClient(base_url=gateway, timeout=120) as client:
-        slots = asyncio.Semaphore(4)
-
-        async def warm(pgc: int) -> None:
-            async with slots:
-                response = await client.get("/api/cutout", params={"pgc": pgc})
-                response.raise_for_status()
-
-        await asyncio.gather(*(warm(p) for p in pgcs))
 
 
 def report(raw: Figures, rows: list[Figures], args: argparse.Namespace, note: str) -> str:

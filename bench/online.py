@@ -16,8 +16,6 @@ real remotes add their network and service time. Nothing leaves 127.0.0.1.
 """
 
 import argparse
-import math
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -25,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from devstack.processes import service_process
+from devstack.stats import percentile
 from standins.cutouts import StandinCutouts
 from standins.skyserver import StandinSkyServer
 from standins.vizier import PGCRow, StandinVizier
@@ -50,11 +49,9 @@ def timed(client: httpx.Client, path: str, params: dict[str, str | float] | None
 
 
 def summary(label: str, values: list[float]) -> None:
-    ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)]
     print(
-        f"  {label:<30} p50 {statistics.median(values):7.1f} ms   p90 {p90:7.1f} ms   "
-        f"max {ordered[-1]:7.1f} ms   (n={len(values)})"
+        f"  {label:<30} p50 {percentile(values, 50):7.1f} ms   "
+        f"p90 {percentile(values, 90):7.1f} ms   max {max(values):7.1f} ms   (n={len(values)})"
     )
 
 

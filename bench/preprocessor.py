@@ -11,9 +11,7 @@ requests or ``--max-seconds``, whichever comes first.
 import argparse
 import io
 import os
-import socket
-import subprocess
-import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +25,8 @@ import numpy.typing as npt
 from astropy.io import fits
 from PIL import Image
 
+from devstack.processes import service_process
+from devstack.stats import percentile
 from preprocessor.pipeline import preprocess_bytes
 
 SIDE = 512
@@ -71,6 +71,13 @@ class Result:
     p99_ms: float
     throughput: float  # per second
 
+    @classmethod
+    def of(cls, case: str, latencies_s: list[float], elapsed_s: float) -> "Result":
+        ms = [t * 1000.0 for t in latencies_s]
+        return cls(
+            case, len(ms), percentile(ms, 50), percentile(ms, 99), len(ms) / elapsed_s
+        )  # fmt: skip
+
     def line(self) -> str:
         return (
             f"{self.case:<44} n={self.count:<4d} p50 {self.p50_ms:7.2f} ms   "
@@ -87,10 +94,7 @@ def measure(case: str, call: Callable[[], object], count: int, max_seconds: floa
         call()
         latencies.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - start
-    ms = np.array(latencies) * 1000.0
-    return Result(
-        case, len(ms), float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), len(ms) / elapsed
-    )
+    return Result.of(case, latencies, elapsed)
 
 
 def measure_concurrent(
@@ -113,57 +117,17 @@ def measure_concurrent(
     with ThreadPoolExecutor(workers) as pool:
         latencies = [t for batch in pool.map(lambda _: run(), range(workers)) for t in batch]
     elapsed = time.perf_counter() - start
-    ms = np.array(latencies) * 1000.0
-    return Result(
-        case, len(ms), float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), len(ms) / elapsed
-    )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return Result.of(case, latencies, elapsed)
 
 
 @contextmanager
 def local_service() -> Iterator[str]:
     """``python -m preprocessor`` on a free loopback port, stopped afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PREPROCESSOR_HOST": "127.0.0.1",
-        "PREPROCESSOR_PORT": str(port),
-        "PREPROCESSOR_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "preprocessor"],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("the preprocessor exited before answering")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("the preprocessor did not start in 60 s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with (
+        tempfile.TemporaryDirectory(prefix="preprocessor-bench-") as logs,
+        service_process("preprocessor", {"PREPROCESSOR_LOG_LEVEL": "WARNING"}, Path(logs)) as p,
+    ):
+        yield p.url
 
 
 def main(argv: list[str] | None = None) -> list[Result]:

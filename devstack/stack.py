@@ -6,7 +6,7 @@ stand-in) and the gateway, wired as ``make run`` wires them.
         httpx.get(f"{stack.url}/api/pgc/2557")
 
 Used by the gateway and stack tests, the reliability suite, ``bench.gateway``,
-``devstack.load`` and ``devstack.soak``.
+``bench.load`` and ``devstack.soak``.
 """
 
 import json
@@ -22,6 +22,7 @@ import httpx
 from devstack.processes import (
     RedisServer,
     ServiceProcess,
+    cpu_seconds,
     redis_server,
     rss_kib,
     service_process,
@@ -118,8 +119,8 @@ class Stack:
                 answers[name] = (0, "down")
         return answers
 
-    def rss_kib(self) -> dict[str, int | None]:
-        """Resident memory of each process of the stack (KiB, from /proc)."""
+    def pids(self) -> dict[str, int]:
+        """The process id of each process of the stack, by name."""
         processes: dict[str, int] = {name: s.pid for name, s in self.services().items()}
         processes["redis"] = self.redis.pid
         processes["skyserver-standin"] = self.skyserver.pid
@@ -127,7 +128,15 @@ class Stack:
             processes["surveys-standin"] = self.surveys.pid
         if self.tfserving is not None:
             processes["tfserving-standin"] = self.tfserving.pid
-        return {name: rss_kib(pid) for name, pid in processes.items()}
+        return processes
+
+    def rss_kib(self) -> dict[str, int | None]:
+        """Resident memory of each process of the stack (KiB, from /proc)."""
+        return {name: rss_kib(pid) for name, pid in self.pids().items()}
+
+    def cpu_seconds(self) -> dict[str, float | None]:
+        """CPU time (user + system, seconds) each process of the stack has used so far."""
+        return {name: cpu_seconds(pid) for name, pid in self.pids().items()}
 
 
 @contextmanager

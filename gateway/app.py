@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from gateway.cache import ResultCache
 from gateway.estimator import Estimator
 from gateway.openapi import PROBLEM_SCHEMA
-from gateway.requestlog import RequestLog
+from gateway.requestlog import RequestLog, Retention
 from gateway.routes import batch, images, inclination, page
 from gateway.schemas import BatchItem, BatchLine
 from gateway.settings import GatewaySettings
@@ -89,7 +89,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             preprocessor=PreprocessorClient(preprocessor_http),
             inference=InferenceClient(inference_http),
             cache=cache,
-            request_log=RequestLog(settings.data_dir),
+            request_log=RequestLog(settings.data_dir, Retention.from_settings(settings)),
         )
         try:
             yield

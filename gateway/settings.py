@@ -47,3 +47,33 @@ class GatewaySettings(ServiceSettings):
     )
     batch_max_items: int = Field(default=20_000, ge=1)
     default_radius_arcmin: float = 5.0
+
+    # Retention on the data volume (docs/gateway.md, "Storage"): nothing there is needed to
+    # answer, so nothing there may grow without bound or stop an answer when the disk is full.
+    uploads_max_bytes: int = Field(
+        default=2 * 1024**3, ge=0, description="Most bytes the upload store keeps; oldest go first."
+    )
+    uploads_max_age_s: float = Field(
+        default=30 * 86400, gt=0, description="Uploads not seen for this long are removed."
+    )
+    request_log_max_bytes: int = Field(
+        default=64 * 1024**2, ge=1024, description="requests.jsonl is rotated at this size..."
+    )
+    request_log_rotate_s: float = Field(
+        default=86400, gt=0, description="... or when its first line is this old."
+    )
+    request_log_backups: int = Field(
+        default=7, ge=0, description="Rotated files kept (requests.jsonl.1 is the newest)."
+    )
+    request_log_max_age_s: float = Field(
+        default=30 * 86400, gt=0, description="Rotated files whose last line is older go."
+    )
+    min_free_bytes: int = Field(
+        default=512 * 1024**2,
+        ge=0,
+        description="Free space the upload store leaves on the data volume: below it an upload "
+        "is answered but not kept, and its request log line says so.",
+    )
+    retention_check_s: float = Field(
+        default=300.0, gt=0, description="How often the upload store is scanned for retention."
+    )

@@ -8,21 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic_settings import BaseSettings
 
-from catalog.settings import CatalogSettings
 from devstack.processes import REPO_ROOT
-from gateway.settings import GatewaySettings
-from inference.settings import InferenceSettings
-from preprocessor.settings import PreprocessorSettings
-
-SETTINGS: dict[str, type[BaseSettings]] = {
-    "gateway": GatewaySettings,
-    "catalog": CatalogSettings,
-    "preprocessor": PreprocessorSettings,
-    "inference": InferenceSettings,
-}
-MODELS_DIR = REPO_ROOT / "models"
+from tests.stack.common import MODELS_DIR, SETTINGS, shipped_flavors
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +29,6 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {str(k): str(v) for k, v in env.items()}
-
-
-def shipped_flavors() -> set[str]:
-    return {p.parent.name for p in MODELS_DIR.glob("*/manifest.json")}
 
 
 def tfserving_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -86,7 +70,32 @@ def test_service_port_and_health_check_match_the_code(compose: dict[str, Any], n
     assert any(p.endswith(str(port)) or p.endswith(f"{port}/tcp") for p in published), published
     health = " ".join(service["healthcheck"]["test"])
     assert f":{port}/healthz" in health
-    assert (REPO_ROOT / service["build"]["dockerfile"]).is_file()
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_each_service_builds_the_one_dockerfile_with_its_role(
+    compose: dict[str, Any], name: str
+) -> None:
+    build = services(compose)[name]["build"]
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert (REPO_ROOT / build.get("context", ".") / "Dockerfile").is_file()
+    args = {str(k): str(v) for k, v in build["args"].items()}
+    settings_class = SETTINGS[name]
+    assert args == {
+        "ROLE": name,
+        "PORT": str(settings_class.model_fields["port"].default),
+        "ENV_PREFIX": str(settings_class.model_config.get("env_prefix", "")),
+    }
+    assert services(compose)[name]["image"].startswith(f"incline/{name}:")
+
+
+def test_one_dockerfile_shape_no_per_service_copies() -> None:
+    assert sorted(p.relative_to(REPO_ROOT).as_posix() for p in REPO_ROOT.glob("*/Dockerfile")) == []
+    text = (REPO_ROOT / "Dockerfile").read_text()
+    for arg in ("ROLE", "PORT", "ENV_PREFIX"):
+        assert f"ARG {arg}" in text
+    assert 'pip install ".[${ROLE}]"' in text
+    assert "AS models" in text  # the model repository as an image, for deploy/k8s
 
 
 def test_gateway_reaches_each_service_by_its_compose_name_and_port(compose: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """TensorFlow belongs to inference/ and training/ alone: the light services start without it."""
 
+import ast
 import subprocess
 import sys
 
@@ -34,3 +35,59 @@ def test_no_tensorflow_import_outside_inference_and_training() -> None:
             if any(line.lstrip().startswith(heavy) for line in text.splitlines()):
                 offenders.append(str(path.relative_to(REPO_ROOT)))
     assert offenders == []
+
+
+# Every import points down this list (a package may import its own modules and any package of a
+# lower rank, never one of its own rank or above): the services share only servicekit; the
+# incline command is a client of the gateway; training
+# builds on inference and the preprocessor; the stand-ins on inference's protocol; devstack runs
+# all of them; the benchmarks measure with devstack. Imports inside functions count too.
+LAYERS: dict[str, int] = {
+    "servicekit": 0,
+    "gateway": 1,
+    "catalog": 1,
+    "preprocessor": 1,
+    "inference": 1,
+    "training": 2,
+    "standins": 2,
+    "incline": 2,
+    "devstack": 3,
+    "bench": 4,
+}
+
+
+def imported_packages(package: str) -> dict[str, set[str]]:
+    """Each first-party package ``package`` imports, with the files that import it."""
+    found: dict[str, set[str]] = {}
+    for path in (REPO_ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top in LAYERS and top != package:
+                    found.setdefault(top, set()).add(str(path.relative_to(REPO_ROOT)))
+    return found
+
+
+def test_every_first_party_package_has_a_layer() -> None:
+    packages = {
+        p.name
+        for p in REPO_ROOT.iterdir()
+        if (p / "__init__.py").is_file() and p.name != "tests"
+    }
+    assert packages == set(LAYERS)
+
+
+@pytest.mark.parametrize("package", sorted(LAYERS))
+def test_imports_point_down_only(package: str) -> None:
+    upward = {
+        target: sorted(files)
+        for target, files in imported_packages(package).items()
+        if LAYERS[target] >= LAYERS[package]
+    }
+    assert upward == {}, f"{package} imports a package at or above its layer"

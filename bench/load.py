@@ -1,6 +1,6 @@
 """Load on the whole local stack, against the raw model compute of the same run.
 
-    python -m devstack.load [--models-dir models] [--url URL] [--concurrency 1,8,32]
+    python -m bench.load [--models-dir models] [--url URL] [--concurrency 1,8,32]
         [--requests 120] [--max-seconds 20] [--write docs/benchmarks.md]
 
 Starts Redis, the SkyServer stand-in, catalog, preprocessor, inference (embedded) and gateway
@@ -29,11 +29,12 @@ from pathlib import Path
 
 import httpx
 
-from bench.gateway import COPIES, galaxy_jpeg, measure_raw, pick_galaxies, warm_cutouts
+from bench.gateway import measure_raw
 from devstack.processes import exit_on_sigterm
 from devstack.report import provenance, write_section
 from devstack.stack import ensure_models, local_stack
 from devstack.stats import Figures, run_load, table
+from devstack.workload import COPIES, galaxy_jpeg, pick_galaxies, warm_cutouts
 
 
 def flush_results(redis_url: str | None) -> None:
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     errors = sum(row.errors for row in rows)
-    command = "python -m devstack.load " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m bench.load " + " ".join(argv if argv is not None else sys.argv[1:])
     text = "\n".join(
         [
             f"`nice -n 10 .venv/bin/{command.strip()}` against {where}; models: {note}; "
