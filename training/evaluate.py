@@ -189,7 +189,7 @@ def evaluate_repository(
     report_dir.mkdir(parents=True, exist_ok=True)
     if plots_dir is not None:
         plots_dir.mkdir(parents=True, exist_ok=True)
-    manifests = flavor_manifests(models_dir)
+    manifests = [m for m in flavor_manifests(models_dir) if m.task == "inclination"]
     if not manifests:
         raise ValueError(f"no flavors with a manifest in {models_dir}")
     calibration, _ = fit_calibration(models_dir, manifests, data_root, datasets, processes)
