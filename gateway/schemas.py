@@ -169,9 +169,9 @@ EXAMPLE_RESULT: dict[str, Any] = {
         "unit": "deg",
     },
     "flavors": [
-        {"name": "vgg2-0", "version": 1, "inclination_deg": 71.4, "clipped": False},
-        {"name": "vgg3-0", "version": 1, "inclination_deg": 72.5, "clipped": False},
-        {"name": "vgg3-1", "version": 1, "inclination_deg": 68.8, "clipped": False},
+        {"name": "res128-0", "version": 1, "inclination_deg": 71.4, "clipped": False},
+        {"name": "res128-2", "version": 1, "inclination_deg": 72.5, "clipped": False},
+        {"name": "vgg3-v2", "version": 1, "inclination_deg": 68.8, "clipped": False},
     ],
     "failed_flavors": [],
     "alarm": {"raised": False, "spread_deg": 3.7, "threshold_deg": 10.0},

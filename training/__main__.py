@@ -198,7 +198,7 @@ def parser() -> argparse.ArgumentParser:
                    help="CSV with columns 'image' (path, relative to --images) and 'inclination'")
     p.add_argument("--images", type=Path, required=True)
     p.add_argument("--name", required=True, help="the new flavor's name ([a-z0-9-])")
-    p.add_argument("--base", default=None, help="fine-tune this flavor's run (e.g. vgg2-0)")
+    p.add_argument("--base", default=None, help="fine-tune this flavor's run (e.g. res128-0)")
     p.add_argument("--architecture", default="vgg2")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
