@@ -92,6 +92,6 @@ def test_the_batch_lines_carry_the_verdict(rejecting_stack: Stack) -> None:
 def test_the_page_shows_the_verdict(rejecting_stack: Stack) -> None:
     page = httpx.get(f"{rejecting_stack.url}/", timeout=30).text
     script = httpx.get(f"{rejecting_stack.url}/static/app.js", timeout=30).text
-    assert 'id="rejection"' in page
+    assert 'id="verdict"' in page
     assert "result.rejection" in script
 
