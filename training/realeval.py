@@ -76,17 +76,16 @@ def predict_in_process(models_dir: Path, images: list[RealImage]) -> Answers:
     if not registry.flavors:
         raise ValueError(f"no usable flavors in {models_dir}")
     copies = COPY_COUNTS[COPIES]
-    tensors: dict[str, npt.NDArray[np.float32]] = {}
+    modes = {f.manifest.color_mode for f in registry.flavors}
+    parts: dict[str, list[npt.NDArray[np.float32]]] = {mode: [] for mode in modes}
     baseline = []
     for image in images:
         data = image.path.read_bytes()
-        for mode in {f.manifest.color_mode for f in registry.flavors}:
-            tensors.setdefault(mode, np.zeros((0, 128, 128, 3 if mode == "rgb" else 1),
-                                              np.float32))
-            prepared = preprocess_bytes(data, mode, COPIES).tensor
-            tensors[mode] = np.concatenate([tensors[mode], prepared])
+        for mode in modes:
+            parts[mode].append(preprocess_bytes(data, mode, COPIES).tensor)
         first = preprocess_bytes(data, "rgb", "none").tensor[0]
         baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
+    tensors = {mode: np.concatenate(arrays) for mode, arrays in parts.items()}
     per_flavor: dict[str, Floats] = {}
     for flavor in registry.flavors:
         out = flavor.manifest.output
