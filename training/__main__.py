@@ -90,7 +90,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     recipe = _recipe(args.quick)
     evaluate_repository(args.models, _data_root(args), recipe.datasets, args.report,
                         args.processes, write_manifests=not args.no_manifests,
-                        plots_dir=args.plots, rotations=not args.no_rotations)
+                        plots_dir=args.plots)
 
 
 def cmd_retrain(args: argparse.Namespace) -> None:
@@ -175,8 +175,6 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="held-out test metrics, baselines, plots, manifests")
     common(p)
     p.add_argument("--no-manifests", action="store_true", help="do not update manifests")
-    p.add_argument("--no-rotations", action="store_true",
-                   help="skip the ensemble over the four 90-degree rotations (4x the time)")
     p.add_argument("--plots", type=Path, default=None,
                    help="where the PNG plots go (default: the report folder; the README's "
                         "come from --plots docs/images)")

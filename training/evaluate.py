@@ -182,7 +182,6 @@ def evaluate_repository(
     processes: int | None = None,
     write_manifests: bool = True,
     plots_dir: Path | None = None,
-    rotations: bool = True,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Evaluate every flavor in ``models_dir`` on the ``test`` and ``test-hard`` sets; fit the
     ensemble's uncertainty on the validation set and report its coverage on both."""
@@ -208,8 +207,7 @@ def evaluate_repository(
         }
         table["median ensemble"] = statistics(ensemble, true)
         served_median, served_stdev, _ = _ensemble({n: p[1] for n, p in both.items()})
-        if rotations:
-            table["median ensemble, rot4 copies"] = statistics(served_median, true)
+        table["median ensemble, rot4 copies"] = statistics(served_median, true)
         covered = inside(calibration, served_median, served_stdev, true, 1.0)
         coverage[f"synthetic_{set_name.replace('-', '_')}"] = round(float(np.mean(covered)), 3)
         base = baselines(data)

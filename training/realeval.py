@@ -113,9 +113,8 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
     median, stdev, sigma, baseline = [], [], [], []
     with httpx.Client(base_url=url, timeout=timeout_s) as client:
         for image in images:
-            response = client.post(
-                "/api/file", files={"file": (image.path.name, image.path.read_bytes())}
-            )
+            data = image.path.read_bytes()
+            response = client.post("/api/file", files={"file": (image.path.name, data)})
             if response.status_code != 200:
                 raise RuntimeError(f"{image.name}: {response.status_code} {response.text[:200]}")
             answer = response.json()
@@ -124,7 +123,7 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
             sigma.append(answer["inclination"]["sigma"])
             for flavor in answer["flavors"]:
                 per_flavor.setdefault(flavor["name"], []).append(flavor["inclination_deg"])
-            first = preprocess_bytes(image.path.read_bytes(), "rgb", "none").tensor[0]
+            first = preprocess_bytes(data, "rgb", "none").tensor[0]
             baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
     complete = {k: np.asarray(v) for k, v in per_flavor.items() if len(v) == len(images)}
     return Answers(complete, np.asarray(median), np.asarray(stdev), np.asarray(sigma),
