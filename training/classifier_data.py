@@ -6,18 +6,14 @@ indices into :data:`training.negatives.CLASSES`.
 """
 
 import json
-import os
-from dataclasses import asdict, dataclass
-from multiprocessing import get_context
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from training.dataset import SHARD_SIZE, SPEC_FILE, Arrays, read_shards, write_shards
 from training.negatives import CLASSES, render_example
-
-SHARD_SIZE = 250
-SPEC_FILE = "dataset.json"
 
 
 @dataclass(frozen=True)
@@ -44,52 +40,24 @@ QUICK_SETS = {
 }
 
 
-def _shard_path(directory: Path, shard: int) -> Path:
-    return directory / f"shard-{shard:05d}.npz"
-
-
-def _make_shard(job: tuple[Path, ClassifierSetSpec, int]) -> int:
-    directory, spec, shard = job
-    start = shard * spec.shard_size
-    stop = min(start + spec.shard_size, spec.count)
+def example_arrays(spec: ClassifierSetSpec, start: int, stop: int) -> Arrays:
+    """One shard of classifier examples: images and class indices."""
     examples = [render_example(spec.seed, index) for index in range(start, stop)]
-    target = _shard_path(directory, shard)
-    tmp = target.with_name(target.stem + ".tmp.npz")
-    np.savez(tmp, images=np.stack([e[0] for e in examples]),
-             labels=np.array([e[1] for e in examples], dtype=np.int64))
-    tmp.replace(target)
-    return stop - start
+    return {"images": np.stack([e[0] for e in examples]),
+            "labels": np.array([e[1] for e in examples], dtype=np.int64)}
 
 
 def generate(directory: Path, spec: ClassifierSetSpec, processes: int | None = None) -> Path:
     """Write the shards of ``spec`` that are missing under ``directory``."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    spec_file = directory / SPEC_FILE
-    if spec_file.exists() and ClassifierSetSpec(**json.loads(spec_file.read_text())) != spec:
-        raise ValueError(f"{directory} holds a different data set; choose another directory")
-    spec_file.write_text(json.dumps(asdict(spec)) + "\n")
-    jobs = [(directory, spec, s) for s in range(spec.shards)
-            if not _shard_path(directory, s).exists()]
-    processes = processes or os.cpu_count() or 1
-    if processes == 1 or len(jobs) <= 1:
-        for job in jobs:
-            _make_shard(job)
-    else:
-        with get_context("spawn").Pool(processes) as pool:
-            for made in pool.imap_unordered(_make_shard, jobs):
-                print(f"{directory.name}: +{made}", flush=True)
-    return directory
+    return write_shards(directory, spec, example_arrays, processes)
 
 
 def load(directory: Path) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
     spec = ClassifierSetSpec(**json.loads((Path(directory) / SPEC_FILE).read_text()))
-    images, labels = [], []
-    for shard in range(spec.shards):
-        with np.load(_shard_path(Path(directory), shard)) as data:
-            images.append(data["images"])
-            labels.append(data["labels"])
-    return np.concatenate(images), np.concatenate(labels)
+    shards = list(read_shards(directory, spec.shards))
+    images = np.concatenate([s["images"] for s in shards]).astype(np.uint8)
+    labels = np.concatenate([s["labels"] for s in shards]).astype(np.int64)
+    return images, labels
 
 
 def class_counts(labels: npt.NDArray[np.int64]) -> dict[str, int]:

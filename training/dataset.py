@@ -9,10 +9,11 @@ degrees (the reported convention, ``Galaxy.label``), and one array per
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -41,37 +42,47 @@ def shard_path(directory: Path, shard: int) -> Path:
     return directory / f"shard-{shard:05d}.npz"
 
 
-def _make_shard(job: tuple[Path, DatasetSpec, int]) -> int:
-    directory, spec, shard = job
+Arrays = dict[str, npt.NDArray[np.generic]]
+
+
+class ShardedSpec(Protocol):
+    """What :func:`write_shards` needs of a data-set spec (a frozen dataclass)."""
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def shard_size(self) -> int: ...
+
+    @property
+    def shards(self) -> int: ...
+
+
+ShardMaker = Callable[[Any, int, int], Arrays]
+
+
+def _write_shard(job: tuple[Path, ShardedSpec, int, ShardMaker]) -> int:
+    directory, spec, shard, make = job
     start = shard * spec.shard_size
     stop = min(start + spec.shard_size, spec.count)
-    images, params = [], []
-    for index in range(start, stop):
-        image, galaxy = render(spec.seed, index, spec.hard)
-        images.append(image)
-        params.append(asdict(galaxy))
-    arrays: dict[str, npt.NDArray[np.generic]] = {
-        "images": np.stack(images),
-        "labels": np.array([p["label"] for p in params], dtype=np.float32),
-    }
-    for field in galaxy_fields():
-        arrays[field] = np.array([p[field] for p in params])
     target = shard_path(directory, shard)
     tmp = target.with_name(target.stem + ".tmp.npz")
-    np.savez(tmp, **arrays)  # type: ignore[arg-type]
+    np.savez(tmp, **make(spec, start, stop))  # type: ignore[arg-type]
     tmp.replace(target)
     return stop - start
 
 
-def generate(directory: Path, spec: DatasetSpec, processes: int | None = None,
-             progress: bool = True) -> Path:
-    """Write the shards of ``spec`` that are missing under ``directory``."""
+def write_shards(directory: Path, spec: ShardedSpec, make: ShardMaker,
+                 processes: int | None = None, progress: bool = True) -> Path:
+    """Write the shards of ``spec`` missing under ``directory``: ``make(spec, start, stop)``
+    (a module-level function, so that worker processes can run it) gives one shard's arrays.
+    Each shard is written atomically; a folder holding another spec is refused."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     spec_file = directory / SPEC_FILE
-    if spec_file.exists() and DatasetSpec(**json.loads(spec_file.read_text())) != spec:
+    if spec_file.exists() and type(spec)(**json.loads(spec_file.read_text())) != spec:
         raise ValueError(f"{directory} holds a different data set; choose another directory")
-    spec_file.write_text(json.dumps(asdict(spec)) + "\n")
+    spec_file.write_text(json.dumps(asdict(spec)) + "\n")  # type: ignore[call-overload]
     todo = [s for s in range(spec.shards) if not shard_path(directory, s).exists()]
     done = spec.count - sum(
         min(spec.shard_size, spec.count - s * spec.shard_size) for s in todo
@@ -79,26 +90,53 @@ def generate(directory: Path, spec: DatasetSpec, processes: int | None = None,
     processes = processes or os.cpu_count() or 1
     with tqdm(total=spec.count, initial=done, unit="img", desc=directory.name,
               disable=not progress, mininterval=5.0) as bar:
-        jobs = [(directory, spec, s) for s in todo]
+        jobs: list[tuple[Path, ShardedSpec, int, ShardMaker]] = [
+            (directory, spec, s, make) for s in todo
+        ]
         if processes == 1 or len(jobs) <= 1:
             for job in jobs:
-                bar.update(_make_shard(job))
+                bar.update(_write_shard(job))
         else:
             with get_context("spawn").Pool(processes) as pool:
-                for made in pool.imap_unordered(_make_shard, jobs):
+                for made in pool.imap_unordered(_write_shard, jobs):
                     bar.update(made)
     return directory
+
+
+def read_shards(directory: Path, shards: int) -> Iterator[Arrays]:
+    for shard in range(shards):
+        with np.load(shard_path(Path(directory), shard)) as data:
+            yield {key: data[key] for key in data.files}
+
+
+def galaxy_arrays(spec: DatasetSpec, start: int, stop: int) -> Arrays:
+    """One shard of synthetic galaxies: images, labels and every Galaxy field."""
+    images, params = [], []
+    for index in range(start, stop):
+        image, galaxy = render(spec.seed, index, spec.hard)
+        images.append(image)
+        params.append(asdict(galaxy))
+    arrays: Arrays = {
+        "images": np.stack(images),
+        "labels": np.array([p["label"] for p in params], dtype=np.float32),
+    }
+    for field in galaxy_fields():
+        arrays[field] = np.array([p[field] for p in params])
+    return arrays
+
+
+def generate(directory: Path, spec: DatasetSpec, processes: int | None = None,
+             progress: bool = True) -> Path:
+    """Write the shards of ``spec`` that are missing under ``directory``."""
+    return write_shards(directory, spec, galaxy_arrays, processes, progress)
 
 
 def read_spec(directory: Path) -> DatasetSpec:
     return DatasetSpec(**json.loads((Path(directory) / SPEC_FILE).read_text()))
 
 
-def iter_shards(directory: Path) -> Iterator[dict[str, npt.NDArray[np.generic]]]:
-    spec = read_spec(directory)
-    for shard in range(spec.shards):
-        with np.load(shard_path(Path(directory), shard)) as data:
-            yield {key: data[key] for key in data.files}
+def iter_shards(directory: Path) -> Iterator[Arrays]:
+    return read_shards(directory, read_spec(directory).shards)
 
 
 def load(directory: Path) -> dict[str, npt.NDArray[np.generic]]:
