@@ -56,10 +56,34 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
         known = ", ".join(f.name for f in recipe.flavors)
         raise SystemExit(f"unknown flavor in {list(names)}; the recipe has: {known}")
     for flavor in flavors:
+        initial, about = None, description
+        if flavor.base is not None:
+            bases: Path = args.base_models or args.models
+            initial = base_model(bases, flavor.base)
+            about = f"{description}; fine-tuned from {flavor.base}"
         train_flavor(flavor, train["images"], train["labels"],  # type: ignore[arg-type]
                      val["images"], val["labels"], runs / flavor.name,  # type: ignore[arg-type]
-                     args.models, description)
+                     args.models, about, initial_model=initial)
         print(f"exported {flavor.name} to {args.models}", flush=True)
+
+
+def base_model(models_dir: Path, name: str):  # type: ignore[no-untyped-def]
+    """A shipped flavor rebuilt as a trainable Keras model, its exported weights loaded."""
+    import keras
+
+    from inference.manifest import load_manifest
+    from preprocessor.imaging import MODEL_SIZE
+    from training.architectures import build
+    from training.train import load_exported_weights
+
+    folder = models_dir / name
+    if not (folder / "manifest.json").exists():
+        raise SystemExit(f"fine-tuning needs the base flavor {name} in {models_dir}")
+    manifest = load_manifest(folder)
+    model: keras.Model = build(manifest.architecture,
+                               (MODEL_SIZE, MODEL_SIZE, manifest.input.shape[-1]))
+    load_exported_weights(model, folder / str(manifest.version))
+    return model
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -129,7 +153,7 @@ def cmd_classifier(args: argparse.Namespace) -> None:
     root = args.datasets / "classifier"
     for name, spec in SETS.items():
         generate(root / name, spec, processes=args.processes)
-    run(root, args.runs, args.models, args.report)
+    run(root, args.runs, args.models, args.report, base_models=args.base_models)
 
 
 def cmd_sheet(args: argparse.Namespace) -> None:
@@ -165,11 +189,15 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train (or resume) flavors of the recipe and export them")
     common(p)
     p.add_argument("flavor", nargs="+", help="flavor names from training/recipe.py")
+    p.add_argument("--base-models", type=Path, default=None,
+                   help="where a fine-tuned flavor's base flavor is read (default: --models)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("recipe", help="generate, train and export every flavor of the recipe")
     common(p)
     p.add_argument("--evaluate", action="store_true", help="then evaluate on the test sets")
+    p.add_argument("--base-models", type=Path, default=None,
+                   help="where a fine-tuned flavor's base flavor is read (default: --models)")
     p.set_defaults(func=cmd_recipe)
 
     p = sub.add_parser("evaluate", help="held-out test metrics, baselines, plots, manifests")
@@ -217,6 +245,9 @@ def parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--real", type=Path, default=None,
                    help="index.csv of real images (path column): evaluate only")
+    p.add_argument("--base-models", type=Path, default=None,
+                   help="where the inclination flavors whose backbones the classifiers start "
+                        "from are read (default: --models)")
     p.set_defaults(func=cmd_classifier)
 
     p = sub.add_parser("sheet", help="contact sheet PNG of synthetic galaxies")

@@ -99,16 +99,26 @@ def _residual(x: keras.KerasTensor, filters: int, stride: int, name: str) -> ker
     return layers.Activation("relu", name=f"{name}_relu2")(y)
 
 
-def res128(shape: tuple[int, int, int]) -> keras.Model:
-    """Residual network on the full 128x128 input: a learned stride-2 5x5 stem (no averaging
-    away of the thin disks and dust lanes), four residual stages at 32, 16, 8 and 4 pixels
-    (32, 48, 64, 96 filters), a dense head with dropout, tanh output. ~0.5M parameters."""
-    inputs = _inputs(shape)
+BACKBONE_LAYERS = ("stem", "stage")  # name prefixes of residual_backbone's layers
+
+
+def residual_backbone(inputs: keras.KerasTensor) -> keras.KerasTensor:
+    """res128's feature extractor: a learned stride-2 5x5 stem, four residual stages down to
+    4x4x96. Its layer names are shared by every model built on it, so weights carry over."""
     x = layers.Conv2D(24, 5, strides=2, padding="same", use_bias=False, name="stem")(inputs)
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.Activation("relu", name="stem_relu")(x)
     for stage, width in enumerate((32, 48, 64, 96), start=1):
         x = _residual(x, width, 2, f"stage{stage}")
+    return x
+
+
+def res128(shape: tuple[int, int, int]) -> keras.Model:
+    """Residual network on the full 128x128 input: a learned stride-2 5x5 stem (no averaging
+    away of the thin disks and dust lanes), four residual stages at 32, 16, 8 and 4 pixels
+    (32, 48, 64, 96 filters), a dense head with dropout, tanh output. ~0.5M parameters."""
+    inputs = _inputs(shape)
+    x = residual_backbone(inputs)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dropout(0.3, name="flatten_dropout")(x)
     x = layers.Dense(64, activation="relu", name="dense")(x)

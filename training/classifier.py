@@ -27,11 +27,14 @@ from inference.manifest import (
     Manifest,
     OutputSpec,
     TrainingInfo,
+    load_manifest,
 )
 from preprocessor.imaging import MODEL_SIZE
+from training.architectures import BACKBONE_LAYERS, residual_backbone
 from training.augment import augment_batch
 from training.export import export_flavor, write_models_config
 from training.negatives import CLASSES
+from training.synthetic import GENERATOR
 
 OUTPUT_KEY = "probabilities"
 ACCEPT = ("disk",)
@@ -49,11 +52,15 @@ class ClassifierFlavorSpec:
     batch_size: int = 64
     learning_rate: float = 2e-3
     version: int = 1
+    architecture: str = "classifier"  # or "res-classifier"
+    base: str | None = None  # res-classifier: the inclination flavor its backbone starts from
 
 
 FLAVORS = (
-    ClassifierFlavorSpec("reject-a", seed=151),
-    ClassifierFlavorSpec("reject-b", seed=152, bootstrap_fraction=0.8),
+    ClassifierFlavorSpec("reject-c", seed=153, architecture="res-classifier", base="res128-0",
+                         epochs=12, learning_rate=1e-3),
+    ClassifierFlavorSpec("reject-d", seed=154, architecture="res-classifier", base="res128-2",
+                         epochs=12, learning_rate=1e-3, bootstrap_fraction=0.8),
 )
 
 
@@ -83,6 +90,43 @@ def build_classifier(shape: tuple[int, int, int] = (MODEL_SIZE, MODEL_SIZE, 3),
     x = layers.Dense(4 * width, activation="relu", name="dense")(x)
     outputs = layers.Dense(classes, activation="softmax", name=OUTPUT_KEY)(x)
     return keras.Model(inputs, outputs, name="classifier")
+
+
+def build_res_classifier(shape: tuple[int, int, int] = (MODEL_SIZE, MODEL_SIZE, 3),
+                         classes: int = len(CLASSES)) -> keras.Model:
+    """The inclination networks' residual backbone (:func:`training.architectures.res128`, full
+    128x128, 4x4x96 features), global average and max pooling, a dense head, softmax. Built
+    so that an inclination flavor's backbone weights load into it (:func:`load_backbone`)."""
+    inputs = keras.Input(shape=shape, name="image", dtype="float32")
+    x = residual_backbone(inputs)
+    x = layers.Concatenate(name="pool")([
+        layers.GlobalAveragePooling2D(name="mean")(x), layers.GlobalMaxPooling2D(name="max")(x),
+    ])
+    x = layers.Dropout(0.3, name="dropout")(x)
+    x = layers.Dense(64, activation="relu", name="dense")(x)
+    outputs = layers.Dense(classes, activation="softmax", name=OUTPUT_KEY)(x)
+    return keras.Model(inputs, outputs, name="res_classifier")
+
+
+CLASSIFIER_ARCHITECTURES = {"classifier": build_classifier, "res-classifier": build_res_classifier}
+
+
+def load_backbone(model: keras.Model, version_dir: Path) -> int:
+    """Copy into ``model`` the backbone variables (:data:`BACKBONE_LAYERS`) of an exported
+    inclination flavor that have the same path and shape; returns how many were copied."""
+    loaded = tf.saved_model.load(str(version_dir))
+    values = {v.name.removesuffix(":0"): v for v in loaded.variables}
+    copied = 0
+    for weight in model.weights:
+        if not weight.path.startswith(BACKBONE_LAYERS):
+            continue
+        source = values.get(weight.path)
+        if source is not None and tuple(source.shape) == tuple(weight.shape):
+            weight.assign(source)
+            copied += 1
+    if copied == 0:
+        raise ValueError(f"{version_dir} shares no variable with {model.name}")
+    return copied
 
 
 def likelihood(probabilities: npt.NDArray[np.floating[Any]],
@@ -154,7 +198,7 @@ def _epoch_dataset(images: npt.NDArray[np.uint8], labels: npt.NDArray[np.int64],
 def train_classifier(spec: ClassifierFlavorSpec, images: npt.NDArray[np.uint8],
                      labels: npt.NDArray[np.int64], val_images: npt.NDArray[np.uint8],
                      val_labels: npt.NDArray[np.int64], run_dir: Path,
-                     log: bool = True) -> keras.Model:
+                     log: bool = True, base_models: Path | None = None) -> keras.Model:
     """Train (or resume) one classifier; returns the model at the best validation loss."""
     run_dir.mkdir(parents=True, exist_ok=True)
     state_path, checkpoint = run_dir / "state.json", run_dir / "checkpoint.keras"
@@ -172,7 +216,12 @@ def train_classifier(spec: ClassifierFlavorSpec, images: npt.NDArray[np.uint8],
         model = keras.models.load_model(checkpoint)
     else:
         csv_path.unlink(missing_ok=True)
-        model = build_classifier()
+        model = CLASSIFIER_ARCHITECTURES[spec.architecture]()
+        if spec.base is not None:
+            if base_models is None:
+                raise ValueError(f"{spec.name} starts from {spec.base}: give base_models")
+            base = load_manifest(base_models / spec.base)
+            load_backbone(model, base_models / spec.base / str(base.version))
         model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     while state["epochs_done"] < spec.epochs:
@@ -250,7 +299,8 @@ def binary_metrics(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int64
 
 
 def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
-        flavors: tuple[ClassifierFlavorSpec, ...] = FLAVORS) -> dict[str, Any]:
+        flavors: tuple[ClassifierFlavorSpec, ...] = FLAVORS,
+        base_models: Path | None = None) -> dict[str, Any]:
     """Train every classifier flavor, choose thresholds on validation, evaluate on the test
     set, export, and write ``report/classifier.json``."""
     from training.classifier_data import SETS, class_counts, load
@@ -263,7 +313,8 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
                                          ("test", test_y))}}
     val_probs, test_probs = [], []
     for spec in flavors:
-        model = train_classifier(spec, train_x, train_y, val_x, val_y, runs / spec.name)
+        model = train_classifier(spec, train_x, train_y, val_x, val_y, runs / spec.name,
+                                 base_models=base_models or models_dir)
         pv, pt = predict(model, val_x), predict(model, test_x)
         val_probs.append(pv)
         test_probs.append(pt)
@@ -276,8 +327,9 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
             float((pt.argmax(axis=1) == test_y).mean()), 4)
         state = json.loads((runs / spec.name / "state.json").read_text())
         training = {
-            "data": f"synthetic disks (training.synthetic) and non-disks (training.negatives), "
-                    f"{len(train_y)} images, seed {SETS['train'].seed}",
+            "data": f"synthetic disks (training.synthetic v{GENERATOR}) and non-disks "
+                    f"(training.negatives), {len(train_y)} images, seed {SETS['train'].seed}"
+                    + (f"; backbone from {spec.base}" if spec.base else ""),
             "images": round(spec.bootstrap_fraction * len(train_y)),
             "bootstrap_fraction": spec.bootstrap_fraction, "seed": spec.seed,
             "epochs": int(state["epochs_done"]), "best_epoch": int(state["best_epoch"]) + 1,
@@ -287,7 +339,7 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
                             "contrast, blur",
         }
         manifest = classifier_manifest(spec.name, spec.version, threshold, rule, training,
-                                       metrics)
+                                       metrics, spec.architecture)
         export_flavor(model, models_dir, manifest, warmup=val_x[:2].astype(np.float32) / 255.0)
         results[spec.name] = {
             "threshold": threshold, "metrics": metrics,

@@ -29,7 +29,7 @@ class ClassifierSetSpec:
 
 # Seeds differ from the inclination recipe's, so no disk of their test sets is trained on here.
 SETS = {
-    "train": ClassifierSetSpec(6000, 1511),
+    "train": ClassifierSetSpec(12000, 1511),
     "validation": ClassifierSetSpec(1000, 1512),
     "test": ClassifierSetSpec(1500, 1513),
 }

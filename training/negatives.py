@@ -108,8 +108,11 @@ def _colour(light: Array, rgb: tuple[float, float, float]) -> Array:
 
 
 def spheroid(rng: np.random.Generator, side: int) -> tuple[Array, float]:
-    """An elliptical (E0-E7) or an S0; returns bands and the surface brightness of its edge."""
-    size = side * rng.uniform(0.05, 0.22)  # half-light radius
+    """An elliptical (E0-E7) or an S0; returns bands and the surface brightness of its edge.
+    Sometimes compact (a bright nucleus in a wide field, as photographs of M49 or M89 frame
+    them) and in a rich star field."""
+    compact = rng.random() < 0.3
+    size = side * (rng.uniform(0.015, 0.05) if compact else rng.uniform(0.05, 0.22))
     centre = rng.normal(0.0, 0.03 * side, size=2)
     pa = float(rng.uniform(0.0, math.pi))
     red = (rng.uniform(1.1, 1.45), 1.0, rng.uniform(0.5, 0.85))
@@ -136,9 +139,11 @@ def spheroid(rng: np.random.Generator, side: int) -> tuple[Array, float]:
         bands += _colour(_draw(companion.shear(q=float(rng.uniform(0.5, 1.0)), beta=0.0
                                                * galsim.radians), side,
                                (float(offset[0]), float(offset[1]))), red)
-    edge = float(light[int(np.clip(side / 2 + centre[1], 0, side - 1)),
-                       int(np.clip(side / 2 + centre[0] + 2.0 * size, 0, side - 1))])
-    return bands, max(edge, 1e-7)
+    edge = max(float(light[int(np.clip(side / 2 + centre[1], 0, side - 1)),
+                           int(np.clip(side / 2 + centre[0] + 2.0 * size, 0, side - 1))]), 1e-7)
+    if rng.random() < 0.5:
+        bands += _field_stars(rng, side, rng.uniform(20, 400), edge * rng.uniform(10.0, 300.0))
+    return bands, edge
 
 
 def cluster(rng: np.random.Generator, side: int) -> tuple[Array, float]:
@@ -176,12 +181,18 @@ def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     palette = [(1.0, 0.25, 0.4), (0.3, 0.85, 1.0), (0.5, 0.75, 1.3), (1.0, 0.55, 0.6)]
     colours = [palette[i] for i in rng.choice(len(palette), size=2)]
     level = 1.0
-    if kind == "diffuse":
-        envelope = np.exp(-0.5 * (np.hypot(xx, yy) / (side * rng.uniform(0.25, 0.8))) ** 2)
+    if kind == "diffuse":  # anywhere in the frame, sometimes with a bright compact core
+        cx, cy = rng.uniform(-0.3, 0.3, size=2) * side
+        envelope = np.exp(-0.5 * (np.hypot(xx - cx, yy - cy) / (side * rng.uniform(0.2, 0.8)))
+                          ** 2)
         light = np.zeros((3, side, side))
         for colour in colours:
             field = np.exp(rng.uniform(0.8, 1.6) * _random_field(rng, side, rng.uniform(2.5, 3.5)))
             light += _colour(field * envelope * rng.uniform(0.3, 1.0), colour)
+        if rng.random() < 0.4:
+            core = np.exp(-0.5 * (np.hypot(xx - cx, yy - cy) / (side * rng.uniform(0.03, 0.1)))
+                          ** 2)
+            light += _colour(core * rng.uniform(1.0, 5.0), colours[0])
         dust = np.clip(_random_field(rng, side, 3.0), 0.0, None) * rng.uniform(0.0, 2.0)
         light *= np.exp(-dust)
     else:
@@ -219,7 +230,8 @@ def irregular(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     kind = rng.choice(["dwarf", "dwarf", "merger", "crowded"])
     size = side * rng.uniform(0.08, 0.2)
     blue = (rng.uniform(0.7, 1.0), 1.0, rng.uniform(1.0, 1.4))
-    if kind == "dwarf":
+    if kind == "dwarf":  # from compact to filling the frame (NGC 6822, IC 1613)
+        size *= rng.uniform(1.0, 2.0)
         centre = rng.normal(0.0, 0.05 * side, size=2)
         body = _exponential(side, size, float(rng.uniform(0.4, 1.0)),
                             float(rng.uniform(0, math.pi)), centre)
@@ -230,7 +242,7 @@ def irregular(rng: np.random.Generator, side: int) -> tuple[Array, float]:
         knots = _points(rng, side, xs, ys, body.max() * 10 ** rng.uniform(0.0, 1.5, size=n),
                         np.tile(np.array([0.9, 1.0, 1.3]), (n, 1)))
         light += gaussian_filter(knots, sigma=(0, 1.5, 1.5)) * 4.0
-        n = int(rng.integers(50, 600))  # resolved stars on the body
+        n = int(rng.integers(50, 2000))  # resolved stars on the body
         xs, ys = rng.normal(0.0, 1.5 * size, size=(2, n)) + centre[:, None]
         light += _points(rng, side, xs, ys, body.max() * 10 ** rng.uniform(-0.5, 1.0, size=n),
                          _star_colours(rng, n))

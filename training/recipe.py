@@ -1,7 +1,11 @@
 """The full recipe for the shipped flavors: which data sets (sizes, seeds) and which flavors.
 
 Seeds: training 1, validation 2; the held-out test sets use 1001 (standard) and 2001 (hard),
-never used in training. Sized to finish on the 2-core CPU machine in about an hour and a half
+never used in training. A flavor with a ``base`` starts from that flavor's exported weights
+(read from ``--base-models``, by default the ``--models`` folder the bases were trained into):
+the shipped v3 flavors were fine-tuned from the v2 flavors as they are in git history
+(``--base-models`` pointing at a checkout of them); ``recipe`` rebuilds everything from nothing,
+the bases first. Sized to finish on the 2-core CPU machine in about an hour and a half
 (see README).
 """
 
@@ -22,6 +26,13 @@ FLAVORS = (
     FlavorSpec("res128-1", "res128", seed=31, bootstrap_fraction=0.8, epochs=14, patience=6),
     FlavorSpec("vgg3-v2", "vgg3", seed=32, bootstrap_fraction=1.0, epochs=14, patience=6),
     FlavorSpec("res128-2", "res128", seed=33, bootstrap_fraction=1.0, epochs=18, patience=6),
+    # Generator v3: the v2 flavors above, fine-tuned on the v3 images at a lower rate.
+    FlavorSpec("res128-3", "res128", seed=40, epochs=8, learning_rate=3e-4, patience=4,
+               base="res128-0"),
+    FlavorSpec("res128-4", "res128", seed=41, epochs=8, learning_rate=3e-4, patience=4,
+               base="res128-2"),
+    FlavorSpec("vgg3-v3", "vgg3", seed=42, epochs=8, learning_rate=3e-4, patience=4,
+               base="vgg3-v2"),
 )
 
 QUICK_DATASETS = {
@@ -33,6 +44,8 @@ QUICK_DATASETS = {
 QUICK_FLAVORS = (
     FlavorSpec("quick-0", "tiny", seed=10, epochs=2, batch_size=32),
     FlavorSpec("quick-1", "tiny", seed=11, bootstrap_fraction=0.67, epochs=2, batch_size=32),
+    FlavorSpec("quick-2", "tiny", seed=12, epochs=1, batch_size=32, learning_rate=3e-4,
+               base="quick-0"),
 )
 
 

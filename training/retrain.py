@@ -14,13 +14,12 @@ from pathlib import Path
 import keras
 import numpy as np
 import numpy.typing as npt
-import tensorflow as tf
 from PIL import Image
 
 from inference.manifest import Manifest, load_manifest
 from preprocessor.imaging import MODEL_SIZE, ColorMode, to_model_input
 from training.architectures import build
-from training.train import OUTPUT, FlavorSpec, train_flavor
+from training.train import OUTPUT, FlavorSpec, load_exported_weights, train_flavor
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -45,16 +44,6 @@ def read_labelled(csv_path: Path, image_dir: Path, mode: ColorMode
     if len(images) < 2:
         raise ValueError(f"{csv_path}: need at least 2 labelled images, found {len(images)}")
     return np.stack(images), np.array(labels, dtype=np.float32)
-
-
-def load_exported_weights(model: keras.Model, version_dir: Path) -> None:
-    """Copy the variables of an exported SavedModel into ``model`` (same architecture)."""
-    loaded = tf.saved_model.load(str(version_dir))
-    values = {v.name.removesuffix(":0"): v for v in loaded.variables}
-    for weight in model.weights:
-        if weight.path not in values:
-            raise ValueError(f"{version_dir} has no variable {weight.path}")
-        weight.assign(values[weight.path])
 
 
 def retrain(

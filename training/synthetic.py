@@ -1,5 +1,7 @@
 """Synthetic disk galaxies with known inclination, rendered with galsim and made to look like the
-survey cutouts and photographs the service meets (second generation, aimed at real inputs).
+survey cutouts and photographs the service meets (third generation, aimed at real inputs: the
+second, plus hand-framed photographs — the galaxy small in a wide star field or off centre — and
+early types whose classical bulge is as large as the disk).
 
 **Structure.** A thin exponential disk with intrinsic thickness (``galsim.InclinedExponential``),
 a thick disk and a faint stellar halo; a bulge from pseudo to classical (Sérsic 1-4, B/T up to
@@ -42,7 +44,7 @@ from scipy.signal import fftconvolve
 
 from preprocessor.imaging import to_model_input
 
-GENERATOR = 2  # bumped whenever the images a seed gives change
+GENERATOR = 3  # bumped whenever the images a seed gives change
 PIXEL_ARCSEC = 0.396
 LABEL_Q0 = 0.2
 SERSIC_N = (1.0, 1.5, 2.0, 3.0, 4.0)  # discrete: galsim builds a table per index
@@ -148,10 +150,28 @@ def _stretch_survey(bands: list[Array], edge: float, sky_sigma: float, rng: np.r
         if rendering == "legacy":
             stack = stack ** rng.uniform(0.8, 1.1)
         out = (stack * 255.0).round().astype(np.uint8)
+    elif rendering == "photo":
+        # Astrophotographs compress the dynamic range hard so that the whole disk shows: the
+        # isophotal edge lands at 6-30% of full scale, the core often saturates.
+        kind = rng.choice(["asinh", "log", "linear"], p=[0.5, 0.4, 0.1])
+        target = rng.uniform(0.06, 0.30)
+        a = 10 ** rng.uniform(0.7, 2.5)
+        if kind == "asinh":
+            ratio = math.sinh(target * math.asinh(a)) / a
+        elif kind == "log":
+            ratio = math.expm1(target * math.log1p(a)) / a
+        else:
+            ratio = target
+        top = minimum + (edge - minimum) / ratio
+        stack = np.clip((np.stack(bands, axis=-1) - minimum) / (top - minimum), 0.0, None)
+        if kind == "log":
+            stack = np.log1p(a * stack) / math.log1p(a)
+        elif kind == "asinh":
+            stack = np.arcsinh(a * stack) / math.asinh(a)
+        out = (np.clip(stack, 0.0, 1.0) * 255.0).round().astype(np.uint8)
     else:
         kind = rng.choice(["asinh", "log", "linear"])
-        low = 1.2 if rendering == "photo" else 0.6
-        top = max(edge * 10 ** rng.uniform(low, 2.4), sky_sigma * rng.uniform(5.0, 15.0))
+        top = max(edge * 10 ** rng.uniform(0.6, 2.4), sky_sigma * rng.uniform(5.0, 15.0))
         stack = (np.stack(bands, axis=-1) - minimum) / (top - minimum)
         if kind == "log":
             a = 10 ** rng.uniform(0.5, 2.5)
@@ -169,7 +189,11 @@ def _photographic(pixels: npt.NDArray[np.uint8], rng: np.random.Generator, rende
     boosted saturation and contrast (photo); coarse grain and blur (DSS)."""
     x = pixels.astype(np.float64) / 255.0
     if rendering == "photo":
-        black = rng.uniform(0.02, 0.15)
+        # The black point just above the sky noise: a black, nearly noise-free sky.
+        ring = np.concatenate([x[:4].ravel(), x[-4:].ravel(), x[:, :4].ravel(), x[:, -4:].ravel()])
+        sky = float(np.median(ring))
+        noise = 1.4826 * float(np.median(np.abs(ring - sky)))
+        black = min(sky + rng.uniform(0.5, 2.5) * noise, 0.2)
         x = np.clip((x - black) / (1.0 - black), 0.0, 1.0)
         x = x ** rng.uniform(0.7, 1.2)
         if x.ndim == 3:
@@ -190,8 +214,11 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     rendering = str(rng.choice(RENDERINGS, p=RENDERING_WEIGHTS))
     side = int(rng.integers(96, 225))
     # The catalog frames a galaxy at 1.5 x D25: the disk spans about two thirds of the field.
+    # Photographs and plates are framed by hand: the galaxy is often small in a wide field.
     if rendering in ("sdss", "legacy", "panstarrs", "dss") and rng.random() < 0.75:
         diameter_fraction = float(np.clip(rng.normal(0.66, 0.08), 0.45, 0.9))
+    elif rendering in ("photo", "dss"):
+        diameter_fraction = float(rng.uniform(0.25, 0.95))
     else:
         diameter_fraction = float(rng.uniform(0.35, 0.95))
     # Diameter ≈ 2 x 3.2 scale lengths (roughly the 25 mag/arcsec² isophote).
@@ -200,6 +227,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     label = label_from_geometry(inclination, h_over_r)
     pa = float(rng.uniform(0.0, math.pi))
     center = rng.normal(0.0, 0.02 * side, size=2)
+    if rendering == "photo" and rng.random() < 0.15:  # framed by hand, not by a catalog
+        center = rng.uniform(-0.12, 0.12, size=2) * side
     cos_i = math.cos(math.radians(inclination))
 
     # Seeing: 0.8-2.0" FWHM at 0.396"/px, binned when the galaxy is large on the sky; plates
@@ -208,6 +237,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     seeing_px = float(rng.uniform(0.8, 2.0) / PIXEL_ARCSEC / binning)
     if rendering == "dss":
         seeing_px = float(max(seeing_px, rng.uniform(1.5, 3.5)))
+    elif rendering == "photo":  # nearby galaxies, arcminutes across: seeing is a pixel or so
+        seeing_px = float(rng.uniform(0.5, 1.5) * side / 128)
     psf = galsim.Moffat(beta=float(rng.uniform(2.5, 4.5)), fwhm=seeing_px)
     kernel_side = int(min(2 * math.ceil(8.0 * seeing_px) + 1, 2 * (side // 2) - 1))
     kernel = _draw(psf, kernel_side)
@@ -228,14 +259,17 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
         n=2.0, half_light_radius=scale_radius * rng.uniform(2.0, 4.0)
     ).shear(q=float(rng.uniform(0.6, 1.0)), beta=pa * galsim.radians), side, offset)
 
-    if hard or rng.random() < 0.25:
+    early = hard or rng.random() < 0.25
+    if early:
         bulge_fraction = float(rng.uniform(0.3, 0.7))  # early types, Sombrero-like edge-ons
     else:
         bulge_fraction = float(rng.uniform(0.0, 1.0) ** 2 * 0.45)
     bulge_n = float(rng.choice(SERSIC_N))
     classical = bulge_n >= 2.0
     bulge_q0 = float(rng.uniform(0.6, 0.95) if classical else rng.uniform(0.35, 0.7))
-    bulge_size = rng.uniform(0.15, 0.45) * (1.0 + bulge_fraction)
+    # Early types: the bulge and its halo can be as large as the disk (NGC 7814, NGC 4594).
+    bulge_size = rng.uniform(0.15, 0.9 if early and classical else 0.45) * (
+        1.0 + bulge_fraction)
     bulge = _draw(galsim.Sersic(bulge_n, half_light_radius=scale_radius * bulge_size).shear(
         q=_oblate_q(inclination, bulge_q0), beta=pa * galsim.radians), side, offset)
 
@@ -340,11 +374,12 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     stars = bright + faint
     stars_image = np.zeros((side, side))
     spike_angle = rng.uniform(0.0, math.pi / 2)
+    spiky = bool(rng.random() < 0.4)  # diffraction spikes: reflectors, not every telescope
     for star in range(stars):
         x, y = rng.integers(0, side, size=2)
         flux = 10 ** (rng.uniform(-3.0, 0.6) if star < bright else rng.uniform(-4.0, -2.0))
         stars_image[y, x] += flux
-        if flux > 1.0:
+        if flux > 1.0 and spiky:
             length = int(min(side // 2, 8 + 12 * flux * rng.uniform(0.5, 1.5)))
             t = np.arange(-length, length + 1)
             for angle in (spike_angle, spike_angle + math.pi / 2):

@@ -43,6 +43,7 @@ class FlavorSpec:
     patience: int = 5
     augment: float = 1.0
     version: int = 1
+    base: str | None = None  # fine-tune: start from this shipped flavor's exported weights
 
 
 @dataclass
@@ -115,6 +116,16 @@ def epoch_dataset(images: npt.NDArray[np.uint8], targets: npt.NDArray[np.float32
     batches = (len(images) + spec.batch_size - 1) // spec.batch_size
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(batches))
     return dataset.enumerate().map(augment, num_parallel_calls=1).prefetch(2)
+
+
+def load_exported_weights(model: keras.Model, version_dir: Path) -> None:
+    """Copy the variables of an exported SavedModel into ``model`` (same architecture)."""
+    loaded = tf.saved_model.load(str(version_dir))
+    values = {v.name.removesuffix(":0"): v for v in loaded.variables}
+    for weight in model.weights:
+        if weight.path not in values:
+            raise ValueError(f"{version_dir} has no variable {weight.path}")
+        weight.assign(values[weight.path])
 
 
 def mae_deg(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:

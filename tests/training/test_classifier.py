@@ -1,15 +1,21 @@
 """The rejection classifier's data and arithmetic: the negatives generator, the likelihood, the
-threshold rule, the confusion counts, and the real-negative list."""
+threshold rule, the confusion counts, the real-negative list, and the residual classifier's
+backbone transfer."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from training.architectures import BACKBONE_LAYERS, build
 from training.classifier import (
     binary_metrics,
+    build_res_classifier,
     choose_threshold,
     class_confusion,
     confusion,
     likelihood,
+    load_backbone,
 )
 from training.negatives import CLASSES, RENDERERS, draw_class, render_example, render_negative
 from training.realneg import entries
@@ -74,3 +80,20 @@ def test_the_real_negative_list_names_ten_headline_images_of_four_kinds() -> Non
     assert len(headline) == 10
     assert {r["kind"] for r in headline} == {"elliptical", "globular", "nebula",
                                              "dwarf_irregular"}
+
+
+def test_a_res_classifier_starts_from_an_inclination_flavors_backbone(tmp_path: Path) -> None:
+    regressor = build("res128", (128, 128, 3))
+    regressor.export(str(tmp_path / "res" / "1"), verbose=False)
+    classifier = build_res_classifier()
+    backbone = [w for w in classifier.weights if w.path.startswith(BACKBONE_LAYERS)]
+    assert load_backbone(classifier, tmp_path / "res" / "1") == len(backbone) > 0
+    for name in ("stem", "stage4_conv2"):
+        np.testing.assert_array_equal(classifier.get_layer(name).kernel.numpy(),
+                                      regressor.get_layer(name).kernel.numpy())
+    assert classifier.output_shape == (None, len(CLASSES))
+
+    tiny = build("tiny", (128, 128, 3))
+    tiny.export(str(tmp_path / "tiny" / "1"), verbose=False)
+    with pytest.raises(ValueError, match="shares no variable"):
+        load_backbone(build_res_classifier(), tmp_path / "tiny" / "1")

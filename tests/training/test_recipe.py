@@ -15,9 +15,12 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     main(["recipe", "--evaluate", *args])
 
     manifests = flavor_manifests(models)
-    assert [m.name for m in manifests] == ["quick-0", "quick-1"]
+    assert [m.name for m in manifests] == ["quick-0", "quick-1", "quick-2"]
     config = (models / "models.config").read_text()
-    assert config.count('base_path: "/models/quick-') == 2
+    assert config.count('base_path: "/models/quick-') == 3
+    # quick-2 starts from quick-0's exported weights and says so.
+    assert manifests[2].training.data.endswith("fine-tuned from quick-0")
+    assert "fine-tuned" not in manifests[0].training.data
     for manifest in manifests:
         assert manifest.metrics["test_rms_0_90_deg"] > 0.0
         assert "ensemble_test_hard_mae_45_90_deg" in manifest.metrics
