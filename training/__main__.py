@@ -68,22 +68,12 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
 
 
 def base_model(models_dir: Path, name: str):  # type: ignore[no-untyped-def]
-    """A shipped flavor rebuilt as a trainable Keras model, its exported weights loaded."""
-    import keras
+    """The base flavor of a fine-tuning run, with its exported weights loaded."""
+    from training.train import load_flavor
 
-    from inference.manifest import load_manifest
-    from preprocessor.imaging import MODEL_SIZE
-    from training.architectures import build
-    from training.train import load_exported_weights
-
-    folder = models_dir / name
-    if not (folder / "manifest.json").exists():
+    if not (models_dir / name / "manifest.json").exists():
         raise SystemExit(f"fine-tuning needs the base flavor {name} in {models_dir}")
-    manifest = load_manifest(folder)
-    model: keras.Model = build(manifest.architecture,
-                               (MODEL_SIZE, MODEL_SIZE, manifest.input.shape[-1]))
-    load_exported_weights(model, folder / str(manifest.version))
-    return model
+    return load_flavor(models_dir, name)[0]
 
 
 def cmd_train(args: argparse.Namespace) -> None:

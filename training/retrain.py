@@ -16,10 +16,9 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from inference.manifest import Manifest, load_manifest
-from preprocessor.imaging import MODEL_SIZE, ColorMode, to_model_input
-from training.architectures import build
-from training.train import OUTPUT, FlavorSpec, load_exported_weights, train_flavor
+from inference.manifest import Manifest
+from preprocessor.imaging import ColorMode, to_model_input
+from training.train import OUTPUT, FlavorSpec, load_flavor, train_flavor
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -66,12 +65,10 @@ def retrain(
     initial = None
     learning_rate = 1e-3
     if base is not None:
-        base_manifest = load_manifest(Path(models_dir) / base)
+        keras.utils.set_random_seed(seed)
+        initial, base_manifest = load_flavor(Path(models_dir), base)
         architecture, output, mode = (base_manifest.architecture, base_manifest.output,
                                       base_manifest.color_mode)
-        keras.utils.set_random_seed(seed)
-        initial = build(architecture, (MODEL_SIZE, MODEL_SIZE, base_manifest.input.shape[-1]))
-        load_exported_weights(initial, Path(models_dir) / base / str(base_manifest.version))
         learning_rate = 3e-4
     images, labels = read_labelled(csv_path, image_dir, mode)
     order = np.random.default_rng(seed).permutation(len(images))

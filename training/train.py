@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
-from inference.manifest import InputSpec, Manifest, OutputSpec, TrainingInfo
+from inference.manifest import InputSpec, Manifest, OutputSpec, TrainingInfo, load_manifest
 from preprocessor.imaging import MODEL_SIZE
 from training.architectures import build
 from training.augment import augment_batch, balance_weights
@@ -126,6 +126,15 @@ def load_exported_weights(model: keras.Model, version_dir: Path) -> None:
         if weight.path not in values:
             raise ValueError(f"{version_dir} has no variable {weight.path}")
         weight.assign(values[weight.path])
+
+
+def load_flavor(models_dir: Path, name: str) -> tuple[keras.Model, Manifest]:
+    """A shipped flavor rebuilt as a trainable Keras model with its exported weights, and its
+    manifest (the starting point of a fine-tuning run)."""
+    manifest = load_manifest(Path(models_dir) / name)
+    model = build(manifest.architecture, (MODEL_SIZE, MODEL_SIZE, manifest.input.shape[-1]))
+    load_exported_weights(model, Path(models_dir) / name / str(manifest.version))
+    return model, manifest
 
 
 def mae_deg(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
