@@ -35,6 +35,7 @@ from training.augment import augment_batch
 from training.export import export_flavor, write_models_config
 from training.negatives import CLASSES
 from training.synthetic import GENERATOR
+from training.train import exported_variables
 
 OUTPUT_KEY = "probabilities"
 ACCEPT = ("disk",)
@@ -114,8 +115,7 @@ CLASSIFIER_ARCHITECTURES = {"classifier": build_classifier, "res-classifier": bu
 def load_backbone(model: keras.Model, version_dir: Path) -> int:
     """Copy into ``model`` the backbone variables (:data:`BACKBONE_LAYERS`) of an exported
     inclination flavor that have the same path and shape; returns how many were copied."""
-    loaded = tf.saved_model.load(str(version_dir))
-    values = {v.name.removesuffix(":0"): v for v in loaded.variables}
+    values = exported_variables(version_dir)
     copied = 0
     for weight in model.weights:
         if not weight.path.startswith(BACKBONE_LAYERS):

@@ -183,15 +183,14 @@ def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     level = 1.0
     if kind == "diffuse":  # anywhere in the frame, sometimes with a bright compact core
         cx, cy = rng.uniform(-0.3, 0.3, size=2) * side
-        envelope = np.exp(-0.5 * (np.hypot(xx - cx, yy - cy) / (side * rng.uniform(0.2, 0.8)))
-                          ** 2)
+        radius = np.hypot(xx - cx, yy - cy)
+        envelope = np.exp(-0.5 * (radius / (side * rng.uniform(0.2, 0.8))) ** 2)
         light = np.zeros((3, side, side))
         for colour in colours:
             field = np.exp(rng.uniform(0.8, 1.6) * _random_field(rng, side, rng.uniform(2.5, 3.5)))
             light += _colour(field * envelope * rng.uniform(0.3, 1.0), colour)
         if rng.random() < 0.4:
-            core = np.exp(-0.5 * (np.hypot(xx - cx, yy - cy) / (side * rng.uniform(0.03, 0.1)))
-                          ** 2)
+            core = np.exp(-0.5 * (radius / (side * rng.uniform(0.03, 0.1))) ** 2)
             light += _colour(core * rng.uniform(1.0, 5.0), colours[0])
         dust = np.clip(_random_field(rng, side, 3.0), 0.0, None) * rng.uniform(0.0, 2.0)
         light *= np.exp(-dust)

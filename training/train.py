@@ -118,10 +118,15 @@ def epoch_dataset(images: npt.NDArray[np.uint8], targets: npt.NDArray[np.float32
     return dataset.enumerate().map(augment, num_parallel_calls=1).prefetch(2)
 
 
+def exported_variables(version_dir: Path) -> dict[str, tf.Variable]:
+    """The variables of an exported SavedModel, by their Keras path (``stem/kernel``, …)."""
+    loaded = tf.saved_model.load(str(version_dir))
+    return {v.name.removesuffix(":0"): v for v in loaded.variables}
+
+
 def load_exported_weights(model: keras.Model, version_dir: Path) -> None:
     """Copy the variables of an exported SavedModel into ``model`` (same architecture)."""
-    loaded = tf.saved_model.load(str(version_dir))
-    values = {v.name.removesuffix(":0"): v for v in loaded.variables}
+    values = exported_variables(version_dir)
     for weight in model.weights:
         if weight.path not in values:
             raise ValueError(f"{version_dir} has no variable {weight.path}")
