@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from training.dataset import SHARD_SIZE, SPEC_FILE, Arrays, read_shards, write_shards
-from training.negatives import CLASSES, render_example
+from training.negatives import CLASSES, is_hard, render_example
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,10 @@ def load(directory: Path) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]
 
 def class_counts(labels: npt.NDArray[np.int64]) -> dict[str, int]:
     return {name: int((labels == k).sum()) for k, name in enumerate(CLASSES)}
+
+
+def hard_examples(directory: Path) -> npt.NDArray[np.bool_]:
+    """Per example of the set in ``directory``: whether it is drawn in the generator's hard
+    renderings if it is a disk (recomputed from the set's seed)."""
+    spec = ClassifierSetSpec(**json.loads((Path(directory) / SPEC_FILE).read_text()))
+    return np.array([is_hard(spec.seed, index) for index in range(spec.count)], dtype=np.bool_)

@@ -20,25 +20,23 @@ Classes (:data:`CLASSES`, the classifier's output order):
   of the survey (part of the frame empty).
 - ``blank``: sky alone, or with a few faint stars.
 
-Every class goes through the same finishing steps — PSF, sky noise, an SDSS-like asinh stretch or
-a photographic one (black sky, saturated cores, boosted colour), sometimes gray, inverted or JPEG
-compressed — and the same :func:`photographic` zoom-out into a star field that the disks get, so
-that no class is told apart by how it was rendered. Everything is a pure function of
+Every class goes through the disks' own finishing — PSF, sky noise and one of the generator's
+renderings drawn with the same weights (:func:`training.synthetic.finish`: SDSS, Zoo, Legacy,
+Pan-STARRS, DSS plate, astrophotograph) — and the same :func:`photographic` zoom-out into a star
+field, so that no class is told apart by how it was rendered. Everything is a pure function of
 ``(seed, index)``; see :func:`render_example`.
 """
 
 import math
-from io import BytesIO
 
 import galsim
 import numpy as np
 import numpy.typing as npt
-from astropy.visualization import make_lupton_rgb
 from PIL import Image, ImageEnhance
 from scipy.ndimage import gaussian_filter
 
 from preprocessor.imaging import to_model_input
-from training.synthetic import render_galaxy
+from training.synthetic import PIXEL_ARCSEC, RENDERING_WEIGHTS, RENDERINGS, finish, render_galaxy
 
 CLASSES: tuple[str, ...] = (
     "disk", "spheroid", "cluster", "nebula", "irregular", "artefact", "blank",
@@ -320,40 +318,29 @@ RENDERERS = {"spheroid": spheroid, "cluster": cluster, "nebula": nebula,
              "irregular": irregular, "artefact": artefact, "blank": blank}
 
 
-def _finish(bands: Array, edge: float, rng: np.random.Generator) -> Image.Image:
-    """PSF, sky noise, stretch, colour: band images (i, r, g) → a PIL image."""
-    seeing = rng.uniform(0.6, 2.5)
+def draw_rendering(seed: int, index: int) -> str:
+    """The rendering of a non-disk: one of the disks' (:data:`training.synthetic.RENDERINGS`),
+    with their weights."""
+    rng = np.random.default_rng([seed, index, 4])
+    return str(rng.choice(RENDERINGS, p=RENDERING_WEIGHTS))
+
+
+def _finish(bands: Array, edge: float, rng: np.random.Generator, side: int, rendering: str
+            ) -> Image.Image:
+    """PSF, sky noise and the disks' finishing for ``rendering``
+    (:func:`training.synthetic.finish`): band images (red, green, blue order) → a PIL image."""
+    if rendering == "photo":
+        seeing = float(rng.uniform(0.5, 1.5) * side / 128)
+    else:
+        seeing = float(rng.uniform(0.8, 2.0) / PIXEL_ARCSEC / 10 ** rng.uniform(0.0, 0.6))
+        if rendering == "dss":
+            seeing = max(seeing, float(rng.uniform(1.5, 3.5)))
     bands = gaussian_filter(bands, sigma=(0, seeing / 2.355, seeing / 2.355))
-    snr_log10 = rng.uniform(-0.5, 1.0)
+    snr_log10 = rng.uniform(0.0, 1.0) if rendering == "photo" else rng.uniform(-0.5, 0.6)
     sky = edge * 10 ** (-snr_log10)
     bands = bands * np.exp(rng.normal(0.0, 0.12, size=(3, 1, 1)))
     bands = bands + rng.normal(0.0, sky, size=bands.shape)
-    gray = rng.random() < 0.15
-    if gray:
-        bands = np.stack([bands[1]] * 3)
-    kind = rng.choice(["lupton", "lupton", "linear", "log"])
-    minimum = -rng.uniform(0.0, 2.0) * sky
-    if kind == "lupton":
-        stretch = max(edge * 10 ** rng.uniform(0.2, 1.3), sky * rng.uniform(1.0, 3.0))
-        rgb = make_lupton_rgb(bands[0], bands[1], bands[2], minimum=minimum, stretch=stretch,
-                              Q=rng.uniform(3.0, 10.0))
-        pixels = np.asarray(rgb, dtype=np.uint8)
-    else:
-        top = max(edge * 10 ** rng.uniform(0.8, 2.0), sky * rng.uniform(5.0, 10.0))
-        stack = (np.moveaxis(bands, 0, -1) - minimum) / (top - minimum)
-        if kind == "log":
-            a = 10 ** rng.uniform(0.5, 2.0)
-            stack = np.log1p(a * np.clip(stack, 0.0, None)) / math.log1p(a)
-        pixels = (np.clip(stack, 0.0, 1.0) * 255.0).round().astype(np.uint8)
-    image = Image.fromarray(pixels[:, :, 0] if gray else pixels, "L" if gray else "RGB")
-    if rng.random() < 0.06:
-        image = Image.fromarray(255 - np.asarray(image), image.mode)
-    if rng.random() < 0.6:
-        buffer = BytesIO()
-        image.save(buffer, format="JPEG", quality=int(rng.integers(55, 96)))
-        buffer.seek(0)
-        image = Image.open(buffer)
-        image.load()
+    image, _ = finish(list(bands), edge, sky, rng, rendering)
     return image
 
 
@@ -411,7 +398,7 @@ def render_negative(kind: str, seed: int, index: int) -> Image.Image:
     rng = _rng(seed, index)
     side = int(rng.integers(80, 257))
     bands, edge = RENDERERS[kind](rng, side)
-    image = _finish(bands, edge, rng)
+    image = _finish(bands, edge, rng, side, draw_rendering(seed, index))
     if kind == "artefact" and rng.random() < 0.4:
         image = _survey_edge(image, rng)
     return image
@@ -422,12 +409,17 @@ def draw_class(seed: int, index: int) -> str:
     return CLASSES[int(rng.choice(len(CLASSES), p=np.asarray(MIX) / sum(MIX)))]
 
 
+def is_hard(seed: int, index: int) -> bool:
+    """Whether example ``(seed, index)``, when it is a disk, is in the generator's hard
+    renderings (low S/N: :func:`training.synthetic.render_galaxy` with ``hard=True``)."""
+    return bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
+
+
 def render_example(seed: int, index: int) -> tuple[npt.NDArray[np.uint8], int]:
     """One training example: uint8 (128, 128, 3) after ``to_model_input``, and its class index."""
     kind = draw_class(seed, index)
     if kind == "disk":
-        hard = bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
-        image, _ = render_galaxy(seed, index, hard=hard)
+        image, _ = render_galaxy(seed, index, hard=is_hard(seed, index))
     else:
         image = render_negative(kind, seed, index)
     image = photographic(image, np.random.default_rng([seed, index, 3]))

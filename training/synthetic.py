@@ -207,6 +207,62 @@ def _photographic(pixels: npt.NDArray[np.uint8], rng: np.random.Generator, rende
     return np.asarray((x * 255.0).round(), np.uint8)
 
 
+@dataclass(frozen=True)
+class Look:
+    """How :func:`finish` rendered a field."""
+
+    gray: bool
+    inverted: bool
+    rotated: bool
+    jpeg_quality: int
+
+
+def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Generator,
+           rendering: str) -> tuple[Image.Image, Look]:
+    """Noisy band images (red, green, blue order, galsim's y axis up) → the PIL image of one
+    rendering (:data:`RENDERINGS`): stretch, photographic look, polarity, plate blur, rotation,
+    crop and JPEG. ``edge``: the surface brightness of the object's outline, which every stretch
+    keeps visible. Shared by the disks and the rejection classifier's non-disks, so that no
+    class is told apart by how it was rendered."""
+    gray = rendering == "zoo" or bool(rng.random() < 0.08)
+    pixels = _stretch_survey(bands, edge, sky_sigma, rng, rendering, gray)
+    if rendering in ("photo", "dss"):
+        pixels = _photographic(pixels, rng, rendering)
+    pixels = pixels[::-1]  # galsim's y axis points up; images are stored top row first
+    inverted = (rendering == "zoo" and rng.random() < 0.6) or bool(rng.random() < 0.03)
+    if inverted:
+        flipped = 255 - pixels.astype(np.int16)
+        if rendering == "zoo" and rng.random() < 0.5:
+            flipped[pixels >= 250] = 255  # the Zoo's saturated white core
+        pixels = flipped.astype(np.uint8)
+    image = Image.fromarray(pixels, "L" if gray else "RGB")
+    if rendering == "dss":
+        image = image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0))))
+    rotated = bool(rng.random() < 0.1)
+    if rotated:
+        fill = 255 if (inverted and rng.random() < 0.5) else 0
+        image = image.rotate(float(rng.uniform(5.0, 85.0)), resample=Image.Resampling.BILINEAR,
+                             expand=True, fillcolor=fill if gray else (fill, fill, fill))
+    if rng.random() < 0.12:
+        width, height = image.size
+        keep = rng.uniform(0.7, 1.0)
+        if rng.random() < 0.5:
+            cut = int(width * (1 - keep) / 2)
+            image = image.crop((cut, 0, width - cut, height))
+        else:
+            cut = int(height * (1 - keep) / 2)
+            image = image.crop((0, cut, width, height - cut))
+    jpeg_quality = 0
+    if rendering != "photo" or rng.random() < 0.5:
+        jpeg_quality = int(rng.integers(55, 96))
+        buffer = BytesIO()
+        image.save(buffer, format="JPEG", quality=jpeg_quality)
+        buffer.seek(0)
+        image = Image.open(buffer)
+        image.load()
+    return image, Look(gray, inverted, rotated, jpeg_quality)
+
+
 def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Image, Galaxy]:
     """One synthetic field as a PIL image (RGB or L), and its parameters."""
     rng = _rng(seed, index)
@@ -433,49 +489,14 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
         band += rng.normal(0.0, sky_sigma * rng.uniform(0.8, 1.2), size=band.shape)
         bands.append(band * balance[b])
 
-    gray = rendering == "zoo" or bool(rng.random() < 0.08)
-    pixels = _stretch_survey(bands, edge, sky_sigma, rng, rendering, gray)
-    if rendering in ("photo", "dss"):
-        pixels = _photographic(pixels, rng, rendering)
-    pixels = pixels[::-1]  # galsim's y axis points up; images are stored top row first
-    inverted = (rendering == "zoo" and rng.random() < 0.6) or bool(rng.random() < 0.03)
-    if inverted:
-        flipped = 255 - pixels.astype(np.int16)
-        if rendering == "zoo" and rng.random() < 0.5:
-            flipped[pixels >= 250] = 255  # the Zoo's saturated white core
-        pixels = flipped.astype(np.uint8)
-    image = Image.fromarray(pixels, "L" if gray else "RGB")
-    if rendering == "dss":
-        image = image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0))))
-    rotated = bool(rng.random() < 0.1)
-    if rotated:
-        fill = 255 if (inverted and rng.random() < 0.5) else 0
-        image = image.rotate(float(rng.uniform(5.0, 85.0)), resample=Image.Resampling.BILINEAR,
-                             expand=True, fillcolor=fill if gray else (fill, fill, fill))
-    if rng.random() < 0.12:
-        width, height = image.size
-        keep = rng.uniform(0.7, 1.0)
-        if rng.random() < 0.5:
-            cut = int(width * (1 - keep) / 2)
-            image = image.crop((cut, 0, width - cut, height))
-        else:
-            cut = int(height * (1 - keep) / 2)
-            image = image.crop((0, cut, width, height - cut))
-    jpeg_quality = 0
-    if rendering != "photo" or rng.random() < 0.5:
-        jpeg_quality = int(rng.integers(55, 96))
-        buffer = BytesIO()
-        image.save(buffer, format="JPEG", quality=jpeg_quality)
-        buffer.seek(0)
-        image = Image.open(buffer)
-        image.load()
-
+    image, look = finish(bands, edge, sky_sigma, rng, rendering)
     galaxy = Galaxy(
         inclination=inclination, label=label, hard=hard, rendering=rendering, side=side,
         diameter_fraction=diameter_fraction, h_over_r=h_over_r, bulge_fraction=bulge_fraction,
         bar=bar, arm_strength=arm_strength, flocculent=flocculent, knots=knots, dust=dust,
         warp=warp, seeing_px=seeing_px, snr_log10=snr_log10, stars=stars, neighbours=neighbours,
-        gray=gray, inverted=inverted, rotated=rotated, jpeg_quality=jpeg_quality,
+        gray=look.gray, inverted=look.inverted, rotated=look.rotated,
+        jpeg_quality=look.jpeg_quality,
     )
     return image, galaxy
 

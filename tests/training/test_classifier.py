@@ -2,6 +2,8 @@
 threshold rule, the confusion counts, the real-negative list, and the residual classifier's
 backbone transfer."""
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +19,18 @@ from training.classifier import (
     likelihood,
     load_backbone,
 )
-from training.negatives import CLASSES, RENDERERS, draw_class, render_example, render_negative
+from training.classifier_data import ClassifierSetSpec, hard_examples
+from training.negatives import (
+    CLASSES,
+    RENDERERS,
+    draw_class,
+    draw_rendering,
+    is_hard,
+    render_example,
+    render_negative,
+)
 from training.realneg import entries
+from training.synthetic import RENDERING_WEIGHTS, RENDERINGS
 
 
 @pytest.mark.parametrize("kind", sorted(RENDERERS))
@@ -26,9 +38,25 @@ def test_every_negative_kind_renders_deterministically(kind: str) -> None:
     first = np.asarray(render_negative(kind, 3, 7).convert("RGB"))
     again = np.asarray(render_negative(kind, 3, 7).convert("RGB"))
     assert first.ndim == 3 and first.shape[2] == 3
-    assert min(first.shape[:2]) >= 80
+    assert min(first.shape[:2]) >= 56  # 80 pixels or more, cropped to 70% at most
     np.testing.assert_array_equal(first, again)
     assert first.std() > 0  # not a constant picture
+
+
+def test_non_disks_are_rendered_like_the_disks() -> None:
+    """The classes share the disks' renderings with the disks' weights, so no rendering (the
+    astrophotograph's black sky, the Zoo's black on white) tells a class apart."""
+    drawn = [draw_rendering(9, i) for i in range(3000)]
+    for rendering, weight in zip(RENDERINGS, RENDERING_WEIGHTS, strict=True):
+        assert abs(drawn.count(rendering) / len(drawn) - weight) < 0.03, rendering
+    zoo = [i for i in range(60) if draw_rendering(9, i) == "zoo"][:3]
+    photo = [i for i in range(60) if draw_rendering(9, i) == "photo"][:3]
+    assert zoo and photo
+    for index in zoo:  # single band, as the Galaxy Inclination Zoo shows galaxies
+        assert render_negative("spheroid", 9, index).mode == "L"
+    for index in photo:  # the photographs' black sky: the border is dark
+        pixels = np.asarray(render_negative("spheroid", 9, index).convert("L"), np.float64)
+        assert np.median(np.concatenate([pixels[:4].ravel(), pixels[-4:].ravel()])) < 40
 
 
 def test_examples_are_model_inputs_with_a_class_and_the_mix_holds() -> None:
@@ -57,6 +85,30 @@ def test_the_threshold_accepts_the_asked_share_of_validation_disks() -> None:
         choose_threshold(scores[labels == 1], labels[labels == 1])
 
 
+def test_the_threshold_rule_leaves_out_the_hard_renderings() -> None:
+    """Hard-rendered disks that look like non-disks do not pull the threshold up."""
+    rng = np.random.default_rng(1)
+    labels = np.array([0] * 1000 + [1] * 1000)
+    hard = np.zeros(2000, dtype=bool)
+    hard[:150] = True
+    scores = np.concatenate([rng.uniform(0.8, 1.0, 150), rng.uniform(0.0, 0.4, 850),
+                             rng.uniform(0.3, 1.0, 1000)])
+    everything = choose_threshold(scores, labels, accept_rate=0.97)
+    standard = choose_threshold(scores, labels, accept_rate=0.97, among=~hard)
+    assert everything > 0.9 and standard <= 0.41
+    assert np.mean(scores[(labels == 0) & ~hard] < standard) >= 0.97
+    with pytest.raises(ValueError):
+        choose_threshold(scores, labels, among=np.zeros(2000, dtype=bool))
+
+
+def test_hard_examples_follow_the_examples_own_draw(tmp_path: Path) -> None:
+    spec = ClassifierSetSpec(count=40, seed=77, shard_size=40)
+    (tmp_path / "dataset.json").write_text(json.dumps(asdict(spec)))
+    hard = hard_examples(tmp_path)
+    assert hard.tolist() == [is_hard(77, i) for i in range(40)]
+    assert 0 < hard.sum() < 40
+
+
 def test_confusion_counts_and_metrics() -> None:
     labels = np.array([0, 0, 1, 2])
     scores = np.array([0.1, 0.9, 0.8, 0.2])
@@ -67,6 +119,8 @@ def test_confusion_counts_and_metrics() -> None:
     metrics = binary_metrics(scores, labels, 0.5, "t")
     assert metrics == {"t_disks_accepted": 0.5, "t_negatives_rejected": 0.5,
                        "t_spheroids_rejected": 1.0}
+    split = binary_metrics(scores, labels, 0.5, "t", hard=np.array([True, False, False, False]))
+    assert split["t_hard_disks_accepted"] == 1.0 and split["t_standard_disks_accepted"] == 0.0
     probs = np.eye(len(CLASSES))[[0, 1, 1, 2]]
     matrix = class_confusion(probs, labels)
     assert matrix[0][0] == 1 and matrix[0][1] == 1 and matrix[1][1] == 1 and matrix[2][2] == 1
