@@ -61,9 +61,13 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
             bases: Path = args.base_models or args.models
             initial = base_model(bases, flavor.base)
             about = f"{description}; fine-tuned from {flavor.base}"
+        if flavor.early_type_weight != 1.0:
+            about = (f"{about}; bulge-dominated galaxies (B/T >= 0.3) above 60 deg weighted "
+                     f"x{flavor.early_type_weight:g}")
         train_flavor(flavor, train["images"], train["labels"],  # type: ignore[arg-type]
                      val["images"], val["labels"], runs / flavor.name,  # type: ignore[arg-type]
-                     args.models, about, initial_model=initial)
+                     args.models, about, initial_model=initial,
+                     bulge_fraction=train["bulge_fraction"])  # type: ignore[arg-type]
         print(f"exported {flavor.name} to {args.models}", flush=True)
 
 

@@ -33,6 +33,14 @@ FLAVORS = (
                base="res128-2"),
     FlavorSpec("vgg3-v3", "vgg3", seed=42, epochs=8, learning_rate=3e-4, patience=4,
                base="vgg3-v2"),
+    # The v3 flavors fine-tuned again with the bulge-dominated inclined galaxies (B/T >= 0.3,
+    # above 60 deg) weighted up: on the hard set and real photographs they come out too face-on.
+    FlavorSpec("res128-5", "res128", seed=50, epochs=4, learning_rate=2e-4, patience=4,
+               base="res128-3", early_type_weight=2.5),
+    FlavorSpec("res128-6", "res128", seed=51, epochs=4, learning_rate=2e-4, patience=4,
+               base="res128-4", early_type_weight=2.5),
+    FlavorSpec("vgg3-v4", "vgg3", seed=52, epochs=4, learning_rate=2e-4, patience=4,
+               base="vgg3-v3", early_type_weight=2.5),
 )
 
 QUICK_DATASETS = {

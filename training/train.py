@@ -23,7 +23,7 @@ import tensorflow as tf
 from inference.manifest import InputSpec, Manifest, OutputSpec, TrainingInfo, load_manifest
 from preprocessor.imaging import MODEL_SIZE
 from training.architectures import build
-from training.augment import augment_batch, balance_weights
+from training.augment import augment_batch, balance_weights, early_type_weights
 from training.export import export_flavor, write_models_config
 
 # Degrees = 45 + 50·tanh, clipped to 0-90: the ends of the range are reached at tanh = ±0.9,
@@ -44,6 +44,7 @@ class FlavorSpec:
     augment: float = 1.0
     version: int = 1
     base: str | None = None  # fine-tune: start from this shipped flavor's exported weights
+    early_type_weight: float = 1.0  # oversampling of bulge-dominated inclined galaxies
 
 
 @dataclass
@@ -65,6 +66,20 @@ def to_raw(degrees: npt.ArrayLike, output: OutputSpec = OUTPUT) -> npt.NDArray[n
 def to_degrees(raw: npt.ArrayLike, output: OutputSpec = OUTPUT) -> npt.NDArray[np.float64]:
     degrees = output.offset_deg + output.scale_deg * np.asarray(raw, np.float64)
     return np.clip(degrees, output.min_deg, output.max_deg)
+
+
+def sample_weights(spec: FlavorSpec, labels: npt.NDArray[np.float32],
+                   bulge_fraction: npt.NDArray[np.float64] | None) -> npt.NDArray[np.float32]:
+    """Per-image loss weights, mean 1: labels rebalanced to uniform, and the bulge-dominated
+    inclined galaxies weighted ``spec.early_type_weight`` times more."""
+    weights = balance_weights(labels)
+    if spec.early_type_weight == 1.0:
+        return weights
+    if bulge_fraction is None:
+        raise ValueError(f"{spec.name}: early_type_weight needs the images' bulge_fraction")
+    weights = weights * early_type_weights(labels, bulge_fraction, spec.early_type_weight)
+    normalised: npt.NDArray[np.float32] = (weights / weights.mean()).astype(np.float32)
+    return normalised
 
 
 def _load_state(path: Path) -> RunState:
@@ -197,9 +212,11 @@ def train_flavor(
     initial_model: keras.Model | None = None,
     log: bool = True,
     output: OutputSpec = OUTPUT,
+    bulge_fraction: npt.NDArray[np.float64] | None = None,
 ) -> Manifest:
     """Train (or resume) one flavor; export it into ``models_dir`` when given. Returns its
-    manifest (metrics empty: :mod:`training.evaluate` fills them in)."""
+    manifest (metrics empty: :mod:`training.evaluate` fills them in). ``bulge_fraction`` (per
+    training image) is needed when ``spec.early_type_weight`` is not 1."""
     run_dir.mkdir(parents=True, exist_ok=True)
     state_path = run_dir / "state.json"
     checkpoint = run_dir / "checkpoint.keras"
@@ -212,8 +229,9 @@ def train_flavor(
         chosen = rng.choice(len(images), size=round(spec.bootstrap_fraction * len(images)),
                             replace=True)
         images, labels = images[chosen], labels[chosen]
+        bulge_fraction = None if bulge_fraction is None else bulge_fraction[chosen]
     targets = to_raw(labels, output)
-    weights = balance_weights(labels)
+    weights = sample_weights(spec, labels, bulge_fraction)
     val_x = val_images.astype(np.float32) / 255.0
     val_y = to_raw(val_labels, output)
     shape = (MODEL_SIZE, MODEL_SIZE, int(images.shape[-1]))

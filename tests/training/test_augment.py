@@ -1,10 +1,12 @@
 import numpy as np
+import pytest
 import tensorflow as tf
 
-from training.augment import augment_batch, balance_weights
+from training.augment import augment_batch, balance_weights, early_type_weights
 from training.baseline import axis_ratio
 from training.ellipses import axis_ratio as expected_ratio
 from training.ellipses import ellipse_image
+from training.train import FlavorSpec, sample_weights
 
 
 def test_augmentation_keeps_the_axis_ratio() -> None:
@@ -36,3 +38,24 @@ def test_balance_weights_make_labels_uniform() -> None:
     weights = balance_weights(labels)
     assert np.isclose(weights[labels == 10.0].sum(), weights[labels == 80.0].sum())
     assert np.isclose(weights.mean(), 1.0)
+
+
+def test_early_type_weights_pick_bulge_dominated_inclined_galaxies() -> None:
+    labels = np.array([80.0, 80.0, 30.0, 60.0, 59.9])
+    bulge = np.array([0.5, 0.1, 0.5, 0.3, 0.7])
+    np.testing.assert_array_equal(early_type_weights(labels, bulge, 2.5),
+                                  [2.5, 1.0, 1.0, 2.5, 1.0])
+    np.testing.assert_array_equal(early_type_weights(labels, bulge, 1.0), np.ones(5))
+
+
+def test_sample_weights_weigh_early_types_up_within_each_label_bin() -> None:
+    labels = np.array([70.0, 70.0, 70.0, 20.0], dtype=np.float32)
+    bulge = np.array([0.5, 0.1, 0.1, 0.5])
+    spec = FlavorSpec("x", "tiny", seed=1, early_type_weight=3.0)
+    weights = sample_weights(spec, labels, bulge)
+    assert np.isclose(weights.mean(), 1.0)
+    assert np.isclose(weights[0] / weights[1], 3.0) and np.isclose(weights[1], weights[2])
+    plain = FlavorSpec("y", "tiny", seed=1)
+    np.testing.assert_array_equal(sample_weights(plain, labels, None), balance_weights(labels))
+    with pytest.raises(ValueError, match="bulge_fraction"):
+        sample_weights(spec, labels, None)

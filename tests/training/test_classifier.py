@@ -23,8 +23,10 @@ from training.classifier_data import ClassifierSetSpec, hard_examples
 from training.negatives import (
     CLASSES,
     RENDERERS,
+    _rng,
     draw_class,
     draw_rendering,
+    irregular,
     is_hard,
     render_example,
     render_negative,
@@ -41,6 +43,27 @@ def test_every_negative_kind_renders_deterministically(kind: str) -> None:
     assert min(first.shape[:2]) >= 56  # 80 pixels or more, cropped to 70% at most
     np.testing.assert_array_equal(first, again)
     assert first.std() > 0  # not a constant picture
+
+
+def test_resolved_dwarfs_are_wide_clouds_of_stars() -> None:
+    """The dwarf irregulars that photographs resolve (NGC 6822, IC 1613): thousands of point
+    sources spread over a wide body."""
+    found = 0
+    for index in range(40):
+        rng = _rng(11, index)
+        if rng.choice(["dwarf", "resolved", "merger", "crowded"]) != "resolved":
+            continue
+        bands, _ = irregular(_rng(11, index), 160)
+        green = bands[1]
+        peaks = green > np.maximum.reduce([np.roll(green, s, a) for s in (-1, 1)
+                                           for a in (0, 1)])
+        assert peaks.sum() > 500  # resolved: many local maxima
+        yy, xx = np.mgrid[0:160, 0:160]
+        cx, cy = (green * xx).sum() / green.sum(), (green * yy).sum() / green.sum()
+        spread = np.sqrt((green * ((xx - cx) ** 2 + (yy - cy) ** 2)).sum() / green.sum())
+        assert spread > 0.1 * 160  # a cloud, not a compact galaxy
+        found += 1
+    assert found >= 5
 
 
 def test_non_disks_are_rendered_like_the_disks() -> None:
