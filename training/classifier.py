@@ -316,7 +316,7 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
         base_models: Path | None = None) -> dict[str, Any]:
     """Train every classifier flavor, choose thresholds on validation, evaluate on the test
     set, export, and write ``report/classifier.json``."""
-    from training.classifier_data import SETS, class_counts, hard_examples, load
+    from training.classifier_data import class_counts, hard_examples, load, read_spec
 
     train_x, train_y = load(datasets / "train")
     val_x, val_y = load(datasets / "validation")
@@ -336,7 +336,7 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
         threshold = choose_threshold(likelihood(pv), val_y, among=standard)
         rule = (f"lowest likelihood threshold accepting {ACCEPT_RATE:.0%} of the synthetic "
                 f"validation disks in standard renderings ({len(val_y)} images, seed "
-                f"{SETS['validation'].seed}; hard renderings left out)")
+                f"{read_spec(datasets / 'validation').seed}; hard renderings left out)")
         scores = likelihood(pt)
         metrics = binary_metrics(scores, test_y, threshold, "synthetic_test", test_hard)
         metrics["synthetic_test_class_accuracy"] = round(
@@ -344,7 +344,8 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
         state = json.loads((runs / spec.name / "state.json").read_text())
         training = {
             "data": f"synthetic disks (training.synthetic v{GENERATOR}) and non-disks "
-                    f"(training.negatives), {len(train_y)} images, seed {SETS['train'].seed}"
+                    f"(training.negatives), {len(train_y)} images, seed "
+                    f"{read_spec(datasets / 'train').seed}"
                     + (f"; backbone from {spec.base}" if spec.base else ""),
             "images": round(spec.bootstrap_fraction * len(train_y)),
             "bootstrap_fraction": spec.bootstrap_fraction, "seed": spec.seed,

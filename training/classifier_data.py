@@ -52,8 +52,13 @@ def generate(directory: Path, spec: ClassifierSetSpec, processes: int | None = N
     return write_shards(directory, spec, example_arrays, processes)
 
 
+def read_spec(directory: Path) -> ClassifierSetSpec:
+    """The spec a set on disk was generated from."""
+    return ClassifierSetSpec(**json.loads((Path(directory) / SPEC_FILE).read_text()))
+
+
 def load(directory: Path) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    spec = ClassifierSetSpec(**json.loads((Path(directory) / SPEC_FILE).read_text()))
+    spec = read_spec(directory)
     shards = list(read_shards(directory, spec.shards))
     images = np.concatenate([s["images"] for s in shards]).astype(np.uint8)
     labels = np.concatenate([s["labels"] for s in shards]).astype(np.int64)
@@ -67,5 +72,5 @@ def class_counts(labels: npt.NDArray[np.int64]) -> dict[str, int]:
 def hard_examples(directory: Path) -> npt.NDArray[np.bool_]:
     """Per example of the set in ``directory``: whether it is drawn in the generator's hard
     renderings if it is a disk (recomputed from the set's seed)."""
-    spec = ClassifierSetSpec(**json.loads((Path(directory) / SPEC_FILE).read_text()))
+    spec = read_spec(directory)
     return np.array([is_hard(spec.seed, index) for index in range(spec.count)], dtype=np.bool_)

@@ -174,3 +174,20 @@ def test_a_res_classifier_starts_from_an_inclination_flavors_backbone(tmp_path: 
     tiny.export(str(tmp_path / "tiny" / "1"), verbose=False)
     with pytest.raises(ValueError, match="shares no variable"):
         load_backbone(build_res_classifier(), tmp_path / "tiny" / "1")
+
+
+def test_the_quick_classifier_run_trains_chooses_a_threshold_and_exports(tmp_path: Path) -> None:
+    from training.classifier import run_quick
+    from training.classifier_data import QUICK_SETS
+
+    run_quick(tmp_path / "models", tmp_path / "work")
+    manifest = json.loads((tmp_path / "models" / "reject-quick" / "manifest.json").read_text())
+    assert manifest["task"] == "classify"
+    block = manifest["classifier"]
+    assert 0.0 <= block["threshold"] <= 1.0
+    # the rule and the data description name the seeds of the sets it used, not the full recipe's
+    assert f"seed {QUICK_SETS['validation'].seed};" in block["threshold_rule"]
+    assert f"seed {QUICK_SETS['train'].seed}" in manifest["training"]["data"]
+    report = json.loads((tmp_path / "work" / "report" / "classifier.json").read_text())
+    assert sum(report["sets"]["test"].values()) == QUICK_SETS["test"].count
+    assert "reject-quick" in (tmp_path / "models" / "models.config").read_text()
