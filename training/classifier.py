@@ -62,8 +62,6 @@ class ClassifierFlavorSpec:
 FLAVORS = (
     ClassifierFlavorSpec("reject-g", seed=157, architecture="res-classifier", base="res128-5",
                          epochs=20, learning_rate=1e-3),
-    ClassifierFlavorSpec("reject-f", seed=156, architecture="res-classifier", base="res128-6",
-                         bootstrap_fraction=0.8, epochs=20, learning_rate=1e-3),
 )
 
 
