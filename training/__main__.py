@@ -36,6 +36,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
+    from training.augment import EARLY_TYPE_BULGE, EARLY_TYPE_MIN_DEG
     from training.dataset import generate, load
     from training.train import train_flavor
 
@@ -62,8 +63,8 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
             initial = base_model(bases, flavor.base)
             about = f"{description}; fine-tuned from {flavor.base}"
         if flavor.early_type_weight != 1.0:
-            about = (f"{about}; bulge-dominated galaxies (B/T >= 0.3) above 60 deg weighted "
-                     f"x{flavor.early_type_weight:g}")
+            about = (f"{about}; bulge-dominated galaxies (B/T >= {EARLY_TYPE_BULGE:g}) above "
+                     f"{EARLY_TYPE_MIN_DEG:g} deg weighted x{flavor.early_type_weight:g}")
         train_flavor(flavor, train["images"], train["labels"],  # type: ignore[arg-type]
                      val["images"], val["labels"], runs / flavor.name,  # type: ignore[arg-type]
                      args.models, about, initial_model=initial,

@@ -53,7 +53,7 @@ QUICK_FLAVORS = (
     FlavorSpec("quick-0", "tiny", seed=10, epochs=2, batch_size=32),
     FlavorSpec("quick-1", "tiny", seed=11, bootstrap_fraction=0.67, epochs=2, batch_size=32),
     FlavorSpec("quick-2", "tiny", seed=12, epochs=1, batch_size=32, learning_rate=3e-4,
-               base="quick-0"),
+               base="quick-0", early_type_weight=2.5),
 )
 
 

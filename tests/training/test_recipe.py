@@ -18,8 +18,9 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     assert [m.name for m in manifests] == ["quick-0", "quick-1", "quick-2"]
     config = (models / "models.config").read_text()
     assert config.count('base_path: "/models/quick-') == 3
-    # quick-2 starts from quick-0's exported weights and says so.
-    assert manifests[2].training.data.endswith("fine-tuned from quick-0")
+    # quick-2 starts from quick-0's exported weights, weighs the early types up, and says so.
+    assert "fine-tuned from quick-0; bulge-dominated galaxies" in manifests[2].training.data
+    assert manifests[2].training.data.endswith("weighted x2.5")
     assert "fine-tuned" not in manifests[0].training.data
     for manifest in manifests:
         assert manifest.metrics["test_rms_0_90_deg"] > 0.0
