@@ -60,7 +60,7 @@ class ClassifierFlavorSpec:
 
 
 FLAVORS = (
-    ClassifierFlavorSpec("reject-g", seed=157, architecture="res-classifier", base="res128-5",
+    ClassifierFlavorSpec("reject-h", seed=158, architecture="res-classifier", base="res128-5",
                          epochs=20, learning_rate=1e-3),
 )
 

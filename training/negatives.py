@@ -113,7 +113,13 @@ def spheroid(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     size = side * (rng.uniform(0.015, 0.05) if compact else rng.uniform(0.05, 0.22))
     centre = rng.normal(0.0, 0.03 * side, size=2)
     pa = float(rng.uniform(0.0, math.pi))
-    red = (rng.uniform(1.1, 1.45), 1.0, rng.uniform(0.5, 0.85))
+    # Red like the disks' bulges, or (40%) the near-neutral cream that white-balanced
+    # photographs give ellipticals, like the disks' own colours: colour alone must not tell a
+    # spheroid from a disk.
+    if rng.random() < 0.4:
+        red = (rng.uniform(1.0, 1.15), 1.0, rng.uniform(0.8, 1.0))
+    else:
+        red = (rng.uniform(1.1, 1.45), 1.0, rng.uniform(0.5, 0.85))
     if rng.random() < 0.7:  # elliptical
         q = 1.0 - int(rng.integers(0, 8)) / 10.0 * rng.uniform(0.9, 1.1)
         profile = galsim.Sersic(float(rng.choice(SERSIC_N)), half_light_radius=size)

@@ -30,6 +30,7 @@ from training.negatives import (
     is_hard,
     render_example,
     render_negative,
+    spheroid,
 )
 from training.realneg import entries
 from training.synthetic import RENDERING_WEIGHTS, RENDERINGS
@@ -64,6 +65,18 @@ def test_resolved_dwarfs_are_wide_clouds_of_stars() -> None:
         assert spread > 0.1 * 160  # a cloud, not a compact galaxy
         found += 1
     assert found >= 5
+
+
+def test_spheroids_range_from_bulge_red_to_neutral() -> None:
+    """Colour alone must not tell a spheroid from a disk: some spheroids are as red as the
+    disks' bulges, some nearly as neutral as white-balanced photographs show ellipticals."""
+    ratios = []
+    for index in range(80):
+        bands, _ = spheroid(_rng(21, index), 96)
+        centre = bands[:, 40:56, 40:56].sum(axis=(1, 2))
+        ratios.append(centre[2] / centre[0])  # blue over red
+    assert min(ratios) < 0.5 and max(ratios) > 0.75
+    assert 0.2 < np.mean(np.array(ratios) > 0.7) < 0.6
 
 
 def test_non_disks_are_rendered_like_the_disks() -> None:
