@@ -132,10 +132,11 @@ def cmd_quick(args: argparse.Namespace) -> None:
 
 def cmd_classifier(args: argparse.Namespace) -> None:
     """The rejection classifiers: generate their data, train, evaluate, export; or evaluate
-    the exported classifiers on a real set (``--real index.csv``)."""
+    the exported classifiers on a real set (``--real index.csv``), or compare exported
+    classifiers on the synthetic test set (``--compare DIR``)."""
     import json
 
-    from training.classifier import evaluate_real, run
+    from training.classifier import compare_on_synthetic, evaluate_real, run
     from training.classifier_data import SETS, generate
 
     if args.real is not None:
@@ -146,6 +147,11 @@ def cmd_classifier(args: argparse.Namespace) -> None:
         print(f"rejected {rejected} of {len(rows)}", flush=True)
         return
     root = args.datasets / "classifier"
+    if args.compare is not None:
+        generate(root / "test", SETS["test"], processes=args.processes)
+        for row in compare_on_synthetic(args.compare, root / "test"):
+            print(json.dumps(row), flush=True)
+        return
     for name, spec in SETS.items():
         generate(root / name, spec, processes=args.processes)
     run(root, args.runs, args.models, args.report, base_models=args.base_models)
@@ -240,6 +246,9 @@ def parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--real", type=Path, default=None,
                    help="index.csv of real images (path column): evaluate only")
+    p.add_argument("--compare", type=Path, action="append", default=None, metavar="DIR",
+                   help="score the classifiers under DIR (repeatable) on the synthetic test "
+                        "set: each at its threshold and at equal disk acceptances")
     p.add_argument("--base-models", type=Path, default=None,
                    help="where the inclination flavors whose backbones the classifiers start "
                         "from are read (default: --models)")

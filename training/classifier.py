@@ -426,3 +426,46 @@ def evaluate_real(models_dir: Path, index_csv: Path, copies: str = "rot4"
                     "verdict": "reject" if score >= threshold else "accept",
                     "top": CLASSES[int(np.argmax(probs))]})
     return out
+
+
+ACCEPTANCES = (0.95, 0.96, 0.97)
+
+
+def rejected_at_acceptance(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int64],
+                           rate: float) -> float:
+    """Share of the non-disks rejected by the threshold that accepts ``rate`` of the disks: a
+    comparison of classifiers that does not depend on where each one's threshold fell."""
+    positive = labels == CLASSES.index("disk")
+    threshold = float(np.quantile(scores[positive], rate))
+    return float((scores[~positive] > threshold).mean())
+
+
+def compare_on_synthetic(models_dirs: list[Path], set_dir: Path) -> list[dict[str, Any]]:
+    """Every classifier under each of ``models_dirs`` on one synthetic set (shards of
+    :mod:`training.classifier_data`), one copy per image: its own threshold's figures, the class
+    accuracy, and the non-disks rejected at equal disk acceptances (:data:`ACCEPTANCES`)."""
+    from inference.registry import load_registry
+    from inference.runtime import LoadedFlavor
+    from training.classifier_data import hard_examples, load
+
+    images, labels = load(set_dir)
+    hard = hard_examples(set_dir)
+    rows = []
+    for models_dir in models_dirs:
+        for flavor in load_registry(models_dir).classifiers:
+            runtime = LoadedFlavor(flavor)
+            probs = np.concatenate([
+                runtime.predict(images[i:i + 128].astype(np.float32) / 255.0)
+                for i in range(0, len(images), 128)])
+            scores = likelihood(probs)
+            spec = flavor.manifest.classifier
+            threshold = spec.threshold if spec is not None else 0.5
+            rows.append({
+                "classifier": flavor.manifest.name, "models": str(models_dir),
+                "threshold": threshold,
+                **binary_metrics(scores, labels, threshold, "synthetic", hard),
+                "class_accuracy": round(float((probs.argmax(axis=1) == labels).mean()), 4),
+                **{f"non_disks_rejected_at_{rate:.0%}_disks_accepted":
+                   round(rejected_at_acceptance(scores, labels, rate), 4) for rate in ACCEPTANCES},
+            })
+    return rows

@@ -12,12 +12,14 @@ import pytest
 from training.architectures import BACKBONE_LAYERS, build
 from training.classifier import (
     binary_metrics,
+    compare_on_synthetic,
     build_res_classifier,
     choose_threshold,
     class_confusion,
     confusion,
     likelihood,
     load_backbone,
+    rejected_at_acceptance,
 )
 from training.classifier_data import ClassifierSetSpec, hard_examples
 from training.negatives import (
@@ -204,3 +206,19 @@ def test_the_quick_classifier_run_trains_chooses_a_threshold_and_exports(tmp_pat
     report = json.loads((tmp_path / "work" / "report" / "classifier.json").read_text())
     assert sum(report["sets"]["test"].values()) == QUICK_SETS["test"].count
     assert "reject-quick" in (tmp_path / "models" / "models.config").read_text()
+
+    # The exported classifier scored again on the test shards, as `--compare` does.
+    [row] = compare_on_synthetic([tmp_path / "models"], tmp_path / "work" / "datasets" / "test")
+    assert row["classifier"] == "reject-quick" and row["threshold"] == block["threshold"]
+    test = report["reject-quick"]["metrics"]
+    assert row["synthetic_disks_accepted"] == test["synthetic_test_disks_accepted"]
+    assert row["synthetic_negatives_rejected"] == test["synthetic_test_negatives_rejected"]
+    assert 0.0 <= row["non_disks_rejected_at_95%_disks_accepted"] <= 1.0
+
+
+def test_rejection_at_equal_disk_acceptance() -> None:
+    labels = np.array([0] * 10 + [1] * 4)
+    scores = np.concatenate([np.linspace(0.0, 0.9, 10), [0.05, 0.5, 0.95, 0.99]])
+    # 90% of the disks accepted: threshold at the 90% quantile of the disks' scores (0.81)
+    assert rejected_at_acceptance(scores, labels, 0.9) == 0.5
+    assert rejected_at_acceptance(scores, labels, 0.5) == 0.75  # threshold 0.45
