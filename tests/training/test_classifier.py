@@ -12,10 +12,10 @@ import pytest
 from training.architectures import BACKBONE_LAYERS, build
 from training.classifier import (
     binary_metrics,
-    compare_on_synthetic,
     build_res_classifier,
     choose_threshold,
     class_confusion,
+    compare_on_synthetic,
     confusion,
     likelihood,
     load_backbone,
