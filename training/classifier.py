@@ -459,7 +459,8 @@ def compare_on_synthetic(models_dirs: list[Path], set_dir: Path) -> list[dict[st
                 for i in range(0, len(images), 128)])
             scores = likelihood(probs)
             spec = flavor.manifest.classifier
-            threshold = spec.threshold if spec is not None else 0.5
+            assert spec is not None  # a 'classify' manifest always has its classifier block
+            threshold = spec.threshold
             rows.append({
                 "classifier": flavor.manifest.name, "models": str(models_dir),
                 "threshold": threshold,

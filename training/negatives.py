@@ -230,7 +230,7 @@ def _exponential(side: int, size: float, q: float, pa: float, offset: Array,
     return _draw(profile, side, (float(offset[0]), float(offset[1])))
 
 
-def _resolved_dwarf(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+def resolved_dwarf(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     """A nearby dwarf irregular as photographs show NGC 6822, IC 1613 or Sextans B: a grainy,
     lumpy cloud of thousands of faint resolved stars over a weak glow, up to the size of the
     frame, with a few pink H II regions; no nucleus, no arms."""
@@ -271,7 +271,7 @@ def irregular(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     size = side * rng.uniform(0.08, 0.2)
     blue = (rng.uniform(0.7, 1.0), 1.0, rng.uniform(1.0, 1.4))
     if kind == "resolved":
-        return _resolved_dwarf(rng, side)
+        return resolved_dwarf(rng, side)
     if kind == "dwarf":  # from compact to filling the frame (NGC 6822, IC 1613)
         size *= rng.uniform(1.0, 2.0)
         centre = rng.normal(0.0, 0.05 * side, size=2)
