@@ -2,9 +2,14 @@
 instance per flavor that has a manifest.json), and the Kubernetes settings from docker-compose.yml.
 
     python scripts/compose-flavors.py          # print the compose block and the address map
+    python scripts/compose-flavors.py --compose  # rewrite docker-compose.yml's flavor parts
     python scripts/compose-flavors.py --print-k8s  # print the Kubernetes flavor manifests
     python scripts/compose-flavors.py --k8s    # (re)write the generated part of deploy/k8s/base
-    python scripts/compose-flavors.py --check  # exit 1 when deploy/k8s/base is out of date
+    python scripts/compose-flavors.py --check  # exit 1 when compose or deploy/k8s/base is stale
+
+In docker-compose.yml, ``--compose`` rewrites the ``tfs-<flavor>`` services (inclination flavors,
+then the rejection classifiers), the inference service's address map and its ``depends_on``
+entries for them; everything else in the file is kept as it is.
 
 Generated under deploy/k8s/base (never edit them by hand; rerun ``--k8s``):
 ``flavors/`` (a Deployment and a Service per flavor, and their kustomization), ``env/<service>.env``
@@ -17,6 +22,7 @@ import argparse
 import json
 import re
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +45,18 @@ def shipped_flavors() -> list[str]:
     return sorted(p.parent.name for p in MODELS.glob("*/manifest.json"))
 
 
+def classifiers(models: Path = MODELS) -> set[str]:
+    """The flavors whose manifest says ``task: classify``."""
+    return {p.parent.name for p in models.glob("*/manifest.json")
+            if json.loads(p.read_text()).get("task") == "classify"}
+
+
+def served_order(flavors: list[str], classify: set[str]) -> list[str]:
+    """Inclination flavors first, then the classifiers, each group sorted."""
+    return sorted(f for f in flavors if f not in classify) + sorted(
+        f for f in flavors if f in classify)
+
+
 def compose() -> dict[str, Any]:
     data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert isinstance(data, dict)
@@ -54,9 +72,17 @@ def addresses(flavors: list[str]) -> dict[str, str]:
     return {f: f"tfs-{f}:8500" for f in flavors}
 
 
-def compose_block(flavors: list[str]) -> str:
-    blocks = [
-        f"""  tfs-{flavor}:
+CLASSIFIER_COMMENT = (
+    "  # The rejection classifiers (manifests with task: classify), served like the flavors.\n"
+)
+SERVICE_KEY = re.compile(r"^  ([A-Za-z0-9][\w.-]*):\s*$")
+
+
+def tfs_services(flavors: list[str], classify: set[str]) -> str:
+    """The compose services of the TF Serving instances, one per flavor."""
+    blocks: list[str] = []
+    for flavor in served_order(flavors, classify):
+        block = f"""  tfs-{flavor}:
     <<: *tfserving
     environment:
       MODEL_NAME: {flavor}
@@ -64,9 +90,61 @@ def compose_block(flavors: list[str]) -> str:
       - ./models/{flavor}:/models/{flavor}:ro
       - ./inference/tfserving/batching_parameters.txt:/config/batching_parameters.txt:ro
 """
-        for flavor in flavors
-    ]
-    return "\n".join(blocks) + "\nINFERENCE_TFSERVING_ADDRESSES: " + json.dumps(addresses(flavors))
+        if flavor in classify and not any(b.startswith(CLASSIFIER_COMMENT) for b in blocks):
+            block = CLASSIFIER_COMMENT + block
+        blocks.append(block)
+    return "\n".join(blocks)
+
+
+def compose_block(flavors: list[str], classify: set[str]) -> str:
+    """The TF Serving services and the inference address map, to read or paste by hand."""
+    order = served_order(flavors, classify)
+    return (tfs_services(flavors, classify) + "\nINFERENCE_TFSERVING_ADDRESSES: "
+            + json.dumps(addresses(order)))
+
+
+def updated_compose(text: str, flavors: list[str], classify: set[str]) -> str:
+    """docker-compose.yml's text with its ``tfs-*`` services, the inference address map and the
+    inference ``depends_on`` entries for them made to match ``flavors``."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines)
+              if (m := SERVICE_KEY.match(line)) and m.group(1).startswith("tfs-")]
+    if not starts:
+        raise ValueError("docker-compose.yml has no tfs-* service to replace")
+    first = starts[0]
+    if first > 0 and lines[first - 1] == CLASSIFIER_COMMENT:
+        first -= 1
+    # the region runs to the next service that is not a TF Serving instance (less the comment
+    # lines and blank lines just above it, which belong to that service)
+    end = next((i for i in range(starts[-1] + 1, len(lines))
+                if (m := SERVICE_KEY.match(lines[i])) and not m.group(1).startswith("tfs-")),
+               len(lines))
+    while end > first and (lines[end - 1].strip() == "" or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    inside = [i for i, line in enumerate(lines[first:end], first)
+              if (m := SERVICE_KEY.match(line)) and not m.group(1).startswith("tfs-")]
+    if inside:
+        raise ValueError(f"a service among the tfs-* ones: {lines[inside[0]].strip()}")
+    order = served_order(flavors, classify)
+    out = [*lines[:first], tfs_services(flavors, classify), *lines[end:]]
+    result: list[str] = []
+    for line in out:
+        if line.strip().startswith("INFERENCE_TFSERVING_ADDRESSES:"):
+            indent = line[: len(line) - len(line.lstrip())]
+            mapping = json.dumps(addresses(order))
+            line = f"{indent}INFERENCE_TFSERVING_ADDRESSES: '{mapping}'\n"
+        result.append(line)
+    text = "".join(result)
+    # inference's depends_on: its tfs-* entries replaced by one per flavor, where they were
+    depends = re.compile(r"^( +)tfs-[\w.-]+: \{condition: service_healthy\}\n", re.M)
+    found = list(depends.finditer(text))
+    if found:
+        if any(a.end() != b.start() for a, b in pairwise(found)):
+            raise ValueError("tfs-* depends_on entries in more than one place")
+        indent = found[0].group(1)
+        entries = "".join(f"{indent}tfs-{f}: {{condition: service_healthy}}\n" for f in order)
+        text = text[: found[0].start()] + entries + text[found[-1].end():]
+    return text
 
 
 def dump(objects: list[dict[str, Any]], source: str) -> str:
@@ -205,12 +283,21 @@ def stale(files: dict[Path, str]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--compose", action="store_true",
+                      help="rewrite docker-compose.yml's TF Serving services for models/")
     mode.add_argument("--k8s", action="store_true", help="write deploy/k8s/base's generated files")
     mode.add_argument("--check", action="store_true", help="exit 1 if they are out of date")
     mode.add_argument("--print-k8s", action="store_true", help="print the flavor manifests")
     args = parser.parse_args(argv)
-    if not (args.k8s or args.check or args.print_k8s):
-        print(compose_block(shipped_flavors()))
+    if not (args.compose or args.k8s or args.check or args.print_k8s):
+        print(compose_block(shipped_flavors(), classifiers()))
+        return 0
+    compose_path = ROOT / "docker-compose.yml"
+    current = compose_path.read_text()
+    wanted = updated_compose(current, shipped_flavors(), classifiers())
+    if args.compose:
+        if wanted != current:
+            compose_path.write_text(wanted)
         return 0
     files = k8s_files()
     if args.print_k8s:
@@ -227,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"out of date: {path.relative_to(ROOT)}", file=sys.stderr)
         if out_of_date:
             print("run: python scripts/compose-flavors.py --k8s", file=sys.stderr)
-        return 1 if out_of_date else 0
+        if wanted != current:
+            print("out of date: docker-compose.yml\nrun: python scripts/compose-flavors.py "
+                  "--compose", file=sys.stderr)
+        return 1 if out_of_date or wanted != current else 0
     for path in stale(files):
         path.unlink()
     for path, text in files.items():

@@ -36,6 +36,8 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
+    import numpy as np
+
     from training.augment import EARLY_TYPE_BULGE, EARLY_TYPE_MIN_DEG
     from training.dataset import generate, load
     from training.train import train_flavor
@@ -57,18 +59,26 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
         known = ", ".join(f.name for f in recipe.flavors)
         raise SystemExit(f"unknown flavor in {list(names)}; the recipe has: {known}")
     for flavor in flavors:
-        initial, about = None, description
+        initial, about, data = None, description, train
+        for extra in flavor.extra_training:
+            spec_extra = recipe.datasets[extra]
+            generate(root / extra, spec_extra, processes=args.processes)
+            more = load(root / extra)
+            data = {k: np.concatenate([data[k], more[k]]) for k in data}
+            about = (f"{about}; plus {spec_extra.count} "
+                     + ("early-type (B/T 0.3-0.7) " if spec_extra.early_types else "")
+                     + f"galaxies, seed {spec_extra.seed}")
         if flavor.base is not None:
             bases: Path = args.base_models or args.models
             initial = base_model(bases, flavor.base)
-            about = f"{description}; fine-tuned from {flavor.base}"
+            about = f"{about}; fine-tuned from {flavor.base}"
         if flavor.early_type_weight != 1.0:
             about = (f"{about}; bulge-dominated galaxies (B/T >= {EARLY_TYPE_BULGE:g}) above "
                      f"{EARLY_TYPE_MIN_DEG:g} deg weighted x{flavor.early_type_weight:g}")
-        train_flavor(flavor, train["images"], train["labels"],  # type: ignore[arg-type]
+        train_flavor(flavor, data["images"], data["labels"],  # type: ignore[arg-type]
                      val["images"], val["labels"], runs / flavor.name,  # type: ignore[arg-type]
                      args.models, about, initial_model=initial,
-                     bulge_fraction=train["bulge_fraction"])  # type: ignore[arg-type]
+                     bulge_fraction=data["bulge_fraction"])  # type: ignore[arg-type]
         print(f"exported {flavor.name} to {args.models}", flush=True)
 
 
@@ -136,7 +146,13 @@ def cmd_classifier(args: argparse.Namespace) -> None:
     classifiers on the synthetic test set (``--compare DIR``)."""
     import json
 
-    from training.classifier import compare_on_synthetic, evaluate_real, run
+    from training.classifier import (
+        FLAVORS,
+        ClassifierFlavorSpec,
+        compare_on_synthetic,
+        evaluate_real,
+        run,
+    )
     from training.classifier_data import SETS, generate
 
     if args.real is not None:
@@ -152,9 +168,15 @@ def cmd_classifier(args: argparse.Namespace) -> None:
         for row in compare_on_synthetic(args.compare, root / "test"):
             print(json.dumps(row), flush=True)
         return
+    flavors: tuple[ClassifierFlavorSpec, ...] = FLAVORS
+    if args.flavor:
+        unknown = set(args.flavor) - {f.name for f in FLAVORS}
+        if unknown:
+            raise SystemExit(f"no classifier flavor {sorted(unknown)} in training/classifier.py")
+        flavors = tuple(f for f in FLAVORS if f.name in args.flavor)
     for name, spec in SETS.items():
         generate(root / name, spec, processes=args.processes)
-    run(root, args.runs, args.models, args.report, base_models=args.base_models)
+    run(root, args.runs, args.models, args.report, flavors, base_models=args.base_models)
 
 
 def cmd_sheet(args: argparse.Namespace) -> None:
@@ -184,7 +206,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="write synthetic data set shards")
     common(p)
     p.add_argument("--set", default="all",
-                   choices=["all", "train", "validation", "test", "test-hard"])
+                   choices=["all", "train", "train-early", "validation", "test", "test-hard"])
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("train", help="train (or resume) flavors of the recipe and export them")
@@ -250,8 +272,11 @@ def parser() -> argparse.ArgumentParser:
                    help="score the classifiers under DIR (repeatable) on the synthetic test "
                         "set: each at its threshold and at equal disk acceptances")
     p.add_argument("--base-models", type=Path, default=None,
-                   help="where the inclination flavors whose backbones the classifiers start "
-                        "from are read (default: --models)")
+                   help="where the flavors the classifiers start from (inclination flavors' "
+                        "backbones, or classifiers) are read (default: --models)")
+    p.add_argument("--flavor", action="append", default=None, metavar="NAME",
+                   help="train only this classifier flavor (repeatable; default: all of "
+                        "training/classifier.py's FLAVORS)")
     p.set_defaults(func=cmd_classifier)
 
     p = sub.add_parser("sheet", help="contact sheet PNG of synthetic galaxies")

@@ -56,12 +56,17 @@ class ClassifierFlavorSpec:
     learning_rate: float = 2e-3
     version: int = 1
     architecture: str = "classifier"  # or "res-classifier"
-    base: str | None = None  # res-classifier: the inclination flavor its backbone starts from
+    # res-classifier: the inclination flavor whose backbone it starts from, or the classifier
+    # whose weights (all of them) it goes on training from
+    base: str | None = None
 
 
 FLAVORS = (
     ClassifierFlavorSpec("reject-h", seed=158, architecture="res-classifier", base="res128-5",
                          epochs=20, learning_rate=1e-3),
+    # reject-h stopped at its last (best) epoch: ten more at a lower rate
+    ClassifierFlavorSpec("reject-i", seed=159, architecture="res-classifier", base="reject-h",
+                         epochs=10, learning_rate=3e-4),
 )
 
 
@@ -112,13 +117,16 @@ def build_res_classifier(shape: tuple[int, int, int] = (MODEL_SIZE, MODEL_SIZE, 
 CLASSIFIER_ARCHITECTURES = {"classifier": build_classifier, "res-classifier": build_res_classifier}
 
 
-def load_backbone(model: keras.Model, version_dir: Path) -> int:
-    """Copy into ``model`` the backbone variables (:data:`BACKBONE_LAYERS`) of an exported
-    inclination flavor that have the same path and shape; returns how many were copied."""
+def load_backbone(model: keras.Model, version_dir: Path,
+                  layers_from: tuple[str, ...] = BACKBONE_LAYERS) -> int:
+    """Copy into ``model`` the variables of an exported flavor whose layer names start with one
+    of ``layers_from`` (by default the backbone, :data:`BACKBONE_LAYERS`, of an inclination
+    flavor; ``("",)`` for every layer of a classifier) and that have the same path and shape;
+    returns how many were copied."""
     values = exported_variables(version_dir)
     copied = 0
     for weight in model.weights:
-        if not weight.path.startswith(BACKBONE_LAYERS):
+        if not weight.path.startswith(layers_from):
             continue
         source = values.get(weight.path)
         if source is not None and tuple(source.shape) == tuple(weight.shape):
@@ -225,7 +233,9 @@ def train_classifier(spec: ClassifierFlavorSpec, images: npt.NDArray[np.uint8],
             if base_models is None:
                 raise ValueError(f"{spec.name} starts from {spec.base}: give base_models")
             base = load_manifest(base_models / spec.base)
-            load_backbone(model, base_models / spec.base / str(base.version))
+            # from an inclination flavor, its backbone; from a classifier, all of it
+            load_backbone(model, base_models / spec.base / str(base.version),
+                          ("",) if base.task == "classify" else BACKBONE_LAYERS)
         model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     while state["epochs_done"] < spec.epochs:
@@ -309,11 +319,20 @@ def binary_metrics(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int64
     return {k: round(v, 4) for k, v in metrics.items()}
 
 
+def _base_description(spec: ClassifierFlavorSpec, base_models: Path) -> str:
+    if spec.base is None:
+        return ""
+    if load_manifest(base_models / spec.base).task == "classify":
+        return f"; continued from {spec.base} (all its weights)"
+    return f"; backbone from {spec.base}"
+
+
 def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
         flavors: tuple[ClassifierFlavorSpec, ...] = FLAVORS,
         base_models: Path | None = None) -> dict[str, Any]:
-    """Train every classifier flavor, choose thresholds on validation, evaluate on the test
-    set, export, and write ``report/classifier.json``."""
+    """Train every classifier flavor (in order: a ``base`` classifier comes before those that
+    go on from it), choose thresholds on validation, evaluate on the test set, export, and
+    write ``report/classifier.json``."""
     from training.classifier_data import class_counts, hard_examples, load, read_spec
 
     train_x, train_y = load(datasets / "train")
@@ -344,7 +363,7 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
             "data": f"synthetic disks (training.synthetic v{GENERATOR}) and non-disks "
                     f"(training.negatives), {len(train_y)} images, seed "
                     f"{read_spec(datasets / 'train').seed}"
-                    + (f"; backbone from {spec.base}" if spec.base else ""),
+                    + _base_description(spec, base_models or models_dir),
             "images": round(spec.bootstrap_fraction * len(train_y)),
             "bootstrap_fraction": spec.bootstrap_fraction, "seed": spec.seed,
             "epochs": int(state["epochs_done"]), "best_epoch": int(state["best_epoch"]) + 1,

@@ -32,6 +32,7 @@ class DatasetSpec:
     hard: bool = False
     shard_size: int = SHARD_SIZE
     generator: int = GENERATOR
+    early_types: bool = False  # every galaxy bulge-dominated (standard S/N and crowding)
 
     @property
     def shards(self) -> int:
@@ -113,7 +114,7 @@ def galaxy_arrays(spec: DatasetSpec, start: int, stop: int) -> Arrays:
     """One shard of synthetic galaxies: images, labels and every Galaxy field."""
     images, params = [], []
     for index in range(start, stop):
-        image, galaxy = render(spec.seed, index, spec.hard)
+        image, galaxy = render(spec.seed, index, spec.hard, spec.early_types)
         images.append(image)
         params.append(asdict(galaxy))
     arrays: Arrays = {

@@ -263,8 +263,11 @@ def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Gen
     return image, Look(gray, inverted, rotated, jpeg_quality)
 
 
-def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Image, Galaxy]:
-    """One synthetic field as a PIL image (RGB or L), and its parameters."""
+def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = False
+                  ) -> tuple[Image.Image, Galaxy]:
+    """One synthetic field as a PIL image (RGB or L), and its parameters. ``hard``: an early
+    type at low S/N in a crowded field; ``early_type``: an early type (B/T 0.3-0.7, bulges as
+    large as the disk) with the standard S/N and crowding."""
     rng = _rng(seed, index)
     inclination = float(rng.uniform(0.0, 90.0))
     rendering = str(rng.choice(RENDERINGS, p=RENDERING_WEIGHTS))
@@ -315,7 +318,7 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
         n=2.0, half_light_radius=scale_radius * rng.uniform(2.0, 4.0)
     ).shear(q=float(rng.uniform(0.6, 1.0)), beta=pa * galsim.radians), side, offset)
 
-    early = hard or rng.random() < 0.25
+    early = hard or early_type or rng.random() < 0.25
     if early:
         bulge_fraction = float(rng.uniform(0.3, 0.7))  # early types, Sombrero-like edge-ons
     else:
@@ -501,9 +504,10 @@ def render_galaxy(seed: int, index: int, hard: bool = False) -> tuple[Image.Imag
     return image, galaxy
 
 
-def render(seed: int, index: int, hard: bool = False) -> tuple[npt.NDArray[np.uint8], Galaxy]:
+def render(seed: int, index: int, hard: bool = False, early_type: bool = False
+           ) -> tuple[npt.NDArray[np.uint8], Galaxy]:
     """One synthetic galaxy as the network sees it: uint8 (128, 128, 3) after ``to_model_input``."""
-    image, galaxy = render_galaxy(seed, index, hard)
+    image, galaxy = render_galaxy(seed, index, hard, early_type)
     array = to_model_input(image, "rgb")
     return (array * 255.0).round().astype(np.uint8), galaxy
 

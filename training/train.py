@@ -45,6 +45,7 @@ class FlavorSpec:
     version: int = 1
     base: str | None = None  # fine-tune: start from this shipped flavor's exported weights
     early_type_weight: float = 1.0  # oversampling of bulge-dominated inclined galaxies
+    extra_training: tuple[str, ...] = ()  # data sets of the recipe added to the training set
 
 
 @dataclass

@@ -161,3 +161,51 @@ def test_no_path_outside_models_claims_to_be_a_flavor() -> None:
         if p.is_dir() and not (p / "manifest.json").is_file()
     ]
     assert stray == []
+
+
+def _compose_flavors_script() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "compose_flavors", REPO_ROOT / "scripts" / "compose-flavors.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_compose_rewrite_swaps_the_flavors_and_keeps_the_rest() -> None:
+    script = _compose_flavors_script()
+    text = (REPO_ROOT / "docker-compose.yml").read_text()
+    # the file as it is agrees with models/: rewriting it changes nothing
+    assert script.updated_compose(text, shipped_flavors(), script.classifiers()) == text
+
+    flavors, classify = ["new-a", "new-b", "reject-z"], {"reject-z"}
+    rewritten = yaml.safe_load(script.updated_compose(text, flavors, classify))
+    before = yaml.safe_load(text)
+    served = tfserving_services(rewritten)
+    assert list(served) == ["tfs-new-a", "tfs-new-b", "tfs-reject-z"]
+    for name, svc in served.items():
+        assert environment(svc)["MODEL_NAME"] == name.removeprefix("tfs-")
+        assert f"./models/{name.removeprefix('tfs-')}:/models/{name.removeprefix('tfs-')}:ro" \
+            in svc["volumes"]
+    inference = services(rewritten)["inference"]
+    assert json.loads(environment(inference)["INFERENCE_TFSERVING_ADDRESSES"]) == {
+        f: f"tfs-{f}:8500" for f in flavors}
+    assert [d for d in inference["depends_on"] if d.startswith("tfs-")] == list(served)
+    # every other service, and the rest of inference's, exactly as before
+    others = {k: v for k, v in services(before).items() if not k.startswith("tfs-")}
+    assert {k: v for k, v in services(rewritten).items() if not k.startswith("tfs-")}.keys() \
+        == others.keys()
+    for name, svc in others.items():
+        if name != "inference":
+            assert services(rewritten)[name] == svc
+    kept = {k: v for k, v in before["services"]["inference"].items() if k != "depends_on"}
+    kept["environment"] = {k: v for k, v in kept["environment"].items()
+                           if k != "INFERENCE_TFSERVING_ADDRESSES"}
+    got = {k: v for k, v in inference.items() if k != "depends_on"}
+    got["environment"] = {k: v for k, v in got["environment"].items()
+                          if k != "INFERENCE_TFSERVING_ADDRESSES"}
+    assert got == kept
+    assert {k: v for k, v in rewritten.items() if k != "services"} == {
+        k: v for k, v in before.items() if k != "services"}

@@ -185,8 +185,26 @@ def test_a_res_classifier_starts_from_an_inclination_flavors_backbone(tmp_path: 
         load_backbone(build_res_classifier(), tmp_path / "tiny" / "1")
 
 
+def test_a_classifier_goes_on_from_all_the_weights_of_an_exported_classifier(
+        tmp_path: Path) -> None:
+    first = build_res_classifier()
+    head = first.get_layer("probabilities")
+    head.kernel.assign(np.random.default_rng(3).normal(size=head.kernel.shape))
+    first.export(str(tmp_path / "reject" / "1"), verbose=False)
+    second = build_res_classifier()
+    assert load_backbone(second, tmp_path / "reject" / "1", ("",)) == len(second.weights)
+    for name in ("stem", "dense", "probabilities"):
+        np.testing.assert_array_equal(second.get_layer(name).kernel.numpy(),
+                                      first.get_layer(name).kernel.numpy())
+    # by default only the backbone: the head stays as it was built
+    third = build_res_classifier()
+    load_backbone(third, tmp_path / "reject" / "1")
+    assert not np.array_equal(third.get_layer("probabilities").kernel.numpy(),
+                              head.kernel.numpy())
+
+
 def test_the_quick_classifier_run_trains_chooses_a_threshold_and_exports(tmp_path: Path) -> None:
-    from training.classifier import run_quick
+    from training.classifier import ClassifierFlavorSpec, run, run_quick
     from training.classifier_data import QUICK_SETS
 
     run_quick(tmp_path / "models", tmp_path / "work")
@@ -209,6 +227,14 @@ def test_the_quick_classifier_run_trains_chooses_a_threshold_and_exports(tmp_pat
     assert row["synthetic_negatives_rejected"] == test["synthetic_test_negatives_rejected"]
     assert 0.0 <= row["non_disks_rejected_at_95%_disks_accepted"] <= 1.0
 
+    # A classifier trained on from the exported one (all of its weights) says so.
+    run(tmp_path / "work" / "datasets", tmp_path / "work" / "runs", tmp_path / "models",
+        tmp_path / "work" / "report-2",
+        (ClassifierFlavorSpec("reject-quick-2", seed=2, epochs=1, base="reject-quick"),),
+        base_models=tmp_path / "models")
+    again = json.loads((tmp_path / "models" / "reject-quick-2" / "manifest.json").read_text())
+    assert again["training"]["data"].endswith("; continued from reject-quick (all its weights)")
+
 
 def test_rejection_at_equal_disk_acceptance() -> None:
     labels = np.array([0] * 10 + [1] * 4)
@@ -216,3 +242,19 @@ def test_rejection_at_equal_disk_acceptance() -> None:
     # 90% of the disks accepted: threshold at the 90% quantile of the disks' scores (0.81)
     assert rejected_at_acceptance(scores, labels, 0.9) == 0.5
     assert rejected_at_acceptance(scores, labels, 0.5) == 0.75  # threshold 0.45
+
+
+def test_the_classifier_command_refuses_an_unknown_flavor_before_generating(
+        tmp_path: Path) -> None:
+    from training.__main__ import main
+    from training.classifier import FLAVORS
+
+    with pytest.raises(SystemExit, match=r"no classifier flavor \['reject-nope'\]"):
+        main(["classifier", "--flavor", "reject-nope", "--flavor", FLAVORS[0].name,
+              "--datasets", str(tmp_path / "data")])
+    assert not (tmp_path / "data").exists()
+    # every base of a listed classifier is an earlier classifier or an inclination flavor
+    names = [f.name for f in FLAVORS]
+    for position, flavor in enumerate(FLAVORS):
+        if flavor.base is not None and flavor.base.startswith("reject-"):
+            assert flavor.base in names[:position]

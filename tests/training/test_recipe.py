@@ -21,6 +21,9 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     # quick-2 starts from quick-0's exported weights, weighs the early types up, and says so.
     assert "fine-tuned from quick-0; bulge-dominated galaxies" in manifests[2].training.data
     assert manifests[2].training.data.endswith("weighted x2.5")
+    # and it is trained on the early-type set as well as the training set
+    assert "; plus 16 early-type (B/T 0.3-0.7) galaxies, seed 3; fine-tuned from quick-0" in \
+        manifests[2].training.data
     assert "fine-tuned" not in manifests[0].training.data
     for manifest in manifests:
         assert manifest.metrics["test_rms_0_90_deg"] > 0.0

@@ -48,6 +48,16 @@ def test_the_label_follows_the_axial_ratio_convention() -> None:
     assert np.mean([g.bulge_fraction for g in hard]) > np.mean([g.bulge_fraction for g in galaxies])
 
 
+def test_early_type_sets_are_bulge_dominated_at_the_standard_s_n() -> None:
+    early = [render_galaxy(13, i, early_type=True)[1] for i in range(12)]
+    assert all(0.3 <= g.bulge_fraction <= 0.7 for g in early)
+    assert not any(g.hard for g in early)
+    # the standard S/N range (the hard set's edge S/N is below 1 per pixel, log10 < 0)
+    assert max(g.snr_log10 for g in early) > 0.0
+    standard = [render_galaxy(13, i)[1] for i in range(12)]
+    assert sum(g.bulge_fraction >= 0.3 for g in standard) < len(standard)
+
+
 def test_shards_do_not_depend_on_the_number_of_processes(tmp_path: Path) -> None:
     spec = DatasetSpec(count=6, seed=21, shard_size=4)
     one = load(generate(tmp_path / "one", spec, processes=1, progress=False))
