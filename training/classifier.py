@@ -67,6 +67,9 @@ FLAVORS = (
     # reject-h stopped at its last (best) epoch: ten more at a lower rate
     ClassifierFlavorSpec("reject-i", seed=159, architecture="res-classifier", base="reject-h",
                          epochs=10, learning_rate=3e-4),
+    # on training.negatives v2 (rich globular clusters resolved into their core)
+    ClassifierFlavorSpec("reject-j", seed=160, architecture="res-classifier", base="reject-i",
+                         epochs=8, learning_rate=2e-4),
 )
 
 
@@ -361,8 +364,8 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
         state = json.loads((runs / spec.name / "state.json").read_text())
         training = {
             "data": f"synthetic disks (training.synthetic v{GENERATOR}) and non-disks "
-                    f"(training.negatives), {len(train_y)} images, seed "
-                    f"{read_spec(datasets / 'train').seed}"
+                    f"(training.negatives v{read_spec(datasets / 'train').negatives}), "
+                    f"{len(train_y)} images, seed {read_spec(datasets / 'train').seed}"
                     + _base_description(spec, base_models or models_dir),
             "images": round(spec.bootstrap_fraction * len(train_y)),
             "bootstrap_fraction": spec.bootstrap_fraction, "seed": spec.seed,

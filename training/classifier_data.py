@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from training.dataset import SHARD_SIZE, SPEC_FILE, Arrays, read_shards, write_shards
-from training.negatives import CLASSES, is_hard, render_example
+from training.negatives import CLASSES, NEGATIVES, is_hard, render_example
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class ClassifierSetSpec:
     count: int
     seed: int
     shard_size: int = SHARD_SIZE
+    # the training.negatives version drawn with (sets written before versions were kept are 1,
+    # so that a folder of older images is refused rather than mixed with new ones)
+    negatives: int = 1
 
     @property
     def shards(self) -> int:
@@ -29,14 +32,14 @@ class ClassifierSetSpec:
 
 # Seeds differ from the inclination recipe's, so no disk of their test sets is trained on here.
 SETS = {
-    "train": ClassifierSetSpec(12000, 1511),
-    "validation": ClassifierSetSpec(1000, 1512),
-    "test": ClassifierSetSpec(1500, 1513),
+    "train": ClassifierSetSpec(12000, 1511, negatives=NEGATIVES),
+    "validation": ClassifierSetSpec(1000, 1512, negatives=NEGATIVES),
+    "test": ClassifierSetSpec(1500, 1513, negatives=NEGATIVES),
 }
 QUICK_SETS = {
-    "train": ClassifierSetSpec(120, 1501, 60),
-    "validation": ClassifierSetSpec(60, 1502, 60),
-    "test": ClassifierSetSpec(60, 1503, 60),
+    "train": ClassifierSetSpec(120, 1501, 60, NEGATIVES),
+    "validation": ClassifierSetSpec(60, 1502, 60, NEGATIVES),
+    "test": ClassifierSetSpec(60, 1503, 60, NEGATIVES),
 }
 
 

@@ -10,7 +10,9 @@ Classes (:data:`CLASSES`, the classifier's output order):
   S0s (a smooth red disk under a large bulge, any inclination, no arms, no dust): the hard case,
   since a flattened elliptical looks like an inclined disk.
 - ``cluster``: globular clusters (thousands of stars on a Plummer profile over an unresolved
-  glow), open clusters and plain star fields.
+  glow; half of them rich and near, as photographs of M13 or M3 show them: 5,000-30,000 stars
+  resolved into the core over a faint glow, up to most of the frame), open clusters and plain
+  star fields.
 - ``nebula``: diffuse emission and reflection nebulae (log-normal multi-scale fields in H-alpha red,
   [O III] teal or reflection blue, with dark lanes), planetary nebulae (rings and shells with a
   central star) and filamentary remnants.
@@ -38,6 +40,9 @@ from scipy.ndimage import gaussian_filter
 from preprocessor.imaging import to_model_input
 from training.synthetic import PIXEL_ARCSEC, RENDERING_WEIGHTS, RENDERINGS, finish, render_galaxy
 
+# The generator's version, kept in each data set's spec: 1 through reject-i; 2: half of the
+# globular clusters rich and resolved into their core.
+NEGATIVES = 2
 CLASSES: tuple[str, ...] = (
     "disk", "spheroid", "cluster", "nebula", "irregular", "artefact", "blank",
 )
@@ -152,21 +157,36 @@ def spheroid(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     return bands, edge
 
 
+def globular(rng: np.random.Generator, side: int, level: float, rich: bool
+             ) -> tuple[Array, Array, Array, Array]:
+    """A globular cluster's stars (x, y offsets from the centre in pixels, fluxes) on a Plummer
+    profile, and its unresolved glow (side x side). ``rich``: a near, rich cluster resolved into
+    its core (M13, M3): 5,000-30,000 stars, Plummer radius 6-20% of the frame, a faint glow;
+    otherwise 400-4,000 stars, 3-12%, a glow up to 30 times the faint stars' level."""
+    if rich:
+        n = int(10 ** rng.uniform(3.7, 4.5))
+        a = side * rng.uniform(0.06, 0.2)  # Plummer radius
+    else:
+        n = int(rng.integers(400, 4000))
+        a = side * rng.uniform(0.03, 0.12)
+    radius = a / np.sqrt(rng.uniform(0.0, 1.0, size=n) ** (-2.0 / 3.0) - 1.0 + 1e-9)
+    radius = np.minimum(radius, side)
+    angle = rng.uniform(0.0, 2 * math.pi, size=n)
+    xs, ys = radius * np.cos(angle), radius * np.sin(angle)
+    fluxes = level * 10 ** (rng.exponential(0.4, size=n) - 0.5)
+    xx, yy = _grid(side)
+    glow = (1.0 + (xx**2 + yy**2) / a**2) ** -2.5
+    glow *= level * (rng.uniform(0.3, 5.0) if rich else rng.uniform(2.0, 30.0))
+    return xs, ys, fluxes, glow
+
+
 def cluster(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     """A globular cluster, an open cluster or a star field."""
     kind = rng.choice(["globular", "globular", "open", "field"])
     level = 1e-3
     if kind == "globular":
-        n = int(rng.integers(400, 4000))
-        a = side * rng.uniform(0.03, 0.12)  # Plummer radius
-        radius = a / np.sqrt(rng.uniform(0.0, 1.0, size=n) ** (-2.0 / 3.0) - 1.0 + 1e-9)
-        radius = np.minimum(radius, side)
-        angle = rng.uniform(0.0, 2 * math.pi, size=n)
-        xs, ys = radius * np.cos(angle), radius * np.sin(angle)
-        fluxes = level * 10 ** (rng.exponential(0.4, size=n) - 0.5)
-        xx, yy = _grid(side)
-        glow = (1.0 + (xx**2 + yy**2) / a**2) ** -2.5
-        glow *= level * rng.uniform(2.0, 30.0)
+        xs, ys, fluxes, glow = globular(rng, side, level, rich=bool(rng.random() < 0.5))
+        n = len(xs)
         bands = _points(rng, side, xs, ys, fluxes, _star_colours(rng, n))
         bands += _colour(glow, (rng.uniform(1.0, 1.3), 1.0, rng.uniform(0.6, 0.95)))
     elif kind == "open":

@@ -24,10 +24,12 @@ from training.classifier import (
 from training.classifier_data import ClassifierSetSpec, hard_examples
 from training.negatives import (
     CLASSES,
+    NEGATIVES,
     RENDERERS,
     _rng,
     draw_class,
     draw_rendering,
+    globular,
     is_hard,
     render_example,
     render_negative,
@@ -258,3 +260,34 @@ def test_the_classifier_command_refuses_an_unknown_flavor_before_generating(
     for position, flavor in enumerate(FLAVORS):
         if flavor.base is not None and flavor.base.startswith("reject-"):
             assert flavor.base in names[:position]
+
+
+def test_rich_globular_clusters_are_resolved_into_their_core() -> None:
+    from training.negatives import _grid
+
+    for seed in range(6):
+        for rich in (True, False):
+            xs, ys, fluxes, glow = globular(np.random.default_rng(seed), 160, 1e-3, rich)
+            radius = np.hypot(xs, ys)
+            half = float(np.median(radius))
+            xx, yy = _grid(160)
+            stars_over_glow = fluxes[radius < half].sum() / glow[np.hypot(xx, yy) < half].sum()
+            if rich:
+                # thousands of stars, spread over much of the frame, outshining the glow
+                assert len(xs) >= 5000 and half >= 0.07 * 160
+                assert stars_over_glow > 3.0
+            else:
+                assert 400 <= len(xs) < 4000
+
+
+def test_a_set_drawn_with_an_older_negatives_generator_is_refused(tmp_path: Path) -> None:
+    from training.classifier_data import generate
+    from training.dataset import SPEC_FILE
+
+    folder = tmp_path / "test"
+    folder.mkdir()
+    # a spec as sets were written before the generator's version was kept
+    (folder / SPEC_FILE).write_text(json.dumps({"count": 4, "seed": 9, "shard_size": 4}))
+    with pytest.raises(ValueError, match="holds a different data set"):
+        generate(folder, ClassifierSetSpec(4, 9, 4, negatives=NEGATIVES), processes=1)
+    assert NEGATIVES > 1
