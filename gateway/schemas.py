@@ -169,9 +169,9 @@ EXAMPLE_RESULT: dict[str, Any] = {
         "unit": "deg",
     },
     "flavors": [
-        {"name": "res128-5", "version": 1, "inclination_deg": 71.4, "clipped": False},
-        {"name": "res128-6", "version": 1, "inclination_deg": 72.5, "clipped": False},
-        {"name": "vgg3-v4", "version": 1, "inclination_deg": 68.8, "clipped": False},
+        {"name": "res128-10", "version": 1, "inclination_deg": 71.4, "clipped": False},
+        {"name": "res128-11", "version": 1, "inclination_deg": 72.5, "clipped": False},
+        {"name": "vgg3-v6", "version": 1, "inclination_deg": 68.8, "clipped": False},
     ],
     "failed_flavors": [],
     "alarm": {"raised": False, "spread_deg": 3.7, "threshold_deg": 10.0},

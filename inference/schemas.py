@@ -25,7 +25,7 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "unit": "deg",
             },
             "flavors": [
-                {"name": "res128-5", "version": 1, "inclination_deg": 61.2, "clipped": False}
+                {"name": "res128-10", "version": 1, "inclination_deg": 61.2, "clipped": False}
             ],
             "alarm": {"raised": False, "spread_deg": 3.5, "threshold_deg": 8.0},
             "rejection": {
@@ -34,11 +34,11 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "threshold": 0.634,
                 "classes": {"disk": 0.97, "spheroid": 0.02, "cluster": 0.0, "nebula": 0.0,
                             "irregular": 0.01, "artefact": 0.0, "blank": 0.0},
-                "classifiers": ["reject-i"],
+                "classifiers": ["reject-j"],
             },
         }
     ],
-    "failed_flavors": [{"name": "vgg3-v4", "reason": "deadline exceeded"}],
+    "failed_flavors": [{"name": "vgg3-v6", "reason": "deadline exceeded"}],
     "backend": "embedded",
 }
 

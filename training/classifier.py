@@ -347,9 +347,12 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
     standard = ~hard_examples(datasets / "validation")
     test_hard = hard_examples(datasets / "test")
     val_probs, test_probs = [], []
+    trained: set[str] = set()
     for spec in flavors:
+        # a base trained earlier in this run is the one just exported to models_dir
+        bases = models_dir if spec.base in trained else (base_models or models_dir)
         model = train_classifier(spec, train_x, train_y, val_x, val_y, runs / spec.name,
-                                 base_models=base_models or models_dir)
+                                 base_models=bases)
         pv, pt = predict(model, val_x), predict(model, test_x)
         val_probs.append(pv)
         test_probs.append(pt)
@@ -366,7 +369,7 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
             "data": f"synthetic disks (training.synthetic v{GENERATOR}) and non-disks "
                     f"(training.negatives v{read_spec(datasets / 'train').negatives}), "
                     f"{len(train_y)} images, seed {read_spec(datasets / 'train').seed}"
-                    + _base_description(spec, base_models or models_dir),
+                    + _base_description(spec, bases),
             "images": round(spec.bootstrap_fraction * len(train_y)),
             "bootstrap_fraction": spec.bootstrap_fraction, "seed": spec.seed,
             "epochs": int(state["epochs_done"]), "best_epoch": int(state["best_epoch"]) + 1,
@@ -383,6 +386,7 @@ def run(datasets: Path, runs: Path, models_dir: Path, report: Path,
             "confusion": confusion(scores, test_y, threshold),
             "class_confusion": class_confusion(pt, test_y),
         }
+        trained.add(spec.name)
         keras.backend.clear_session()
         print(json.dumps({spec.name: results[spec.name]}), flush=True)
     write_models_config(models_dir)

@@ -236,6 +236,14 @@ def test_the_quick_classifier_run_trains_chooses_a_threshold_and_exports(tmp_pat
         base_models=tmp_path / "models")
     again = json.loads((tmp_path / "models" / "reject-quick-2" / "manifest.json").read_text())
     assert again["training"]["data"].endswith("; continued from reject-quick (all its weights)")
+    # In one run, a stage goes on from the one trained just before it, not from base_models.
+    run(tmp_path / "work" / "datasets", tmp_path / "work" / "runs", tmp_path / "chain",
+        tmp_path / "work" / "report-3",
+        (ClassifierFlavorSpec("reject-quick-3", seed=3, epochs=1),
+         ClassifierFlavorSpec("reject-quick-4", seed=4, epochs=1, base="reject-quick-3")),
+        base_models=tmp_path / "elsewhere")
+    chained = json.loads((tmp_path / "chain" / "reject-quick-4" / "manifest.json").read_text())
+    assert chained["training"]["data"].endswith("; continued from reject-quick-3 (all its weights)")
 
 
 def test_rejection_at_equal_disk_acceptance() -> None:
