@@ -104,8 +104,9 @@ def build_classifier(shape: tuple[int, int, int] = (MODEL_SIZE, MODEL_SIZE, 3),
 def build_res_classifier(shape: tuple[int, int, int] = (MODEL_SIZE, MODEL_SIZE, 3),
                          classes: int = len(CLASSES)) -> keras.Model:
     """The inclination networks' residual backbone (:func:`training.architectures.res128`, full
-    128x128, 4x4x96 features), global average and max pooling, a dense head, softmax. Built
-    so that an inclination flavor's backbone weights load into it (:func:`load_backbone`)."""
+    128x128, 4x4x96 features), global average and max pooling, a dense head, softmax. Built so
+    that an inclination flavor's backbone weights load into it
+    (:func:`load_exported_weights`)."""
     inputs = keras.Input(shape=shape, name="image", dtype="float32")
     x = residual_backbone(inputs)
     x = layers.Concatenate(name="pool")([
@@ -120,7 +121,7 @@ def build_res_classifier(shape: tuple[int, int, int] = (MODEL_SIZE, MODEL_SIZE, 
 CLASSIFIER_ARCHITECTURES = {"classifier": build_classifier, "res-classifier": build_res_classifier}
 
 
-def load_backbone(model: keras.Model, version_dir: Path,
+def load_exported_weights(model: keras.Model, version_dir: Path,
                   layers_from: tuple[str, ...] = BACKBONE_LAYERS) -> int:
     """Copy into ``model`` the variables of an exported flavor whose layer names start with one
     of ``layers_from`` (by default the backbone, :data:`BACKBONE_LAYERS`, of an inclination
@@ -237,7 +238,7 @@ def train_classifier(spec: ClassifierFlavorSpec, images: npt.NDArray[np.uint8],
                 raise ValueError(f"{spec.name} starts from {spec.base}: give base_models")
             base = load_manifest(base_models / spec.base)
             # from an inclination flavor, its backbone; from a classifier, all of it
-            load_backbone(model, base_models / spec.base / str(base.version),
+            load_exported_weights(model, base_models / spec.base / str(base.version),
                           ("",) if base.task == "classify" else BACKBONE_LAYERS)
         model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])

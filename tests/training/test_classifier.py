@@ -18,7 +18,7 @@ from training.classifier import (
     compare_on_synthetic,
     confusion,
     likelihood,
-    load_backbone,
+    load_exported_weights,
     rejected_at_acceptance,
 )
 from training.classifier_data import ClassifierSetSpec, hard_examples
@@ -175,7 +175,7 @@ def test_a_res_classifier_starts_from_an_inclination_flavors_backbone(tmp_path: 
     regressor.export(str(tmp_path / "res" / "1"), verbose=False)
     classifier = build_res_classifier()
     backbone = [w for w in classifier.weights if w.path.startswith(BACKBONE_LAYERS)]
-    assert load_backbone(classifier, tmp_path / "res" / "1") == len(backbone) > 0
+    assert load_exported_weights(classifier, tmp_path / "res" / "1") == len(backbone) > 0
     for name in ("stem", "stage4_conv2"):
         np.testing.assert_array_equal(classifier.get_layer(name).kernel.numpy(),
                                       regressor.get_layer(name).kernel.numpy())
@@ -184,7 +184,7 @@ def test_a_res_classifier_starts_from_an_inclination_flavors_backbone(tmp_path: 
     tiny = build("tiny", (128, 128, 3))
     tiny.export(str(tmp_path / "tiny" / "1"), verbose=False)
     with pytest.raises(ValueError, match="shares no variable"):
-        load_backbone(build_res_classifier(), tmp_path / "tiny" / "1")
+        load_exported_weights(build_res_classifier(), tmp_path / "tiny" / "1")
 
 
 def test_a_classifier_goes_on_from_all_the_weights_of_an_exported_classifier(
@@ -194,13 +194,13 @@ def test_a_classifier_goes_on_from_all_the_weights_of_an_exported_classifier(
     head.kernel.assign(np.random.default_rng(3).normal(size=head.kernel.shape))
     first.export(str(tmp_path / "reject" / "1"), verbose=False)
     second = build_res_classifier()
-    assert load_backbone(second, tmp_path / "reject" / "1", ("",)) == len(second.weights)
+    assert load_exported_weights(second, tmp_path / "reject" / "1", ("",)) == len(second.weights)
     for name in ("stem", "dense", "probabilities"):
         np.testing.assert_array_equal(second.get_layer(name).kernel.numpy(),
                                       first.get_layer(name).kernel.numpy())
     # by default only the backbone: the head stays as it was built
     third = build_res_classifier()
-    load_backbone(third, tmp_path / "reject" / "1")
+    load_exported_weights(third, tmp_path / "reject" / "1")
     assert not np.array_equal(third.get_layer("probabilities").kernel.numpy(),
                               head.kernel.numpy())
 
