@@ -56,6 +56,15 @@ def main() -> None:
                 print(json.dumps({"set": name, **{k: v for k, v in r.items() if k != "path"}}))
             print(f"{name}: {len(results)} images, {rejected} rejected, "
                   f"{report[name]['accepted']} accepted", file=sys.stderr, flush=True)
+            kinds = sorted({r["kind"] for r in results if r.get("kind")})
+            if kinds:
+                report[name]["by_kind"] = {
+                    kind: {"images": sum(r.get("kind") == kind for r in results),
+                           "rejected": sum(r.get("kind") == kind and r.get("verdict") == "reject"
+                                           for r in results)} for kind in kinds}
+                print(f"{name} by kind (rejected/images): " + ", ".join(
+                    f"{k} {v['rejected']}/{v['images']}"
+                    for k, v in report[name]["by_kind"].items()), file=sys.stderr, flush=True)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
 

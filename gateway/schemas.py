@@ -178,7 +178,7 @@ EXAMPLE_RESULT: dict[str, Any] = {
     "rejection": {
         "likelihood": 0.02,
         "verdict": "accept",
-        "threshold": 0.595,
+        "threshold": 0.659,
         "classes": {"disk": 0.98, "spheroid": 0.01, "cluster": 0.0, "nebula": 0.0,
                     "irregular": 0.01, "artefact": 0.0, "blank": 0.0},
     },

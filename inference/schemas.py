@@ -31,10 +31,10 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
             "rejection": {
                 "likelihood": 0.03,
                 "verdict": "accept",
-                "threshold": 0.595,
+                "threshold": 0.659,
                 "classes": {"disk": 0.97, "spheroid": 0.02, "cluster": 0.0, "nebula": 0.0,
                             "irregular": 0.01, "artefact": 0.0, "blank": 0.0},
-                "classifiers": ["reject-j"],
+                "classifiers": ["reject-m"],
             },
         }
     ],

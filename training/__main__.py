@@ -148,12 +148,12 @@ def cmd_classifier(args: argparse.Namespace) -> None:
 
     from training.classifier import (
         FLAVORS,
-        ClassifierFlavorSpec,
         compare_on_synthetic,
         evaluate_real,
         run,
     )
-    from training.classifier_data import SETS, generate
+    from training.classifier_data import generate, sets
+    from training.negatives import NEGATIVES
 
     if args.real is not None:
         rows = evaluate_real(args.models, args.real)
@@ -161,20 +161,31 @@ def cmd_classifier(args: argparse.Namespace) -> None:
             print(json.dumps(row))
         rejected = sum(r["verdict"] == "reject" for r in rows)
         print(f"rejected {rejected} of {len(rows)}", flush=True)
+        kinds = sorted({str(r["kind"]) for r in rows if r.get("kind")})
+        if kinds:
+            print("by kind (rejected/images): " + ", ".join(
+                f"{k} {sum(r.get('kind') == k and r['verdict'] == 'reject' for r in rows)}/"
+                f"{sum(r.get('kind') == k for r in rows)}" for k in kinds), flush=True)
         return
-    root = args.datasets / "classifier"
+    version = NEGATIVES if args.negatives is None else args.negatives
+    specs = sets(version)
+    root = args.datasets / ("classifier" if version == NEGATIVES else f"classifier-v{version}")
     if args.compare is not None:
-        generate(root / "test", SETS["test"], processes=args.processes)
+        generate(root / "test", specs["test"], processes=args.processes)
         for row in compare_on_synthetic(args.compare, root / "test"):
             print(json.dumps(row), flush=True)
         return
-    flavors: tuple[ClassifierFlavorSpec, ...] = FLAVORS
+    flavors = tuple(f for f in FLAVORS if f.negatives == version)
     if args.flavor:
         unknown = set(args.flavor) - {f.name for f in FLAVORS}
         if unknown:
             raise SystemExit(f"no classifier flavor {sorted(unknown)} in training/classifier.py")
         flavors = tuple(f for f in FLAVORS if f.name in args.flavor)
-    for name, spec in SETS.items():
+    other = sorted(f"{f.name} (v{f.negatives})" for f in flavors if f.negatives != version)
+    if other:
+        raise SystemExit(f"{', '.join(other)} trained on other training.negatives versions "
+                         f"than v{version}: give --negatives")
+    for name, spec in specs.items():
         generate(root / name, spec, processes=args.processes)
     run(root, args.runs, args.models, args.report, flavors, base_models=args.base_models)
 
@@ -275,8 +286,11 @@ def parser() -> argparse.ArgumentParser:
                    help="where the flavors the classifiers start from (inclination flavors' "
                         "backbones, or classifiers) are read (default: --models)")
     p.add_argument("--flavor", action="append", default=None, metavar="NAME",
-                   help="train only this classifier flavor (repeatable; default: all of "
-                        "training/classifier.py's FLAVORS)")
+                   help="train only this classifier flavor (repeatable; default: those of "
+                        "training/classifier.py's FLAVORS trained on --negatives)")
+    p.add_argument("--negatives", type=int, default=None, metavar="VERSION",
+                   help="the training.negatives version to draw the data with (default: the "
+                        "current one; 3 for reject-k)")
     p.set_defaults(func=cmd_classifier)
 
     p = sub.add_parser("sheet", help="contact sheet PNG of synthetic galaxies")

@@ -33,7 +33,7 @@ from preprocessor.imaging import MODEL_SIZE
 from training.architectures import BACKBONE_LAYERS, residual_backbone
 from training.augment import augment_batch
 from training.export import export_flavor, write_models_config
-from training.negatives import CLASSES
+from training.negatives import CLASSES, NEGATIVES
 from training.synthetic import GENERATOR
 from training.train import exported_variables
 
@@ -59,17 +59,29 @@ class ClassifierFlavorSpec:
     # res-classifier: the inclination flavor whose backbone it starts from, or the classifier
     # whose weights (all of them) it goes on training from
     base: str | None = None
+    # the training.negatives version of its data
+    negatives: int = NEGATIVES
 
 
 FLAVORS = (
     ClassifierFlavorSpec("reject-h", seed=158, architecture="res-classifier", base="res128-5",
-                         epochs=20, learning_rate=1e-3),
+                         epochs=20, learning_rate=1e-3, negatives=1),
     # reject-h stopped at its last (best) epoch: ten more at a lower rate
     ClassifierFlavorSpec("reject-i", seed=159, architecture="res-classifier", base="reject-h",
-                         epochs=10, learning_rate=3e-4),
+                         epochs=10, learning_rate=3e-4, negatives=1),
     # on training.negatives v2 (rich globular clusters resolved into their core)
     ClassifierFlavorSpec("reject-j", seed=160, architecture="res-classifier", base="reject-i",
-                         epochs=8, learning_rate=2e-4),
+                         epochs=8, learning_rate=2e-4, negatives=2),
+    # on v3 (H II regions with a bright core, stratified planetary nebulae, bright or crowded
+    # resolved dwarfs), twice as many images
+    ClassifierFlavorSpec("reject-k", seed=161, architecture="res-classifier", base="reject-j",
+                         epochs=8, learning_rate=2e-4, negatives=3),
+    # on v4 (a quarter of every class framed closer than the object)
+    ClassifierFlavorSpec("reject-l", seed=162, architecture="res-classifier", base="reject-k",
+                         epochs=6, learning_rate=2e-4, negatives=4),
+    # reject-l's validation loss was still falling at its last epoch
+    ClassifierFlavorSpec("reject-m", seed=163, architecture="res-classifier", base="reject-l",
+                         epochs=6, learning_rate=1e-4, negatives=4),
 )
 
 
@@ -493,6 +505,8 @@ def compare_on_synthetic(models_dirs: list[Path], set_dir: Path) -> list[dict[st
                 "threshold": threshold,
                 **binary_metrics(scores, labels, threshold, "synthetic", hard),
                 "class_accuracy": round(float((probs.argmax(axis=1) == labels).mean()), 4),
+                **{f"{name}_rejected": round(float((scores[labels == k] >= threshold).mean()), 4)
+                   for k, name in enumerate(CLASSES) if k > 0 and (labels == k).any()},
                 **{f"non_disks_rejected_at_{rate:.0%}_disks_accepted":
                    round(rejected_at_acceptance(scores, labels, rate), 4) for rate in ACCEPTANCES},
             })

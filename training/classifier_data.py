@@ -30,12 +30,17 @@ class ClassifierSetSpec:
         return (self.count + self.shard_size - 1) // self.shard_size
 
 
-# Seeds differ from the inclination recipe's, so no disk of their test sets is trained on here.
-SETS = {
-    "train": ClassifierSetSpec(12000, 1511, negatives=NEGATIVES),
-    "validation": ClassifierSetSpec(1000, 1512, negatives=NEGATIVES),
-    "test": ClassifierSetSpec(1500, 1513, negatives=NEGATIVES),
-}
+def sets(negatives: int = NEGATIVES) -> dict[str, ClassifierSetSpec]:
+    """The classifier's data sets drawn with ``training.negatives`` version ``negatives``.
+    Seeds differ from the inclination recipe's, so no disk of their test sets is trained on."""
+    return {
+        "train": ClassifierSetSpec(24000, 1511, negatives=negatives),
+        "validation": ClassifierSetSpec(1000, 1512, negatives=negatives),
+        "test": ClassifierSetSpec(1500, 1513, negatives=negatives),
+    }
+
+
+SETS = sets()
 QUICK_SETS = {
     "train": ClassifierSetSpec(120, 1501, 60, NEGATIVES),
     "validation": ClassifierSetSpec(60, 1502, 60, NEGATIVES),
@@ -45,7 +50,8 @@ QUICK_SETS = {
 
 def example_arrays(spec: ClassifierSetSpec, start: int, stop: int) -> Arrays:
     """One shard of classifier examples: images and class indices."""
-    examples = [render_example(spec.seed, index) for index in range(start, stop)]
+    examples = [render_example(spec.seed, index, spec.negatives)
+                for index in range(start, stop)]
     return {"images": np.stack([e[0] for e in examples]),
             "labels": np.array([e[1] for e in examples], dtype=np.int64)}
 

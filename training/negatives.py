@@ -14,18 +14,23 @@ Classes (:data:`CLASSES`, the classifier's output order):
   resolved into the core over a faint glow, up to most of the frame), open clusters and plain
   star fields.
 - ``nebula``: diffuse emission and reflection nebulae (log-normal multi-scale fields in H-alpha red,
-  [O III] teal or reflection blue, with dark lanes), planetary nebulae (rings and shells with a
-  central star) and filamentary remnants.
+  [O III] teal or reflection blue, with dark lanes), H II regions with a bright, nearly white
+  core and uneven wispy wings, planetary nebulae (rings and shells with a central star, half of
+  them red outside and teal inside as narrow-band photographs show them) and filamentary
+  remnants.
 - ``irregular``: dwarf irregulars (a low-surface-brightness patchy body, blue knots, resolved
-  stars), merging pairs with tidal tails, and crowded fields of similar galaxies.
+  stars; nearby ones resolved into a grainy cloud, from a faint haze to a bright body, some in a
+  dense foreground star field), merging pairs with tidal tails, and crowded fields of similar
+  galaxies.
 - ``artefact``: satellite trails, a saturated star in the centre (spikes, halo, bleed), the edge
   of the survey (part of the frame empty).
 - ``blank``: sky alone, or with a few faint stars.
 
 Every class goes through the disks' own finishing — PSF, sky noise and one of the generator's
 renderings drawn with the same weights (:func:`training.synthetic.finish`: SDSS, Zoo, Legacy,
-Pan-STARRS, DSS plate, astrophotograph) — and the same :func:`photographic` zoom-out into a star
-field, so that no class is told apart by how it was rendered. Everything is a pure function of
+Pan-STARRS, DSS plate, astrophotograph) — the same :func:`photographic` zoom-out into a star
+field and the same :func:`close_framing` (a field narrower than the object), so that no class
+is told apart by how it was rendered or framed. Everything is a pure function of
 ``(seed, index)``; see :func:`render_example`.
 """
 
@@ -41,8 +46,10 @@ from preprocessor.imaging import to_model_input
 from training.synthetic import PIXEL_ARCSEC, RENDERING_WEIGHTS, RENDERINGS, finish, render_galaxy
 
 # The generator's version, kept in each data set's spec: 1 through reject-i; 2: half of the
-# globular clusters rich and resolved into their core.
-NEGATIVES = 2
+# globular clusters rich and resolved into their core; 3: H II regions with a bright core,
+# stratified planetary nebulae, resolved dwarfs with a bright body or in a dense star field;
+# 4: a quarter of every class framed closer than the object (:func:`close_framing`).
+NEGATIVES = 4
 CLASSES: tuple[str, ...] = (
     "disk", "spheroid", "cluster", "nebula", "irregular", "artefact", "blank",
 )
@@ -200,9 +207,73 @@ def cluster(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     return bands, level * 0.3
 
 
+def _bright_nebula(rng: np.random.Generator, side: int,
+                   colours: list[tuple[float, float, float]]) -> Array:
+    """An H II region as photographs frame it: a bright, nearly white core where the young
+    stars sit, wings of glowing gas fanning out unevenly from it and fading into a black sky,
+    wisps and dark lanes, a few bright stars embedded in the core."""
+    xx, yy = _grid(side)
+    cx, cy = rng.normal(0.0, 0.08 * side, size=2)
+    radius = np.hypot(xx - cx, yy - cy)
+    theta = np.arctan2(yy - cy, xx - cx)
+    core_radius = side * rng.uniform(0.02, 0.08)
+    extent = side * rng.uniform(0.2, 0.5)
+    fan = np.ones_like(radius)  # uneven wings: a few angular modes
+    for m in (1, 2, 3):
+        fan += rng.uniform(0.0, 0.8) * np.cos(m * (theta - rng.uniform(0.0, 2 * math.pi)))
+    fan = np.clip(fan, 0.05, None)
+    wings = (1.0 + (radius / core_radius) ** 2) ** -rng.uniform(0.25, 0.6)
+    wings *= np.exp(-0.5 * (radius / (extent * np.sqrt(fan))) ** 2)
+    light = np.zeros((3, side, side))
+    for colour in colours:
+        texture = np.exp(rng.uniform(0.7, 1.4) * _random_field(rng, side, rng.uniform(2.0, 3.2)))
+        light += _colour(wings * texture * rng.uniform(0.3, 1.0), colour)
+    core = (1.0 + (radius / core_radius) ** 2) ** -1.5 * rng.uniform(1.0, 6.0)
+    red, green, blue = colours[0]
+    light += _colour(core, (0.5 + 0.5 * red, 0.5 + 0.5 * green, 0.5 + 0.5 * blue))
+    lanes = np.clip(_random_field(rng, side, rng.uniform(2.5, 3.5)), 0.0, None)
+    light *= np.exp(-lanes * rng.uniform(0.0, 1.5))
+    n = int(rng.integers(0, 6))
+    stars = rng.normal(0.0, core_radius, size=(2, n)) + np.array([[cx], [cy]])
+    light += _points(rng, side, stars[0], stars[1], rng.uniform(2.0, 20.0, size=n),
+                     np.tile(np.array([0.9, 1.0, 1.2]), (n, 1)))
+    return light
+
+
+def _planetary(rng: np.random.Generator, side: int,
+               colours: list[tuple[float, float, float]]) -> Array:
+    """A planetary nebula: an elliptical shell and its fainter interior around a central star.
+    Half of them ionisation-stratified as narrow-band colour photographs show them: the
+    low-ionisation red (H-alpha, [N II]) on the rim, the [O III] teal inside, a smooth shell."""
+    xx, yy = _grid(side)
+    q = rng.uniform(0.6, 1.0)
+    pa = rng.uniform(0.0, math.pi)
+    centre = rng.normal(0.0, 0.04 * side, size=2)
+    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
+    v = (-(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)) / q
+    r = np.hypot(u, v)
+    radius = side * rng.uniform(0.06, 0.3)
+    width = radius * rng.uniform(0.15, 0.4)
+    stratified = rng.random() < 0.5
+    texture = np.exp((0.25 if stratified else 0.6)
+                     * _random_field(rng, side, rng.uniform(1.5, 3.0)))
+    shell = np.exp(-0.5 * ((r - radius) / width) ** 2) * texture
+    inner = np.exp(-0.5 * (r / (radius * rng.uniform(0.5, 0.9))) ** 2) * texture
+    if stratified:
+        rim = np.exp(-0.5 * ((r - radius - 1.2 * width) / (0.7 * width)) ** 2) * texture
+        light = (_colour(rim, (1.0, 0.25, 0.35)) + _colour(shell, (0.2, 0.9, 0.85))
+                 + _colour(inner * rng.uniform(0.2, 0.6), (0.3, 0.7, 1.0)))
+    else:
+        light = _colour(shell, colours[0]) + _colour(inner * rng.uniform(0.2, 0.8), colours[1])
+    light += _points(rng, side, centre[:1], centre[1:], np.array([rng.uniform(0.5, 5.0)]),
+                     np.ones((1, 3)))
+    return light
+
+
 def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
-    """Diffuse emission/reflection nebula, planetary nebula or filamentary remnant."""
-    kind = rng.choice(["diffuse", "diffuse", "planetary", "remnant"])
+    """Diffuse emission/reflection nebula, an H II region with a bright core, a planetary
+    nebula or a filamentary remnant."""
+    kind = rng.choice(["diffuse", "bright", "planetary", "remnant"], p=[0.3, 0.3, 0.25, 0.15])
     xx, yy = _grid(side)
     palette = [(1.0, 0.25, 0.4), (0.3, 0.85, 1.0), (0.5, 0.75, 1.3), (1.0, 0.55, 0.6)]
     colours = [palette[i] for i in rng.choice(len(palette), size=2)]
@@ -220,6 +291,10 @@ def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
             light += _colour(core * rng.uniform(1.0, 5.0), colours[0])
         dust = np.clip(_random_field(rng, side, 3.0), 0.0, None) * rng.uniform(0.0, 2.0)
         light *= np.exp(-dust)
+    elif kind == "bright":
+        light = _bright_nebula(rng, side, colours)
+    elif kind == "planetary":
+        light = _planetary(rng, side, colours)
     else:
         q = rng.uniform(0.6, 1.0)
         pa = rng.uniform(0.0, math.pi)
@@ -227,18 +302,9 @@ def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
         v = (-xx * math.sin(pa) + yy * math.cos(pa)) / q
         r = np.hypot(u, v)
         radius = side * rng.uniform(0.1, 0.3)
-        texture = np.exp(0.6 * _random_field(rng, side, rng.uniform(1.5, 3.0)))
-        if kind == "planetary":
-            shell = np.exp(-0.5 * ((r - radius) / (radius * rng.uniform(0.15, 0.4))) ** 2)
-            inner = np.exp(-0.5 * (r / (radius * rng.uniform(0.5, 0.9))) ** 2)
-            light = _colour(shell * texture, colours[0]) + _colour(
-                inner * texture * rng.uniform(0.2, 0.8), colours[1])
-            light += _points(rng, side, np.zeros(1), np.zeros(1), np.array([5.0]),
-                             np.ones((1, 3)))
-        else:
-            blob = np.exp(-0.5 * (r / radius) ** 2)
-            filaments = np.clip(_random_field(rng, side, 2.0), 0.0, None) ** 2
-            light = _colour(blob * 0.5, colours[1]) + _colour(blob * filaments, colours[0])
+        blob = np.exp(-0.5 * (r / radius) ** 2)
+        filaments = np.clip(_random_field(rng, side, 2.0), 0.0, None) ** 2
+        light = _colour(blob * 0.5, colours[1]) + _colour(blob * filaments, colours[0])
     light += _field_stars(rng, side, rng.uniform(20, 400), level * 0.05)
     return light, level * rng.uniform(0.05, 0.3)
 
@@ -271,7 +337,8 @@ def resolved_dwarf(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     colours = _star_colours(rng, n)
     colours[: n // 2] = (0.85, 1.0, 1.15)  # half young and blue
     light = _points(rng, side, xs, ys, fluxes, colours)
-    glow = density * float(fluxes.sum()) * rng.uniform(0.2, 1.0)
+    # the unresolved light: from a weak haze to a body as bright as its stars together
+    glow = density * float(fluxes.sum()) * 10 ** rng.uniform(-0.7, 0.5)
     light += _colour(glow, (0.9, 1.0, 1.2))
     knots = np.zeros((3, side, side))
     for _ in range(int(rng.integers(0, 8))):
@@ -281,7 +348,9 @@ def resolved_dwarf(rng: np.random.Generator, side: int) -> tuple[Array, float]:
                          np.array([level * rng.uniform(3.0, 20.0)]),
                          np.array([[1.0, 0.35, 0.55]]))
     light += gaussian_filter(knots, sigma=(0, 1.5, 1.5))
-    light += _field_stars(rng, side, rng.uniform(20, 300), level)
+    # near the Galactic plane (NGC 6822, IC 10) a dense foreground of faint stars fills the frame
+    crowd = rng.uniform(1000, 5000) if rng.random() < 0.4 else rng.uniform(20, 300)
+    light += _field_stars(rng, side, crowd, level)
     return light, level * rng.uniform(0.1, 0.4)
 
 
@@ -459,6 +528,22 @@ def photographic(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     return rgb
 
 
+def close_framing(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A quarter of the time, a field narrower than the object: a square crop of 45-85% of the
+    frame, off centre by up to a fifth of it, as uploads and photographs often frame large
+    galaxies (an edge-on disk from corner to corner, a spiral cut by the frame's edge). Applied
+    with the same probabilities to every class."""
+    if rng.random() >= 0.25:
+        return image
+    width, height = image.size
+    side = round(min(width, height) * rng.uniform(0.45, 0.85))
+    cx = width / 2 + rng.uniform(-0.2, 0.2) * side
+    cy = height / 2 + rng.uniform(-0.2, 0.2) * side
+    left = int(np.clip(round(cx - side / 2), 0, width - side))
+    top = int(np.clip(round(cy - side / 2), 0, height - side))
+    return image.crop((left, top, left + side, top + side))
+
+
 def render_negative(kind: str, seed: int, index: int) -> Image.Image:
     rng = _rng(seed, index)
     side = int(rng.integers(80, 257))
@@ -480,14 +565,25 @@ def is_hard(seed: int, index: int) -> bool:
     return bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
 
 
-def render_example(seed: int, index: int) -> tuple[npt.NDArray[np.uint8], int]:
-    """One training example: uint8 (128, 128, 3) after ``to_model_input``, and its class index."""
+# The oldest version the current code still draws: v3 differs from v4 only by the close framing.
+OLDEST_DRAWABLE = 3
+
+
+def render_example(seed: int, index: int, version: int = NEGATIVES
+                   ) -> tuple[npt.NDArray[np.uint8], int]:
+    """One training example of ``training.negatives`` ``version`` (3 or 4): uint8
+    (128, 128, 3) after ``to_model_input``, and its class index."""
+    if not OLDEST_DRAWABLE <= version <= NEGATIVES:
+        raise ValueError(f"training.negatives v{version} is not drawn by this code (only "
+                         f"v{OLDEST_DRAWABLE}-v{NEGATIVES}); its code is in git history")
     kind = draw_class(seed, index)
     if kind == "disk":
         image, _ = render_galaxy(seed, index, hard=is_hard(seed, index))
     else:
         image = render_negative(kind, seed, index)
     image = photographic(image, np.random.default_rng([seed, index, 3]))
+    if version >= 4:
+        image = close_framing(image, np.random.default_rng([seed, index, 5]))
     array = to_model_input(image, "rgb")
     return (array * 255.0).round().astype(np.uint8), CLASSES.index(kind)
 

@@ -3,19 +3,33 @@ nebulae and dwarf irregulars from Debian's stellarium-data, listed in
 ``training/realsets/negatives.csv``. For evaluation only: never to train, never to choose a
 threshold.
 
-usage: python -m training.realneg OUTDIR [--pkg DIR]
+usage: python -m training.realneg OUTDIR [--pkg DIR] [--wide [--exclude INDEX ...]]
 
 ``--pkg``: a folder where stellarium-data is (or will be) unpacked, e.g. the real development
 set's ``_pkg`` (``/work/shared/realdev/build.py`` unpacks it there); without it the package is
 downloaded with ``apt-get download`` into OUTDIR/_pkg. Writes OUTDIR/<name>.png (transparent
 sky flattened onto black, as the development set's build does) and OUTDIR/index.csv with the
 columns path,name,kind,headline.
+
+``--wide``: instead of the list, every texture of the package whose catalogue name OpenNGC
+(``pyongc``) knows, kind by OpenNGC's type alone (:func:`wide_kind`): ellipticals (Hubble type
+E, not E-S0), dwarf irregulars (I...), spirals (S..., not S0 or S?), globular clusters,
+planetary nebulae and nebulae (H II regions, emission, reflection, supernova remnants, clusters
+with nebulosity); everything else (open clusters, pairs, lenticulars, unknown) is left out, and
+so is every name in the list above and in each ``--exclude`` index (the development set). A
+selection by rule, fixed before any of its images is scored or looked at, so that the figures on
+it are blind. Columns path,name,kind,hubble,headline (0). Also OUTDIR/spirals.csv
+(path,name,incl) for ``python -m training evaluate --real``: the spirals whose OpenNGC entry has
+both axes, incl from that isophotal axis ratio with q0 = 0.2 (:func:`axial_ratio_inclination`)
+— a catalogue reference, rougher than the development set's labels.
 """
 
 import argparse
 import csv
 import glob
+import math
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -45,23 +59,109 @@ def entries() -> list[dict[str, str]]:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
-def build(out: Path, pkg: Path | None = None) -> Path:
+NEBULAE = {"HII Ionized region", "Nebula", "Reflection Nebula", "Supernova remnant",
+           "Star cluster + Nebula"}
+PREFIXES = {"m": "M", "n": "NGC", "ic": "IC", "p": "PGC "}
+
+
+def catalogue_name(file: str) -> str | None:
+    """``n4697-dss.png`` → ``NGC4697``, ``p143.png`` → ``PGC 143``; None for other names."""
+    match = re.match(r"^(m|n|ic|p)(\d+)(?![\d])", file)
+    return None if match is None else PREFIXES[match.group(1)] + match.group(2)
+
+
+def wide_kind(object_type: str, hubble: str) -> str | None:
+    """The evaluation kind of an OpenNGC object, or None when it is left out."""
+    if object_type == "Galaxy":
+        if hubble.startswith("E") and not hubble.startswith("E-S0"):
+            return "elliptical"
+        if hubble.startswith("I"):
+            return "dwarf_irregular"
+        if hubble.startswith("S") and not hubble.startswith("S0") and hubble != "S?":
+            return "spiral"
+        return None
+    if object_type == "Globular Cluster":
+        return "globular"
+    if object_type == "Planetary Nebula":
+        return "planetary"
+    return "nebula" if object_type in NEBULAE else None
+
+
+def wide_entries(root: Path, exclude: set[str],
+                 exclude_files: frozenset[str] | set[str] = frozenset()
+                 ) -> list[dict[str, str]]:
+    from pyongc import ongc
+
+    rows: list[dict[str, str]] = []
+    seen = {name.replace(" ", "").upper() for name in exclude}
+    for file in sorted(os.listdir(root)):
+        name = catalogue_name(file) if file.endswith(".png") else None
+        if name is None or file in exclude_files:
+            continue
+        key = name.replace(" ", "").upper()
+        if key in seen:
+            continue
+        try:
+            found = ongc.get(name)
+        except Exception:  # pyongc raises on names it cannot parse
+            found = None
+        if found is None:
+            continue
+        hubble = str(getattr(found, "hubble", "") or "")
+        kind = wide_kind(str(found.type), hubble)
+        if kind is None:
+            continue
+        seen.add(key)
+        major, minor = (found.dimensions or (None, None, None))[:2]
+        rows.append({"file": file, "name": name.replace(" ", ""), "kind": kind,
+                     "hubble": hubble, "headline": "0",
+                     "incl": axial_ratio_inclination(major, minor) if kind == "spiral" else ""})
+    return rows
+
+
+def axial_ratio_inclination(major: float | None, minor: float | None, q0: float = 0.2) -> str:
+    """The inclination (degrees, one decimal) of the catalogue's isophotal axis ratio in the
+    service's convention, cos²i = (q² - q0²)/(1 - q0²); empty without both axes."""
+    if not major or not minor:
+        return ""
+    q = min(float(minor) / float(major), 1.0)
+    cos2 = max((q * q - q0 * q0) / (1.0 - q0 * q0), 0.0)
+    return f"{math.degrees(math.acos(math.sqrt(cos2))):.1f}"
+
+
+def build(out: Path, pkg: Path | None = None, wide: bool = False,
+          exclude: tuple[Path, ...] = ()) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     root = unpack(pkg if pkg is not None else out / "_pkg")
     rows = []
-    for entry in entries():
+    listed = entries()
+    if wide:
+        names = {entry["name"] for entry in listed}
+        for index in exclude:
+            with index.open() as handle:
+                names |= {row["name"] for row in csv.DictReader(handle)}
+        listed = wide_entries(root, names, {entry["file"] for entry in listed})
+    for entry in listed:
         image = Image.open(root / entry["file"]).convert("RGBA")
         flat = Image.new("RGBA", image.size, (0, 0, 0, 255))
         flat.alpha_composite(image)
         target = out / f"{entry['name']}.png"
         flat.convert("RGB").save(target)
         rows.append({"path": str(target), "name": entry["name"], "kind": entry["kind"],
-                     "headline": entry["headline"]})
+                     "headline": entry["headline"], "hubble": entry.get("hubble", "")})
     index = out / "index.csv"
     with index.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["path", "name", "kind", "headline"])
+        writer = csv.DictWriter(handle, fieldnames=["path", "name", "kind", "headline", "hubble"])
         writer.writeheader()
         writer.writerows(rows)
+    if wide:  # the spirals with a catalogue inclination, for `python -m training evaluate --real`
+        spirals = [r for r, e in zip(rows, listed, strict=True) if e.get("incl")]
+        with (out / "spirals.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl"])
+            writer.writeheader()
+            writer.writerows({"path": r["path"], "name": r["name"], "incl": e["incl"]}
+                             for r, e in zip(rows, listed, strict=True) if e.get("incl"))
+        print(f"{len(spirals)} spirals with an OpenNGC axis ratio in {out / 'spirals.csv'}")
     print(f"{len(rows)} images in {out}")
     return index
 
@@ -70,8 +170,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m training.realneg", description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--pkg", type=Path, default=None)
+    parser.add_argument("--wide", action="store_true",
+                        help="every texture OpenNGC can type, by rule (see above)")
+    parser.add_argument("--exclude", type=Path, action="append", default=[], metavar="INDEX",
+                        help="an index.csv whose names are left out (with --wide)")
     args = parser.parse_args()
-    build(args.out, args.pkg)
+    build(args.out, args.pkg, args.wide, tuple(args.exclude))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from training.architectures import BACKBONE_LAYERS, build
 from training.classifier import (
@@ -26,7 +27,10 @@ from training.negatives import (
     CLASSES,
     NEGATIVES,
     RENDERERS,
+    _bright_nebula,
+    _planetary,
     _rng,
+    close_framing,
     draw_class,
     draw_rendering,
     globular,
@@ -36,7 +40,13 @@ from training.negatives import (
     resolved_dwarf,
     spheroid,
 )
-from training.realneg import entries
+from training.realneg import (
+    axial_ratio_inclination,
+    catalogue_name,
+    entries,
+    wide_entries,
+    wide_kind,
+)
 from training.synthetic import RENDERING_WEIGHTS, RENDERINGS
 
 
@@ -63,6 +73,44 @@ def test_resolved_dwarfs_are_wide_clouds_of_stars() -> None:
         cx, cy = (green * xx).sum() / green.sum(), (green * yy).sum() / green.sum()
         spread = np.sqrt((green * ((xx - cx) ** 2 + (yy - cy) ** 2)).sum() / green.sum())
         assert spread > 0.1 * 160  # a cloud, not a compact galaxy
+
+
+def test_bright_nebulae_have_a_compact_core_and_uneven_wings() -> None:
+    """H II regions as photographs frame them (M42, M8, M17): most of the peak light in a small
+    core, wings reaching far out and unequal on opposite sides."""
+    yy, xx = np.mgrid[0:160, 0:160] - 79.5
+    radius = np.hypot(xx, yy)
+    lopsided = 0
+    for index in range(8):
+        light = _bright_nebula(_rng(13, index), 160, [(1.0, 0.3, 0.4), (0.3, 0.9, 1.0)])
+        green = light.sum(axis=0)
+        row, col = np.unravel_index(np.argmax(green), green.shape)
+        assert np.hypot(row - 79.5, col - 79.5) < 0.35 * 160  # the core near the centre
+        assert green[radius > 0.2 * 160].sum() > 0.1 * green.sum()  # wide wings
+        halves = [green[(xx * np.cos(a) + yy * np.sin(a) > 10)].sum()
+                  for a in np.linspace(0, 2 * np.pi, 8, endpoint=False)]
+        lopsided += max(halves) > 1.5 * min(halves)
+    assert lopsided >= 4
+
+
+def test_stratified_planetary_nebulae_are_red_outside_and_teal_inside() -> None:
+    """About half of the planetary nebulae show the ionisation stratification of narrow-band
+    photographs (M57, NGC 6720): red low-ionisation rim outside, [O III] teal inside."""
+    yy, xx = np.mgrid[0:160, 0:160] - 79.5
+    stratified = 0
+    for index in range(20):
+        light = _planetary(_rng(17, index), 160, [(1.0, 1.0, 1.0), (1.0, 1.0, 1.0)])
+        red, blue = light[0], light[2]
+        total = red + blue
+        cx, cy = (total * xx).sum() / total.sum(), (total * yy).sum() / total.sum()
+        radius = np.hypot(xx - cx, yy - cy)
+        red_radius = (red * radius).sum() / red.sum()
+        blue_radius = (blue * radius).sum() / blue.sum()
+        if red_radius > 1.08 * blue_radius:
+            stratified += 1
+        else:  # the others keep the colours they were given (here neutral)
+            assert abs(red_radius / blue_radius - 1.0) < 0.02
+    assert 5 <= stratified <= 15
 
 
 def test_spheroids_range_from_bulge_red_to_neutral() -> None:
@@ -101,6 +149,28 @@ def test_examples_are_model_inputs_with_a_class_and_the_mix_holds() -> None:
     drawn = [draw_class(5, i) for i in range(2000)]
     assert 0.45 < drawn.count("disk") / len(drawn) < 0.55
     assert set(drawn) == set(CLASSES)
+
+
+def test_older_negatives_versions_are_drawn_as_they_were() -> None:
+    """v3 (reject-k's data) differs from v4 only by the close framing of a quarter of the
+    images; versions the code no longer draws are refused rather than drawn wrongly."""
+    differ = 0
+    for index in range(24):
+        v3, label3 = render_example(1, index, 3)
+        v4, label4 = render_example(1, index, 4)
+        assert label3 == label4
+        differ += not np.array_equal(v3, v4)
+    assert 2 <= differ <= 12
+    with pytest.raises(ValueError, match="not drawn by this code"):
+        render_example(1, 0, 2)
+
+
+def test_a_stage_is_trained_only_on_the_data_version_it_was_trained_on(tmp_path: Path) -> None:
+    from training.__main__ import main
+
+    with pytest.raises(SystemExit, match=r"reject-k \(v3\).*give --negatives"):
+        main(["classifier", "--flavor", "reject-k", "--datasets", str(tmp_path)])
+    assert not any(tmp_path.iterdir())  # refused before any data is drawn
 
 
 def test_likelihood_is_one_minus_the_disk_probability() -> None:
@@ -168,6 +238,49 @@ def test_the_real_negative_list_names_ten_headline_images_of_four_kinds() -> Non
     assert len(headline) == 10
     assert {r["kind"] for r in headline} == {"elliptical", "globular", "nebula",
                                              "dwarf_irregular"}
+
+
+def test_the_wide_real_set_takes_its_kinds_from_openngc_by_rule() -> None:
+    assert catalogue_name("n4697-dss.png") == "NGC4697"
+    assert catalogue_name("m105-vasey.png") == "M105"
+    assert catalogue_name("ic1613.png") == "IC1613"
+    assert catalogue_name("p143.png") == "PGC 143"
+    assert catalogue_name("lmc_01.png") is None and catalogue_name("sh2-106.png") is None
+    assert wide_kind("Galaxy", "E") == "elliptical"
+    assert wide_kind("Galaxy", "E-S0") is None  # lenticulars are left out
+    assert wide_kind("Galaxy", "S0-a") is None and wide_kind("Galaxy", "S?") is None
+    assert wide_kind("Galaxy", "SBc") == "spiral" and wide_kind("Galaxy", "Sm") == "spiral"
+    assert wide_kind("Galaxy", "IB") == "dwarf_irregular"
+    assert wide_kind("Globular Cluster", "") == "globular"
+    assert wide_kind("Planetary Nebula", "") == "planetary"
+    assert wide_kind("HII Ionized region", "") == "nebula"
+    assert wide_kind("Open Cluster", "") is None and wide_kind("Galaxy Pair", "") is None
+
+
+def test_the_wide_real_set_leaves_out_the_listed_and_the_excluded(tmp_path: Path) -> None:
+    for file in ("m13.png", "m92.png", "n891.png", "n1407-dss.png", "n6543.png", "m45x.png",
+                 "notes.txt", "n2683.png"):
+        (tmp_path / file).write_bytes(b"")
+    rows = wide_entries(tmp_path, {"M13", "NGC891"}, {"n1407-dss.png"})
+    assert [(r["name"], r["kind"]) for r in rows] == [
+        ("M92", "globular"), ("NGC2683", "spiral"), ("NGC6543", "planetary")]
+    assert rows[1]["hubble"].startswith("S")
+
+
+def test_the_wide_spirals_take_the_catalogue_axis_ratio_in_the_services_convention() -> None:
+    assert axial_ratio_inclination(10.0, 10.0) == "0.0"
+    assert axial_ratio_inclination(10.0, 2.0) == "90.0"  # q = q0: edge-on
+    assert axial_ratio_inclination(10.0, 1.0) == "90.0"  # thinner than q0: still edge-on
+    assert axial_ratio_inclination(10.0, 5.0) == "62.1"  # cos²i = (0.25 - 0.04) / 0.96
+    assert axial_ratio_inclination(None, 5.0) == "" and axial_ratio_inclination(10.0, 0.0) == ""
+
+
+def test_close_framing_crops_a_quarter_of_the_images_inside_the_frame() -> None:
+    image = Image.new("RGB", (200, 160))
+    sizes = [close_framing(image, np.random.default_rng([4, i])).size for i in range(400)]
+    cropped = [size for size in sizes if size != (200, 160)]
+    assert 0.18 < len(cropped) / len(sizes) < 0.32
+    assert all(w == h and 0.44 * 160 <= w <= 0.86 * 160 for w, h in cropped)
 
 
 def test_a_res_classifier_starts_from_an_inclination_flavors_backbone(tmp_path: Path) -> None:
