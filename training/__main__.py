@@ -114,7 +114,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         if args.fit_domain:
             calibration = fit_domain(args.real, args.models)
             print(f"domain_scale {calibration.domain_scale}: {calibration.fitted_on}")
-        evaluate_real(args.real, args.models, args.report, args.plots, args.url, args.label)
+        evaluate_real(args.real, args.models, args.report, args.plots, args.url, args.label,
+                      isophote=not args.no_isophote)
         return
     recipe = _recipe(args.quick)
     evaluate_repository(args.models, _data_root(args), recipe.datasets, args.report,
@@ -249,6 +250,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fit-domain", action="store_true",
                    help="with --real: first fit the calibration's real-image domain scale on "
                         "DIR (reports 5-fold cross-validated coverage)")
+    p.add_argument("--no-isophote", action="store_true",
+                   help="with --real: leave the (slow) isophote fit out of the report")
     p.add_argument("--label", default="real images",
                    help="with --real: what the images are, for the report's title")
     p.set_defaults(func=cmd_evaluate)

@@ -67,7 +67,8 @@ class Answers:
     isophote: Floats
 
 
-def predict_in_process(models_dir: Path, images: list[RealImage]) -> Answers:
+def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool = True
+                       ) -> Answers:
     """The service's own path for an upload, in this process (imports TensorFlow)."""
     from inference.registry import load_registry
     from inference.runtime import LoadedFlavor
@@ -101,11 +102,11 @@ def predict_in_process(models_dir: Path, images: list[RealImage]) -> Answers:
         for m, s in zip(median, stdev, strict=True)
     ])
     return Answers(per_flavor, median, stdev, sigma, np.asarray(baseline, np.float64),
-                   isophotes(images))
+                   isophotes(images, isophote))
 
 
-def predict_through_service(url: str, images: list[RealImage], timeout_s: float = 120.0
-                            ) -> Answers:
+def predict_through_service(url: str, images: list[RealImage], timeout_s: float = 120.0,
+                            isophote: bool = True) -> Answers:
     """POST each image to ``url``/api/file and read the answer (what a user gets)."""
     import httpx
 
@@ -127,13 +128,17 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
             baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
     complete = {k: np.asarray(v) for k, v in per_flavor.items() if len(v) == len(images)}
     return Answers(complete, np.asarray(median), np.asarray(stdev), np.asarray(sigma),
-                   np.asarray(baseline), isophotes(images))
+                   np.asarray(baseline), isophotes(images, isophote))
 
 
-def isophotes(images: list[RealImage]) -> Floats:
-    """The isophote-fit estimator on each image file (about a second or two each)."""
+def isophotes(images: list[RealImage], fit: bool = True) -> Floats:
+    """The isophote-fit estimator on each image file (a second or two each on the development
+    set's photographs, much longer on some large textures); NaN for every image without
+    ``fit``."""
     from training.isophote import isophote_inclination
 
+    if not fit:
+        return np.full(len(images), math.nan)
     return np.asarray([isophote_inclination(i.path) for i in images], np.float64)
 
 
@@ -231,27 +236,31 @@ def markdown(results: Mapping[str, Mapping[str, float]]) -> str:
 
 def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                   plots_dir: Path | None = None, url: str | None = None,
-                  label: str = "real images") -> dict[str, dict[str, float]]:
-    """Score the ensemble (in process, or the service at ``url``) on a real labelled set."""
+                  label: str = "real images", isophote: bool = True
+                  ) -> dict[str, dict[str, float]]:
+    """Score the ensemble (in process, or the service at ``url``) on a real labelled set;
+    without ``isophote`` the isophote-fit rows are left out."""
     images = read_index(directory)
-    answers = (predict_through_service(url, images) if url
-               else predict_in_process(models_dir, images))
+    answers = (predict_through_service(url, images, isophote=isophote) if url
+               else predict_in_process(models_dir, images, isophote))
     results: dict[str, dict[str, float]] = {}
     for name, values in answers.flavors.items():
         results[name] = real_statistics(values, images)
     results["median ensemble" + (" (service /api/file)" if url else "")] = real_statistics(
         answers.median, images, answers.sigma)
     results[f"axial-ratio q0={Q0}"] = real_statistics(answers.baseline, images)
-    results["isophote fit (photutils)"] = real_statistics(answers.isophote, images)
-    with_isophote = np.median(np.vstack([*answers.flavors.values(), np.where(
-        np.isfinite(answers.isophote), answers.isophote, answers.median)]), axis=0)
-    results["median of flavors + isophote fit"] = real_statistics(with_isophote, images)
+    if isophote:
+        results["isophote fit (photutils)"] = real_statistics(answers.isophote, images)
+        with_isophote = np.median(np.vstack([*answers.flavors.values(), np.where(
+            np.isfinite(answers.isophote), answers.isophote, answers.median)]), axis=0)
+        results["median of flavors + isophote fit"] = real_statistics(with_isophote, images)
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(directory).name or "real"
     rows = [{"name": i.name, "incl": "face_on" if i.incl is None else i.incl,
              "median": round(float(m), 2), "sigma": round(float(s), 2),
              "stdev": round(float(d), 2), "baseline": round(float(b), 2),
-             "isophote": round(float(answers.isophote[n]), 2),
+             "isophote": (round(float(answers.isophote[n]), 2)
+                          if math.isfinite(answers.isophote[n]) else None),
              **{k: round(float(v[n]), 2) for k, v in answers.flavors.items()}}
             for n, (i, m, s, d, b) in enumerate(zip(images, answers.median, answers.sigma,
                                                     answers.stdev, answers.baseline,

@@ -2,6 +2,7 @@
 own upload path, with the baseline, coverage, a report and a plot; the domain fit."""
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -68,3 +69,17 @@ def test_evaluate_real_in_process_writes_report_plot_and_fits_the_domain(
         assert plot.size[0] > 300
     (report / "real-real.json").unlink()
     (models_dir / "ensemble.json").unlink()
+
+
+def test_evaluate_real_without_the_isophote_fit_leaves_its_rows_out(
+    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
+) -> None:
+    models_dir, _ = tiny_repository
+    real = labelled_set(tmp_path / "real", count=3)
+    report = tmp_path / "report"
+    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
+          "--no-isophote"])
+    text = (report / "real-real.md").read_text()
+    assert "median ensemble" in text and "isophote" not in text
+    rows = json.loads((report / "real-real.json").read_text())["images"]
+    assert len(rows) == 3 and all(row["isophote"] is None for row in rows)
