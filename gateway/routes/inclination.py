@@ -127,7 +127,12 @@ async def by_coord(
 @router.post(
     "/file",
     summary="Inclination of the galaxy in an uploaded image",
-    description="JPEG, PNG, GIF, TIFF or FITS in the multipart field `file`, galaxy centred.",
+    description=(
+        "JPEG, PNG, GIF, TIFF or FITS in the multipart field `file`. Centre the galaxy and "
+        "crop it to about 1.5 times its diameter: the image is only padded to a square and "
+        "resized, and a galaxy in a corner or beside a brighter neighbour can be measured "
+        "tens of degrees wrong."
+    ),
     responses={
         **_example(
             query={"sha256": "5f1d0a…"},
