@@ -293,7 +293,7 @@ def parser() -> argparse.ArgumentParser:
                         "training/classifier.py's FLAVORS trained on --negatives)")
     p.add_argument("--negatives", type=int, default=None, metavar="VERSION",
                    help="the training.negatives version to draw the data with (default: the "
-                        "current one; 3 for reject-k)")
+                        "current one; 3 for reject-k, 4 for reject-l and reject-m)")
     p.set_defaults(func=cmd_classifier)
 
     p = sub.add_parser("sheet", help="contact sheet PNG of synthetic galaxies")

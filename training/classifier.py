@@ -82,6 +82,9 @@ FLAVORS = (
     # reject-l's validation loss was still falling at its last epoch
     ClassifierFlavorSpec("reject-m", seed=163, architecture="res-classifier", base="reject-l",
                          epochs=6, learning_rate=1e-4, negatives=4),
+    # on v5 (planetary nebulae in four shapes)
+    ClassifierFlavorSpec("reject-n", seed=164, architecture="res-classifier", base="reject-m",
+                         epochs=6, learning_rate=1e-4, negatives=5),
 )
 
 

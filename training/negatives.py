@@ -15,9 +15,9 @@ Classes (:data:`CLASSES`, the classifier's output order):
   star fields.
 - ``nebula``: diffuse emission and reflection nebulae (log-normal multi-scale fields in H-alpha red,
   [O III] teal or reflection blue, with dark lanes), H II regions with a bright, nearly white
-  core and uneven wispy wings, planetary nebulae (rings and shells with a central star, half of
-  them red outside and teal inside as narrow-band photographs show them) and filamentary
-  remnants.
+  core and uneven wispy wings, planetary nebulae (shells with a central star, half of them red
+  outside and teal inside as narrow-band photographs show them; from v5 also bipolar lobes,
+  [O III] shells in a halo and nested shells) and filamentary remnants.
 - ``irregular``: dwarf irregulars (a low-surface-brightness patchy body, blue knots, resolved
   stars; nearby ones resolved into a grainy cloud, from a faint haze to a bright body, some in a
   dense foreground star field), merging pairs with tidal tails, and crowded fields of similar
@@ -48,8 +48,9 @@ from training.synthetic import PIXEL_ARCSEC, RENDERING_WEIGHTS, RENDERINGS, fini
 # The generator's version, kept in each data set's spec: 1 through reject-i; 2: half of the
 # globular clusters rich and resolved into their core; 3: H II regions with a bright core,
 # stratified planetary nebulae, resolved dwarfs with a bright body or in a dense star field;
-# 4: a quarter of every class framed closer than the object (:func:`close_framing`).
-NEGATIVES = 4
+# 4: a quarter of every class framed closer than the object (:func:`close_framing`); 5:
+# planetary nebulae in four shapes (:func:`_planetary_shapes`).
+NEGATIVES = 5
 CLASSES: tuple[str, ...] = (
     "disk", "spheroid", "cluster", "nebula", "irregular", "artefact", "blank",
 )
@@ -270,9 +271,64 @@ def _planetary(rng: np.random.Generator, side: int,
     return light
 
 
-def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+OIII = (0.35, 1.0, 0.7)  # [O III] 501 nm: the green-teal of planetary nebulae
+HALPHA = (1.0, 0.3, 0.35)  # H-alpha and [N II]
+
+
+def _planetary_shapes(rng: np.random.Generator, side: int,
+                      colours: list[tuple[float, float, float]]) -> Array:
+    """A planetary nebula in one of the shapes photographs show (v5): a shell as
+    :func:`_planetary`; bipolar lobes pinched at a bright waist (NGC 2346, NGC 6302); a bright
+    [O III] shell inside a faint wide halo (NGC 6826, IC 3568); or nested shells of different
+    sizes and colours (NGC 6210, NGC 7027). All around a central star."""
+    shape = rng.choice(["ring", "bipolar", "halo", "nested"])
+    if shape == "ring":
+        return _planetary(rng, side, colours)
+    xx, yy = _grid(side)
+    centre = rng.normal(0.0, 0.04 * side, size=2)
+    pa = rng.uniform(0.0, math.pi)
+    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
+    v = -(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)
+    size = side * rng.uniform(0.08, 0.3)
+    texture = np.exp(rng.uniform(0.2, 0.6) * _random_field(rng, side, rng.uniform(1.5, 3.0)))
+    rim = colours[0] if rng.random() < 0.5 else HALPHA
+    if shape == "bipolar":
+        along, across = size * rng.uniform(0.4, 0.7), size * rng.uniform(0.2, 0.5)
+        offset = size * rng.uniform(0.5, 1.0)
+        lobes = np.zeros_like(u)
+        for sign in (-1.0, 1.0):
+            r = np.hypot((u - sign * offset) / along, v / across)
+            hollow = rng.random() < 0.5
+            lobes += np.exp(-0.5 * ((r - 1.0) / 0.3) ** 2) if hollow else np.exp(-0.5 * r ** 2)
+        waist = np.exp(-0.5 * (np.hypot(u, v) / (0.25 * size)) ** 2)
+        light = (_colour(lobes * texture, rim)
+                 + _colour(waist * texture * rng.uniform(0.5, 2.0), OIII))
+    elif shape == "halo":
+        q = rng.uniform(0.7, 1.0)
+        r = np.hypot(u, v / q)
+        inner = np.exp(-0.5 * (r / (size * rng.uniform(0.2, 0.45))) ** 4)
+        halo = np.exp(-0.5 * (r / (size * rng.uniform(0.8, 1.3))) ** 2)
+        light = (_colour(inner * texture * rng.uniform(2.0, 6.0), OIII)
+                 + _colour(halo * texture * rng.uniform(0.1, 0.4),
+                           OIII if rng.random() < 0.5 else rim))
+    else:
+        light = np.zeros((3, side, side))
+        for _ in range(int(rng.integers(2, 4))):
+            q = rng.uniform(0.6, 1.0)
+            radius = size * rng.uniform(0.3, 1.0)
+            r = np.hypot(u, v / q)
+            shell = np.exp(-0.5 * ((r - radius) / (radius * rng.uniform(0.1, 0.3))) ** 2)
+            palette = (OIII, HALPHA, colours[0], colours[1])
+            light += _colour(shell * texture * rng.uniform(0.3, 1.0),
+                             palette[int(rng.integers(0, len(palette)))])
+    light += _points(rng, side, centre[:1], centre[1:], np.array([rng.uniform(0.5, 5.0)]),
+                     np.ones((1, 3)))
+    return light
+
+
+def nebula(rng: np.random.Generator, side: int, version: int = NEGATIVES) -> tuple[Array, float]:
     """Diffuse emission/reflection nebula, an H II region with a bright core, a planetary
-    nebula or a filamentary remnant."""
+    nebula (from v5 in four shapes) or a filamentary remnant."""
     kind = rng.choice(["diffuse", "bright", "planetary", "remnant"], p=[0.3, 0.3, 0.25, 0.15])
     xx, yy = _grid(side)
     palette = [(1.0, 0.25, 0.4), (0.3, 0.85, 1.0), (0.5, 0.75, 1.3), (1.0, 0.55, 0.6)]
@@ -294,7 +350,8 @@ def nebula(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     elif kind == "bright":
         light = _bright_nebula(rng, side, colours)
     elif kind == "planetary":
-        light = _planetary(rng, side, colours)
+        light = (_planetary_shapes(rng, side, colours) if version >= 5
+                 else _planetary(rng, side, colours))
     else:
         q = rng.uniform(0.6, 1.0)
         pa = rng.uniform(0.0, math.pi)
@@ -544,10 +601,10 @@ def close_framing(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     return image.crop((left, top, left + side, top + side))
 
 
-def render_negative(kind: str, seed: int, index: int) -> Image.Image:
+def render_negative(kind: str, seed: int, index: int, version: int = NEGATIVES) -> Image.Image:
     rng = _rng(seed, index)
     side = int(rng.integers(80, 257))
-    bands, edge = RENDERERS[kind](rng, side)
+    bands, edge = nebula(rng, side, version) if kind == "nebula" else RENDERERS[kind](rng, side)
     image = _finish(bands, edge, rng, side, draw_rendering(seed, index))
     if kind == "artefact" and rng.random() < 0.4:
         image = _survey_edge(image, rng)
@@ -565,7 +622,8 @@ def is_hard(seed: int, index: int) -> bool:
     return bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
 
 
-# The oldest version the current code still draws: v3 differs from v4 only by the close framing.
+# The oldest version the current code still draws: v3 differs from v4 only by the close framing,
+# v4 from v5 only by the planetary nebulae.
 OLDEST_DRAWABLE = 3
 
 
@@ -580,7 +638,7 @@ def render_example(seed: int, index: int, version: int = NEGATIVES
     if kind == "disk":
         image, _ = render_galaxy(seed, index, hard=is_hard(seed, index))
     else:
-        image = render_negative(kind, seed, index)
+        image = render_negative(kind, seed, index, version)
     image = photographic(image, np.random.default_rng([seed, index, 3]))
     if version >= 4:
         image = close_framing(image, np.random.default_rng([seed, index, 5]))

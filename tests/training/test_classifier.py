@@ -29,6 +29,7 @@ from training.negatives import (
     RENDERERS,
     _bright_nebula,
     _planetary,
+    _planetary_shapes,
     _rng,
     close_framing,
     draw_class,
@@ -113,6 +114,26 @@ def test_stratified_planetary_nebulae_are_red_outside_and_teal_inside() -> None:
     assert 5 <= stratified <= 15
 
 
+def test_planetary_nebulae_take_four_shapes() -> None:
+    """v5: rings, bipolar lobes (long and pinched), an [O III] shell in a halo (green centre),
+    nested shells; every one with its central star at the brightest-compact spot."""
+    elongations, green_centres = [], 0
+    for index in range(40):
+        light = _planetary_shapes(_rng(23, index), 160, [(1.0, 0.3, 0.4), (0.3, 0.9, 1.0)])
+        total = light.sum(axis=0)
+        yy, xx = np.mgrid[0:160, 0:160]
+        w = total / total.sum()
+        cx, cy = (w * xx).sum(), (w * yy).sum()
+        cov = np.cov(np.stack([xx.ravel() - cx, yy.ravel() - cy]), aweights=w.ravel())
+        low, high = np.linalg.eigvalsh(cov)
+        elongations.append(np.sqrt(high / low))
+        centre = light[:, int(cy) - 3:int(cy) + 4, int(cx) - 3:int(cx) + 4].sum(axis=(1, 2))
+        green_centres += centre[1] > 1.3 * centre[0]
+    assert max(elongations) > 2.0  # bipolar lobes
+    assert min(elongations) < 1.3  # round shells and halos
+    assert green_centres >= 5  # [O III] inside
+
+
 def test_spheroids_range_from_bulge_red_to_neutral() -> None:
     """Colour alone must not tell a spheroid from a disk: some spheroids are as red as the
     disks' bulges, some nearly as neutral as white-balanced photographs show ellipticals."""
@@ -153,7 +174,8 @@ def test_examples_are_model_inputs_with_a_class_and_the_mix_holds() -> None:
 
 def test_older_negatives_versions_are_drawn_as_they_were() -> None:
     """v3 (reject-k's data) differs from v4 only by the close framing of a quarter of the
-    images; versions the code no longer draws are refused rather than drawn wrongly."""
+    images, v4 from v5 only by the planetary nebulae; versions the code no longer draws are
+    refused rather than drawn wrongly."""
     differ = 0
     for index in range(24):
         v3, label3 = render_example(1, index, 3)
@@ -161,6 +183,10 @@ def test_older_negatives_versions_are_drawn_as_they_were() -> None:
         assert label3 == label4
         differ += not np.array_equal(v3, v4)
     assert 2 <= differ <= 12
+    for index in range(40):
+        v4, label = render_example(2, index, 4)
+        if CLASSES[label] != "nebula":
+            np.testing.assert_array_equal(v4, render_example(2, index, 5)[0])
     with pytest.raises(ValueError, match="not drawn by this code"):
         render_example(1, 0, 2)
 
