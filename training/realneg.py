@@ -18,10 +18,11 @@ planetary nebulae and nebulae (H II regions, emission, reflection, supernova rem
 with nebulosity); everything else (open clusters, pairs, lenticulars, unknown) is left out, and
 so is every name in the list above and in each ``--exclude`` index (the development set). A
 selection by rule, fixed before any of its images is scored or looked at, so that the figures on
-it are blind. Columns path,name,kind,hubble,headline (0). Also OUTDIR/spirals.csv
-(path,name,incl) for ``python -m training evaluate --real``: the spirals whose OpenNGC entry has
-both axes, incl from that isophotal axis ratio with q0 = 0.2 (:func:`axial_ratio_inclination`)
-— a catalogue reference, rougher than the development set's labels.
+it are blind. Columns path,name,kind,hubble,headline (0). Also OUTDIR/wide-spirals/index.csv
+(path,name,incl), a set for ``python -m training evaluate --real OUTDIR/wide-spirals``: the
+spirals whose OpenNGC entry has both axes, incl from that isophotal axis ratio with q0 = 0.2
+(:func:`axial_ratio_inclination`) — a catalogue reference, rougher than the development set's
+labels.
 """
 
 import argparse
@@ -62,6 +63,7 @@ def entries() -> list[dict[str, str]]:
 NEBULAE = {"HII Ionized region", "Nebula", "Reflection Nebula", "Supernova remnant",
            "Star cluster + Nebula"}
 PREFIXES = {"m": "M", "n": "NGC", "ic": "IC", "p": "PGC "}
+SPIRALS = "wide-spirals"  # OUTDIR/wide-spirals/index.csv: a set for `training evaluate --real`
 
 
 def catalogue_name(file: str) -> str | None:
@@ -155,13 +157,14 @@ def build(out: Path, pkg: Path | None = None, wide: bool = False,
         writer.writeheader()
         writer.writerows(rows)
     if wide:  # the spirals with a catalogue inclination, for `python -m training evaluate --real`
-        spirals = [r for r, e in zip(rows, listed, strict=True) if e.get("incl")]
-        with (out / "spirals.csv").open("w", newline="") as handle:
+        spirals = [{"path": r["path"], "name": r["name"], "incl": e["incl"]}
+                   for r, e in zip(rows, listed, strict=True) if e.get("incl")]
+        (out / SPIRALS).mkdir(exist_ok=True)
+        with (out / SPIRALS / "index.csv").open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl"])
             writer.writeheader()
-            writer.writerows({"path": r["path"], "name": r["name"], "incl": e["incl"]}
-                             for r, e in zip(rows, listed, strict=True) if e.get("incl"))
-        print(f"{len(spirals)} spirals with an OpenNGC axis ratio in {out / 'spirals.csv'}")
+            writer.writerows(spirals)
+        print(f"{len(spirals)} spirals with an OpenNGC axis ratio in {out / SPIRALS}")
     print(f"{len(rows)} images in {out}")
     return index
 

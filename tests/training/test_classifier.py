@@ -301,6 +301,22 @@ def test_the_wide_spirals_take_the_catalogue_axis_ratio_in_the_services_conventi
     assert axial_ratio_inclination(None, 5.0) == "" and axial_ratio_inclination(10.0, 0.0) == ""
 
 
+def test_the_wide_set_build_writes_its_index_and_the_spirals_labelled_set(tmp_path: Path) -> None:
+    from training.realeval import read_index
+    from training.realneg import SUBTREE, build
+
+    textures = tmp_path / "pkg" / SUBTREE
+    textures.mkdir(parents=True)
+    for file in ("m10.png", "n2683.png", "m13.png"):  # M13 is in the listed set: left out
+        Image.new("RGBA", (40, 30), (200, 200, 200, 255)).save(textures / file)
+    build(tmp_path / "out", tmp_path / "pkg", wide=True)
+    index = (tmp_path / "out" / "index.csv").read_text().splitlines()
+    assert index[0] == "path,name,kind,headline,hubble" and len(index) == 3
+    spirals = read_index(tmp_path / "out" / "wide-spirals")
+    assert [s.name for s in spirals] == ["NGC2683"]
+    assert spirals[0].incl is not None and 60 < spirals[0].incl < 90  # 9.5' x 2.7'
+
+
 def test_close_framing_crops_a_quarter_of_the_images_inside_the_frame() -> None:
     image = Image.new("RGB", (200, 160))
     sizes = [close_framing(image, np.random.default_rng([4, i])).size for i in range(400)]
