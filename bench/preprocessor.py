@@ -1,6 +1,7 @@
 """Latency of the preprocessor: a 512x512 JPEG (and a 2048x2048 one, the largest cutout) and a
 3x512x512 FITS cube → tensor, in process and over HTTP on loopback (a ``python -m preprocessor``
-child on a free port, or ``--url``).
+child on a free port, or ``--url``); and the framing of uploads (``frame=auto``: finding the
+galaxy, here in the corner of a 512x512 JPEG, and measuring it centred).
 
     python -m bench.preprocessor [--count 200] [--max-seconds 20] [--url http://127.0.0.1:8002]
 
@@ -32,10 +33,11 @@ from preprocessor.pipeline import preprocess_bytes
 SIDE = 512
 
 
-def galaxy(side: int, seed: int = 0) -> npt.NDArray[np.float64]:
-    """An inclined exponential disk on a noisy sky, values around [0, 1]."""
+def galaxy(side: int, seed: int = 0, shift: float = 0.0) -> npt.NDArray[np.float64]:
+    """An inclined exponential disk on a noisy sky, values around [0, 1]; ``shift``: moved
+    that share of the side left and up from the middle."""
     rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2.0
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2.0 + shift * side
     angle = np.radians(35.0)
     u = xx * np.cos(angle) + yy * np.sin(angle)
     v = -xx * np.sin(angle) + yy * np.cos(angle)
@@ -44,8 +46,8 @@ def galaxy(side: int, seed: int = 0) -> npt.NDArray[np.float64]:
     return noisy
 
 
-def sample_jpeg(side: int = SIDE) -> bytes:
-    band = galaxy(side)
+def sample_jpeg(side: int = SIDE, shift: float = 0.0) -> bytes:
+    band = galaxy(side, shift=shift)
     rgb = np.stack([band * 1.0, band * 0.9, band * 0.75], axis=-1)
     pixels = (np.clip(rgb, 0.0, 1.0) * 255.0).round().astype(np.uint8)
     buffer = io.BytesIO()
@@ -139,6 +141,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
     args = parser.parse_args(argv)
 
     jpeg, cube, big_jpeg = sample_jpeg(), sample_fits_cube(), sample_jpeg(2048)
+    corner = sample_jpeg(shift=0.3)
     print(
         f"inputs: {SIDE}x{SIDE} JPEG {len(jpeg):,} B; 3x{SIDE}x{SIDE} float32 FITS cube "
         f"{len(cube):,} B; {os.cpu_count()} CPUs"
@@ -168,6 +171,18 @@ def main(argv: list[str] | None = None) -> list[Result]:
             args.count,
             args.max_seconds,
         ),
+        measure(
+            "in process: JPEG, frame=auto (centred)",
+            lambda: preprocess_bytes(jpeg, "rgb", "none", frame="auto"),
+            args.count,
+            args.max_seconds,
+        ),
+        measure(
+            "in process: JPEG, frame=auto (in a corner)",
+            lambda: preprocess_bytes(corner, "rgb", "none", frame="auto"),
+            args.count,
+            args.max_seconds,
+        ),
     ]
     for result in results:
         print(result.line(), flush=True)
@@ -187,6 +202,12 @@ def main(argv: list[str] | None = None) -> list[Result]:
             measure(
                 "HTTP: JPEG -> (1,128,128,3)",
                 post(jpeg, "mode=rgb"),
+                args.count,
+                args.max_seconds,
+            ),
+            measure(
+                "HTTP: JPEG in a corner, frame=auto",
+                post(corner, "mode=rgb&frame=auto"),
                 args.count,
                 args.max_seconds,
             ),

@@ -15,7 +15,7 @@ from gateway.cache import CacheTier, ResultCache
 from gateway.keys import coord_query, name_query, pgc_query, result_key, upload_query
 from gateway.requestlog import RequestLog
 from gateway.schemas import Galaxy, ImageProvenance, InclinationResult, Options, Survey
-from gateway.settings import Copies, GatewaySettings
+from gateway.settings import Copies, Frame, GatewaySettings
 from gateway.singleflight import SingleFlight
 from gateway.upstreams import CatalogClient, Cutout, InferenceClient, ModelSet, PreprocessorClient
 from servicekit.logging import get_logger
@@ -171,30 +171,35 @@ class Estimator:
         return await self._answer(query, copies, compute)
 
     async def by_upload(
-        self, data: bytes, filename: str | None = None, copies: Copies | None = None
+        self,
+        data: bytes,
+        filename: str | None = None,
+        copies: Copies | None = None,
+        frame: Frame | None = None,
     ) -> Answer:
         if not data:
             raise Unprocessable("the uploaded file is empty")
         sha256 = hashlib.sha256(data).hexdigest()
+        frame = frame or self.settings.upload_frame
 
         async def compute(options: Options) -> dict[str, Any]:
             await asyncio.to_thread(self.request_log.store_upload, sha256, data)
             image = ImageProvenance(source="upload", sha256=sha256, filename=filename)
-            return await self._evaluate(data, options, None, image)
+            return await self._evaluate(data, options, None, image, frame)
 
-        return await self._answer(upload_query(sha256), copies, compute)
+        return await self._answer(upload_query(sha256, frame), copies, compute)
 
     # -- images for a person to look at --------------------------------------------------
 
     async def cutout(self, params: dict[str, str | int | float]) -> Cutout:
         return await self.catalog.cutout(_catalog_cutout_params(params))
 
-    async def preview(self, image: bytes) -> bytes:
+    async def preview(self, image: bytes, frame: Frame = "as-is") -> bytes:
         """The 128x128 image the network sees, in the colour mode the flavors want."""
         if not image:
             raise Unprocessable("the uploaded file is empty")
         _, options = await self.options(None)
-        return await self.preprocessor.preview(image, options.mode)
+        return await self.preprocessor.preview(image, options.mode, frame)
 
     # -- the pipeline ----------------------------------------------------------------------
 
@@ -215,9 +220,14 @@ class Estimator:
         return await self._evaluate(cutout.data, options, galaxy, _from_survey(cutout, params))
 
     async def _evaluate(
-        self, image: bytes, options: Options, galaxy: Galaxy | None, provenance: ImageProvenance
+        self,
+        image: bytes,
+        options: Options,
+        galaxy: Galaxy | None,
+        provenance: ImageProvenance,
+        frame: Frame = "as-is",
     ) -> dict[str, Any]:
-        tensor = await self.preprocessor.preprocess(image, options.mode, options.copies)
+        tensor = await self.preprocessor.preprocess(image, options.mode, options.copies, frame)
         prediction = await self.inference.predict(tensor.npy, options.mode, options.copies)
         one = prediction.galaxies[0]
         provenance = provenance.model_copy(
@@ -226,6 +236,7 @@ class Estimator:
                 "width": tensor.width,
                 "height": tensor.height,
                 "sha256": provenance.sha256 or tensor.sha256,
+                "framing": tensor.framing,
             }
         )
         return {

@@ -45,8 +45,9 @@ def coord_query(
     return _with_survey(query, survey)
 
 
-def upload_query(sha256: str) -> dict[str, Any]:
-    return {"sha256": sha256.lower()}
+def upload_query(sha256: str, frame: str) -> dict[str, Any]:
+    """An upload is its bytes and how it is framed (both change the answer)."""
+    return {"sha256": sha256.lower(), "frame": frame}
 
 
 def result_key(query: dict[str, Any], options: Options, model_set_version: str) -> str:

@@ -1,11 +1,12 @@
 """OpenAPI pieces shared by the routers: problem+json error responses with examples, and the
-``survey`` query parameter."""
+``survey`` and ``frame`` query parameters."""
 
 from typing import Annotated, Any
 
 from fastapi import Query
 
 from gateway.schemas import Survey
+from gateway.settings import Frame
 from servicekit.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 
 SurveyQuery = Annotated[
@@ -15,6 +16,19 @@ SurveyQuery = Annotated[
         "DESI Legacy Surveys DR10, Pan-STARRS1 north of -30°, DSS2 colour) or one survey."
     ),
 ]
+
+FrameQuery = Annotated[
+    Frame | None,
+    Query(
+        description=(
+            "auto: find the galaxy and, when it lies off centre (more than 12% of the frame "
+            "from the middle) and does not fill the frame, measure a square of 1.5 diameters "
+            "around it; as-is: the whole image, padded to a square. Default: the gateway's "
+            "setting (auto). The answer's image.framing says what was measured."
+        )
+    ),
+]
+
 
 _PROBLEMS: dict[int, tuple[str, str, str]] = {
     400: ("bad-request", "Bad Request", "Invalid multipart data."),

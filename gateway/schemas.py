@@ -94,6 +94,34 @@ class Rejection(BaseModel):
     )
 
 
+class Framing(BaseModel):
+    """How an upload was framed before it was measured (``frame=auto``)."""
+
+    mode: Literal["auto"] = Field(default="auto", description="The framing asked for.")
+    applied: bool = Field(
+        description="True when the galaxy was found off centre and a square around it was "
+        "measured instead of the whole image."
+    )
+    square_px: list[float] = Field(
+        description="The square measured, [left, top, side] in the image's pixels (it may run "
+        "past the image's edges, where the sky level fills it).",
+        min_length=3,
+        max_length=3,
+    )
+    galaxy_px: list[float] | None = Field(
+        default=None,
+        description="Where the galaxy was found, [x, y, diameter] in the image's pixels; null "
+        "when no source stood out from the sky.",
+    )
+    offset: float | None = Field(
+        default=None, description="Its centre's distance from the middle, in frame sides."
+    )
+    extent: float | None = Field(
+        default=None, description="Its field of 1.5 diameters, in frame sides."
+    )
+    reason: str | None = Field(default=None, description="Why it was (or was not) reframed.")
+
+
 class ImageProvenance(BaseModel):
     source: Literal["sdss", "legacy", "panstarrs", "dss", "upload"] = Field(
         description="The survey the cutout came from, or upload."
@@ -112,6 +140,11 @@ class ImageProvenance(BaseModel):
     cutout: str | None = Field(default=None, description="Gateway link to the cutout image.")
     preview: str | None = Field(
         default=None, description="Gateway link to the 128x128 network input."
+    )
+    framing: Framing | None = Field(
+        default=None,
+        description="Uploads measured with frame=auto: where the galaxy was found and what "
+        "was measured; null for catalog cutouts (centred on the galaxy already) and frame=as-is.",
     )
 
 

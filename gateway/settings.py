@@ -6,6 +6,7 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
 Copies = Literal["none", "rot4", "d4"]
+Frame = Literal["auto", "as-is"]
 
 
 class GatewaySettings(ServiceSettings):
@@ -41,6 +42,11 @@ class GatewaySettings(ServiceSettings):
     )
 
     copies: Copies = Field(default="rot4", description="Default test-time copies of each image.")
+    upload_frame: Frame = Field(
+        default="auto",
+        description="Default framing of uploads: auto (find the galaxy and centre it when it "
+        "is off centre) or as-is; catalog cutouts are always measured as-is (centred already).",
+    )
     max_upload_bytes: int = 20 * 1024 * 1024
     batch_concurrency: int = Field(
         default=8, ge=1, description="Galaxies evaluated at once in a batch."

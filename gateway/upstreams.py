@@ -15,11 +15,12 @@ from gateway.schemas import (
     ColorMode,
     FailedFlavor,
     FlavorValue,
+    Framing,
     Galaxy,
     Inclination,
     Rejection,
 )
-from gateway.settings import Copies
+from gateway.settings import Copies, Frame
 from servicekit.http import call_upstream
 from servicekit.npy import NPY_MEDIA_TYPE
 from servicekit.problems import UpstreamUnavailable
@@ -131,6 +132,34 @@ class Tensor:
     width: int | None
     height: int | None
     sha256: str | None
+    framing: Framing | None = None
+
+
+def _numbers(value: str | None, count: int) -> list[float] | None:
+    parts = (value or "").split(",")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return None
+    return numbers if len(numbers) == count else None
+
+
+def framing_from_headers(headers: httpx.Headers) -> Framing | None:
+    """The preprocessor's X-Framing-* headers (frame=auto), or None when absent or garbled."""
+    applied = headers.get("X-Framing-Applied")
+    square = _numbers(headers.get("X-Framing-Square"), 3)
+    if applied not in ("true", "false") or square is None:
+        return None
+    galaxy = _numbers(headers.get("X-Framing-Galaxy"), 3)
+    return Framing(
+        mode="auto",
+        applied=applied == "true",
+        square_px=square,
+        galaxy_px=galaxy,
+        offset=_float(headers.get("X-Framing-Offset")),
+        extent=_float(headers.get("X-Framing-Extent")),
+        reason=headers.get("X-Framing-Reason"),
+    )
 
 
 class PreprocessorClient:
@@ -139,13 +168,15 @@ class PreprocessorClient:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.http = client
 
-    async def preprocess(self, image: bytes, mode: ColorMode, copies: Copies) -> Tensor:
+    async def preprocess(
+        self, image: bytes, mode: ColorMode, copies: Copies, frame: Frame = "as-is"
+    ) -> Tensor:
         response = await call_upstream(
             self.http,
             self.name,
             "POST",
             "/preprocess",
-            params={"mode": mode, "copies": copies},
+            params={"mode": mode, "copies": copies, "frame": frame},
             content=image,
             headers={"Content-Type": "application/octet-stream"},
         )
@@ -158,15 +189,16 @@ class PreprocessorClient:
             width=int(width) if width is not None else None,
             height=int(height) if height is not None else None,
             sha256=headers.get("X-Image-SHA256"),
+            framing=framing_from_headers(headers) if frame == "auto" else None,
         )
 
-    async def preview(self, image: bytes, mode: ColorMode) -> bytes:
+    async def preview(self, image: bytes, mode: ColorMode, frame: Frame = "as-is") -> bytes:
         response = await call_upstream(
             self.http,
             self.name,
             "POST",
             "/preview",
-            params={"mode": mode},
+            params={"mode": mode, "frame": frame},
             content=image,
             headers={"Content-Type": "application/octet-stream"},
         )

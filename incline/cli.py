@@ -97,6 +97,16 @@ def format_answer(result: Mapping[str, Any]) -> str:
             rows.append(("catalog", f"axial-ratio inclination {_fmt(axial)}"))
     elif image.get("source") == "upload":
         rows.append(("image", f"uploaded {image.get('filename') or ''}".rstrip()))
+        framing = image.get("framing")
+        if isinstance(framing, Mapping) and framing.get("applied"):
+            x, y, diameter = framing.get("galaxy_px") or (None, None, None)
+            rows.append(
+                (
+                    "framing",
+                    f"galaxy found off centre at x {_fmt(x, 0, '')}, y {_fmt(y, 0, '')} "
+                    f"(diameter {_fmt(diameter, 0, ' px')}): measured centred on it",
+                )
+            )
     else:
         query = result.get("query") or {}
         rows.append(("field", f"RA {_fmt(query.get('ra'), 5)}  Dec {_fmt(query.get('dec'), 5)}"))
@@ -165,6 +175,8 @@ def _measure_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any]
     path = Path(target)
     if path.is_file():
         files = {"file": (path.name, path.read_bytes())}
+        if args.frame:
+            params["frame"] = args.frame
         return "POST", "/api/file", {"params": params, "files": files}
     if path.suffix.lower() in IMAGE_SUFFIXES:
         raise CliError(f"no such image file: {target}")
@@ -232,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("--dec", help="declination: degrees, +54d20m56s or +54:20:56")
     one.add_argument("--fov", type=float, help="with --ra/--dec: measure this field (arcmin)")
     one.add_argument("--radius", type=float, help="with --ra/--dec: search radius (arcmin)")
+    one.add_argument(
+        "--frame",
+        choices=["auto", "as-is"],
+        help="with an image file: auto (the gateway's default) finds the galaxy and centres it "
+        "when it is off centre; as-is measures the whole image",
+    )
     _common_options(one)
     one.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     one.set_defaults(run=measure)

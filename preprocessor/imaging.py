@@ -107,13 +107,31 @@ def pad_to_square(image: Image.Image, fill: tuple[int, ...] | None = None) -> Im
     return canvas
 
 
-def to_model_input(image: Image.Image, mode: ColorMode, size: int = MODEL_SIZE) -> FloatImage:
-    """One decoded image → float32 (size, size, C) in [0, 1]."""
+def crop_square(image: Image.Image, left: float, top: float, side: float,
+                fill: tuple[int, ...]) -> Image.Image:
+    """The square (left, top, side) cut from ``image``, filled with ``fill`` past its edges."""
+    width = max(1, round(side))
+    x0, y0 = round(left), round(top)
+    canvas = Image.new(image.mode, (width, width), fill if len(fill) > 1 else fill[0])
+    inside = (max(x0, 0), max(y0, 0), min(x0 + width, image.width), min(y0 + width, image.height))
+    if inside[0] < inside[2] and inside[1] < inside[3]:
+        canvas.paste(image.crop(inside), (inside[0] - x0, inside[1] - y0))
+    return canvas
+
+
+def to_model_input(image: Image.Image, mode: ColorMode, size: int = MODEL_SIZE,
+                   square: tuple[float, float, float] | None = None) -> FloatImage:
+    """One decoded image → float32 (size, size, C) in [0, 1]; ``square`` (left, top, side, in
+    the image's pixels): measure that square instead of the whole image padded to one
+    (:mod:`preprocessor.framing`)."""
     converted = convert_mode(image, mode)
+    if square is not None:
+        converted = crop_square(converted, *square, image_border_fill(converted))
     # the sky level of the full-resolution image, before any pre-shrink averages it
     fill = image_border_fill(converted) if converted.width != converted.height else None
-    square = pad_to_square(shrink_for(converted, size), fill)
-    resized = square.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+    square_image = pad_to_square(shrink_for(converted, size), fill)
+    resized = square_image.resize((size, size), Image.Resampling.LANCZOS,
+                                  reducing_gap=REDUCING_GAP)
     array = np.asarray(resized, dtype=np.float32) / 255.0
     if array.ndim == 2:
         array = array[:, :, np.newaxis]

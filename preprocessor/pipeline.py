@@ -16,6 +16,7 @@ from preprocessor.decoding import (
     decode_bands,
     decode_image,
 )
+from preprocessor.framing import Frame, Framing, choose
 from preprocessor.imaging import MODEL_SIZE, ColorMode, to_model_input
 from preprocessor.problems import UnreadableImage
 
@@ -26,27 +27,37 @@ Tensor = npt.NDArray[np.float32]
 class Prepared:
     source: DecodedImage
     tensor: Tensor  # (N, 128, 128, C) float32 in [0, 1]
+    framing: Framing | None = None  # with frame="auto": what was measured
 
 
-def model_input(decoded: DecodedImage, mode: ColorMode) -> Tensor:
-    """One decoded image → (128, 128, C); a colour mode with no faithful conversion → 422."""
+def model_input(decoded: DecodedImage, mode: ColorMode, frame: Frame = "as-is"
+                ) -> tuple[Tensor, Framing | None]:
+    """One decoded image → (128, 128, C) and, with ``frame="auto"``, how it was framed
+    (:mod:`preprocessor.framing`); a colour mode with no faithful conversion → 422."""
     try:
-        return to_model_input(decoded.image, mode, MODEL_SIZE)
+        framing = choose(decoded.image) if frame == "auto" else None
+        square = framing.square if framing is not None and framing.applied else None
+        return to_model_input(decoded.image, mode, MODEL_SIZE, square), framing
     except ValueError as exc:
         raise UnreadableImage(f"{decoded.format} image in mode {decoded.mode}: {exc}") from exc
 
 
-def prepare(decoded: DecodedImage, mode: ColorMode, copies: Copies) -> Prepared:
-    return Prepared(decoded, make_copies(model_input(decoded, mode), copies))
+def prepare(decoded: DecodedImage, mode: ColorMode, copies: Copies, frame: Frame = "as-is"
+            ) -> Prepared:
+    tensor, framing = model_input(decoded, mode, frame)
+    return Prepared(decoded, make_copies(tensor, copies), framing)
 
 
-def preview_png(decoded: DecodedImage, mode: ColorMode) -> bytes:
-    """The 128x128 image the network sees (the first copy), as PNG (exact: inputs are k/255)."""
-    array = np.round(model_input(decoded, mode) * 255.0).astype(np.uint8)
+def preview_png(decoded: DecodedImage, mode: ColorMode, frame: Frame = "as-is"
+                ) -> tuple[bytes, Framing | None]:
+    """The 128x128 image the network sees (the first copy), as PNG (exact: inputs are k/255),
+    and how it was framed."""
+    tensor, framing = model_input(decoded, mode, frame)
+    array = np.round(tensor * 255.0).astype(np.uint8)
     image = Image.fromarray(array[:, :, 0] if array.shape[2] == 1 else array)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return buffer.getvalue()
+    return buffer.getvalue(), framing
 
 
 def preprocess_bytes(
@@ -56,10 +67,11 @@ def preprocess_bytes(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+    frame: Frame = "as-is",
 ) -> Prepared:
     """Image bytes → tensor (N, 128, 128, C)."""
     decoded = decode_image(data, max_pixels=max_pixels, max_inflated_bytes=max_inflated_bytes)
-    return prepare(decoded, mode, copies)
+    return prepare(decoded, mode, copies, frame)
 
 
 def preprocess_bands(
@@ -69,7 +81,8 @@ def preprocess_bands(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+    frame: Frame = "as-is",
 ) -> Prepared:
     """Three FITS files {g, r, i} → tensor (N, 128, 128, C)."""
     decoded = decode_bands(parts, max_pixels=max_pixels, max_inflated_bytes=max_inflated_bytes)
-    return prepare(decoded, mode, copies)
+    return prepare(decoded, mode, copies, frame)

@@ -5,12 +5,22 @@ from typing import Any, Final
 from pydantic import BaseModel, Field
 
 from preprocessor.copies import Copies
+from preprocessor.framing import Frame
 from preprocessor.imaging import ColorMode
 
 
 class PreviewParams(BaseModel):
     mode: ColorMode = Field(
         "rgb", description="Colour mode the model manifest declares: rgb (3 channels) or gray (1)."
+    )
+    frame: Frame = Field(
+        "as-is",
+        description=(
+            "as-is: the whole image, padded to a square. auto: find the dominant extended "
+            "source and, when it lies off centre (more than 12% of the frame from the middle) "
+            "and does not fill the frame, measure a square of 1.5 diameters around it; the "
+            "X-Framing-* headers say what was measured."
+        ),
     )
 
 

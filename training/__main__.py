@@ -1,5 +1,5 @@
 """``python -m training <command>``: generate, train, recipe, evaluate, retrain, quick, classifier,
-sheet.
+framing, sheet.
 
 Every command is seeded and resumable; run it again after an interruption and it goes on.
 """
@@ -115,7 +115,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             calibration = fit_domain(args.real, args.models)
             print(f"domain_scale {calibration.domain_scale}: {calibration.fitted_on}")
         evaluate_real(args.real, args.models, args.report, args.plots, args.url, args.label,
-                      isophote=not args.no_isophote)
+                      isophote=not args.no_isophote, frame=args.frame)
         return
     recipe = _recipe(args.quick)
     evaluate_repository(args.models, _data_root(args), recipe.datasets, args.report,
@@ -157,7 +157,7 @@ def cmd_classifier(args: argparse.Namespace) -> None:
     from training.negatives import NEGATIVES
 
     if args.real is not None:
-        rows = evaluate_real(args.models, args.real)
+        rows = evaluate_real(args.models, args.real, frame=args.frame)
         for row in rows:
             print(json.dumps(row))
         rejected = sum(r["verdict"] == "reject" for r in rows)
@@ -189,6 +189,21 @@ def cmd_classifier(args: argparse.Namespace) -> None:
     for name, spec in specs.items():
         generate(root / name, spec, processes=args.processes)
     run(root, args.runs, args.models, args.report, flavors, base_models=args.base_models)
+
+
+def cmd_framing(args: argparse.Namespace) -> None:
+    import json
+
+    from training.dataset import generate
+    from training.framingeval import evaluate_framing, markdown
+
+    recipe = _recipe(args.quick)
+    test_dir = _data_root(args) / "test"
+    generate(test_dir, recipe.datasets["test"], processes=args.processes)
+    rows = evaluate_framing(args.models, test_dir, args.output, args.count, args.seed)
+    for row in rows:
+        print(json.dumps(row), flush=True)
+    print(markdown(rows), flush=True)
 
 
 def cmd_sheet(args: argparse.Namespace) -> None:
@@ -254,6 +269,9 @@ def parser() -> argparse.ArgumentParser:
                    help="with --real: leave the (slow) isophote fit out of the report")
     p.add_argument("--label", default="real images",
                    help="with --real: what the images are, for the report's title")
+    p.add_argument("--frame", choices=["auto", "as-is"], default="auto",
+                   help="with --real: how uploads are framed (/api/file's frame=; default auto, "
+                        "the service's default)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("retrain", help="train or fine-tune a flavor on labelled images (CSV)")
@@ -291,10 +309,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--flavor", action="append", default=None, metavar="NAME",
                    help="train only this classifier flavor (repeatable; default: those of "
                         "training/classifier.py's FLAVORS trained on --negatives)")
+    p.add_argument("--frame", choices=["auto", "as-is"], default="auto",
+                   help="with --real: how the images are framed (/api/file's frame=)")
     p.add_argument("--negatives", type=int, default=None, metavar="VERSION",
                    help="the training.negatives version to draw the data with (default: the "
                         "current one; 3 for reject-k, 4 for reject-l and reject-m)")
     p.set_defaults(func=cmd_classifier)
+
+    p = sub.add_parser("framing", help="uploads' framing (frame=as-is, auto) on synthetic test "
+                       "galaxies as rendered and moved off centre in a wide field")
+    common(p)
+    p.add_argument("--output", type=Path, default=Path("/tmp/incline-framing"),
+                   help="where the two sets of PNG files are written")
+    p.add_argument("--count", type=int, default=400, help="test galaxies (the first N)")
+    p.add_argument("--seed", type=int, default=0, help="draws the off-centre positions")
+    p.set_defaults(func=cmd_framing)
 
     p = sub.add_parser("sheet", help="contact sheet PNG of synthetic galaxies")
     p.add_argument("--output", type=Path, default=ROOT.parent / "docs/images/contact-sheet.png")

@@ -29,6 +29,8 @@ from inference.manifest import (
     TrainingInfo,
     load_manifest,
 )
+from preprocessor.copies import Copies
+from preprocessor.framing import Frame
 from preprocessor.imaging import MODEL_SIZE
 from training.architectures import BACKBONE_LAYERS, residual_backbone
 from training.augment import augment_batch
@@ -85,6 +87,10 @@ FLAVORS = (
     # on v5 (planetary nebulae in four shapes)
     ClassifierFlavorSpec("reject-n", seed=164, architecture="res-classifier", base="reject-m",
                          epochs=6, learning_rate=1e-4, negatives=5),
+    # reject-n's six epochs were too few to learn v5 without losing elsewhere: twice as long,
+    # from a higher rate, as reject-l + reject-m did on v4
+    ClassifierFlavorSpec("reject-o", seed=165, architecture="res-classifier", base="reject-m",
+                         epochs=12, learning_rate=2e-4, negatives=5),
 )
 
 
@@ -436,18 +442,15 @@ def run_quick(models_dir: Path, work: Path) -> None:
 
 
 
-def evaluate_real(models_dir: Path, index_csv: Path, copies: str = "rot4"
-                  ) -> list[dict[str, Any]]:
+def evaluate_real(models_dir: Path, index_csv: Path, copies: Copies = "rot4",
+                  frame: Frame = "auto") -> list[dict[str, Any]]:
     """Every image of a real set (an ``index.csv`` with a ``path`` column) through the service's
-    own preprocessing (``to_model_input``, test-time copies) and every classifier under
-    ``models_dir``, combined as the inference service combines them (mean probabilities over
-    copies and classifiers, median threshold). One row per image."""
-    from PIL import Image
-
+    own preprocessing of an upload (``preprocess_bytes``: ``frame``, test-time copies) and every
+    classifier under ``models_dir``, combined as the inference service combines them (mean
+    probabilities over copies and classifiers, median threshold). One row per image."""
     from inference.registry import load_registry
     from inference.runtime import LoadedFlavor
-    from preprocessor.copies import make_copies
-    from preprocessor.imaging import to_model_input
+    from preprocessor.pipeline import preprocess_bytes
 
     registry = load_registry(models_dir)
     loaded = [LoadedFlavor(f) for f in registry.classifiers]
@@ -459,14 +462,15 @@ def evaluate_real(models_dir: Path, index_csv: Path, copies: str = "rot4"
         rows = list(csv.DictReader(handle))
     out = []
     for row in rows:
-        with Image.open(row["path"]) as image:
-            tensor = make_copies(to_model_input(image, "rgb"), copies)  # type: ignore[arg-type]
+        prepared = preprocess_bytes(Path(row["path"]).read_bytes(), "rgb", copies, frame=frame)
+        tensor = prepared.tensor
         probs = np.mean([lf.predict(tensor.astype(np.float32)).mean(axis=0) for lf in loaded],
                         axis=0)
         score = float(likelihood(probs[np.newaxis])[0])
         out.append({**row, "likelihood": round(score, 4), "threshold": threshold,
                     "verdict": "reject" if score >= threshold else "accept",
-                    "top": CLASSES[int(np.argmax(probs))]})
+                    "top": CLASSES[int(np.argmax(probs))],
+                    "reframed": bool(prepared.framing is not None and prepared.framing.applied)})
     return out
 
 

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from inference.calibration import Calibration, uncertainty
 from preprocessor.copies import COPY_COUNTS, Copies
+from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
 from training.baseline import Q0, axis_ratio, inclination_from_q
 
@@ -67,9 +68,10 @@ class Answers:
     isophote: Floats
 
 
-def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool = True
-                       ) -> Answers:
-    """The service's own path for an upload, in this process (imports TensorFlow)."""
+def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool = True,
+                       frame: Frame = "auto") -> Answers:
+    """The service's own path for an upload, in this process (imports TensorFlow); ``frame``
+    as the gateway's ``/api/file?frame=`` (its default for uploads is ``auto``)."""
     from inference.registry import load_registry
     from inference.runtime import LoadedFlavor
 
@@ -83,8 +85,8 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
     for image in images:
         data = image.path.read_bytes()
         for mode in modes:
-            parts[mode].append(preprocess_bytes(data, mode, COPIES).tensor)
-        first = preprocess_bytes(data, "rgb", "none").tensor[0]
+            parts[mode].append(preprocess_bytes(data, mode, COPIES, frame=frame).tensor)
+        first = preprocess_bytes(data, "rgb", "none", frame=frame).tensor[0]
         baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
     tensors = {mode: np.concatenate(arrays) for mode, arrays in parts.items()}
     per_flavor: dict[str, Floats] = {}
@@ -106,7 +108,7 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
 
 
 def predict_through_service(url: str, images: list[RealImage], timeout_s: float = 120.0,
-                            isophote: bool = True) -> Answers:
+                            isophote: bool = True, frame: Frame = "auto") -> Answers:
     """POST each image to ``url``/api/file and read the answer (what a user gets)."""
     import httpx
 
@@ -115,7 +117,8 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
     with httpx.Client(base_url=url, timeout=timeout_s) as client:
         for image in images:
             data = image.path.read_bytes()
-            response = client.post("/api/file", files={"file": (image.path.name, data)})
+            response = client.post("/api/file", params={"frame": frame},
+                                   files={"file": (image.path.name, data)})
             if response.status_code != 200:
                 raise RuntimeError(f"{image.name}: {response.status_code} {response.text[:200]}")
             answer = response.json()
@@ -124,7 +127,7 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
             sigma.append(answer["inclination"]["sigma"])
             for flavor in answer["flavors"]:
                 per_flavor.setdefault(flavor["name"], []).append(flavor["inclination_deg"])
-            first = preprocess_bytes(data, "rgb", "none").tensor[0]
+            first = preprocess_bytes(data, "rgb", "none", frame=frame).tensor[0]
             baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
     complete = {k: np.asarray(v) for k, v in per_flavor.items() if len(v) == len(images)}
     return Answers(complete, np.asarray(median), np.asarray(stdev), np.asarray(sigma),
@@ -236,13 +239,13 @@ def markdown(results: Mapping[str, Mapping[str, float]]) -> str:
 
 def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                   plots_dir: Path | None = None, url: str | None = None,
-                  label: str = "real images", isophote: bool = True
+                  label: str = "real images", isophote: bool = True, frame: Frame = "auto"
                   ) -> dict[str, dict[str, float]]:
     """Score the ensemble (in process, or the service at ``url``) on a real labelled set;
-    without ``isophote`` the isophote-fit rows are left out."""
+    without ``isophote`` the isophote-fit rows are left out; ``frame`` as ``/api/file``'s."""
     images = read_index(directory)
-    answers = (predict_through_service(url, images, isophote=isophote) if url
-               else predict_in_process(models_dir, images, isophote))
+    answers = (predict_through_service(url, images, isophote=isophote, frame=frame) if url
+               else predict_in_process(models_dir, images, isophote, frame))
     results: dict[str, dict[str, float]] = {}
     for name, values in answers.flavors.items():
         results[name] = real_statistics(values, images)
@@ -267,9 +270,11 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                                                     strict=True))]
     (report_dir / f"real-{stem}.json").write_text(json.dumps(
         {"directory": str(directory), "measured_on": label, "through": url or "in process",
+         "frame": frame,
          "results": results, "images": rows}, indent=2) + "\n")
     text = (f"**{label}** ({len(images)} images, {int(sum(i.incl is None for i in images))} "
-            f"labelled face-on; {'through ' + url + '/api/file' if url else 'in process'})\n\n"
+            f"labelled face-on; {'through ' + url + '/api/file' if url else 'in process'}; "
+            f"frame={frame})\n\n"
             + markdown(results) + "\n")
     (report_dir / f"real-{stem}.md").write_text(text)
     plot_residuals(images, answers, label, (plots_dir or report_dir) / f"real-{stem}.png")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from gateway.dependencies import EstimatorDep, SettingsDep
 from gateway.estimator import cutout_params
-from gateway.openapi import SurveyQuery, problem_responses
+from gateway.openapi import FrameQuery, SurveyQuery, problem_responses
 from gateway.schemas import MIN_FOV_ARCMIN
 from gateway.uploads import read_upload
 
@@ -98,6 +98,8 @@ async def preview_of_upload(
     file: Annotated[UploadFile, File(description="The image")],
     estimator: EstimatorDep,
     settings: SettingsDep,
+    frame: FrameQuery = None,
 ) -> Response:
     data = await read_upload(file, settings.max_upload_bytes)
-    return Response(await estimator.preview(data), media_type="image/png")
+    png = await estimator.preview(data, frame or settings.upload_frame)
+    return Response(png, media_type="image/png")

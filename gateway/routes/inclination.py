@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from gateway.coordinates import DEC_FORMS, RA_FORMS, check_position, parse_dec, parse_ra
 from gateway.dependencies import EstimatorDep, SettingsDep
 from gateway.estimator import Answer
-from gateway.openapi import SurveyQuery, problem_responses
+from gateway.openapi import FrameQuery, SurveyQuery, problem_responses
 from gateway.schemas import EXAMPLE_RESULT, MIN_FOV_ARCMIN, InclinationResult
 from gateway.settings import Copies
 from gateway.uploads import read_upload
@@ -128,14 +128,16 @@ async def by_coord(
     "/file",
     summary="Inclination of the galaxy in an uploaded image",
     description=(
-        "JPEG, PNG, GIF, TIFF or FITS in the multipart field `file`. Centre the galaxy and "
-        "crop it to about 1.5 times its diameter: the image is only padded to a square and "
-        "resized, and a galaxy in a corner or beside a brighter neighbour can be measured "
-        "tens of degrees wrong."
+        "JPEG, PNG, GIF, TIFF or FITS in the multipart field `file`. By default (frame=auto) "
+        "the service finds the galaxy — the brightest extended source, weighted towards the "
+        "middle — and, when it lies off centre, measures a square of 1.5 diameters around it "
+        "(image.framing in the answer says where). Best is still an image centred on the "
+        "galaxy and cropped to about 1.5 times its diameter: a galaxy beside a brighter "
+        "neighbour or a bright star can be taken for the other, and is then measured wrong."
     ),
     responses={
         **_example(
-            query={"sha256": "5f1d0a…"},
+            query={"sha256": "5f1d0a…", "frame": "auto"},
             galaxy=None,
             image={
                 "source": "upload",
@@ -144,6 +146,16 @@ async def by_coord(
                 "format": "JPEG",
                 "width": 512,
                 "height": 512,
+                "framing": {
+                    "mode": "auto",
+                    "applied": True,
+                    "square_px": [311.2, 30.5, 192.0],
+                    "galaxy_px": [407.2, 126.5, 128.0],
+                    "offset": 0.41,
+                    "extent": 0.375,
+                    "reason": "the galaxy is off centre: measured in a square of 1.5 "
+                    "diameters around it",
+                },
             },
         ),
         **problem_responses(400, 413, 415, 422, 503, 504),
@@ -155,6 +167,7 @@ async def by_file(
     settings: SettingsDep,
     response: Response,
     copies: CopiesQuery = None,
+    frame: FrameQuery = None,
 ) -> InclinationResult:
     data = await read_upload(file, settings.max_upload_bytes)
-    return _respond(await estimator.by_upload(data, file.filename, copies), response)
+    return _respond(await estimator.by_upload(data, file.filename, copies, frame), response)

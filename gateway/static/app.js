@@ -238,7 +238,11 @@ function render(result, images) {
   cutout.src = images.cutout || "";
   $("preview-img").src = images.preview || "";
   const ellipse = drawIsophote($("isophote-svg"), result.isophote);
-  $("preview-caption").textContent = `What the network saw (128×128)${ellipse ? ", with the fitted isophote" : ""}`;
+  const framing = result.image && result.image.framing;
+  const framed = framing && framing.applied && framing.galaxy_px
+    ? `, centred on the galaxy found off centre at x ${fmt(framing.galaxy_px[0], 0)}, y ${fmt(framing.galaxy_px[1], 0)} of the upload`
+    : "";
+  $("preview-caption").textContent = `What the network saw (128×128)${framed}${ellipse ? ", with the fitted isophote" : ""}`;
 
   const prov = $("provenance");
   prov.replaceChildren();

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from preprocessor import pipeline
 from preprocessor.deps import BandFilesDep, ImageBodyDep, LimiterDep, SettingsDep
 from preprocessor.problems import UnreadableImage
-from preprocessor.routes.headers import image_headers
+from preprocessor.routes.headers import framing_headers, image_headers
 from preprocessor.schemas import BANDS_BODY, IMAGE_BODY, PROBLEM_RESPONSES, PreprocessParams
 from servicekit.npy import NPY_MEDIA_TYPE, encode
 
@@ -21,7 +21,9 @@ TENSOR_RESPONSE = {
         "description": (
             "float32 (N, 128, 128, C) in [0, 1] as .npy; headers X-Image-Format, X-Image-Width, "
             "X-Image-Height, X-Image-Mode, X-Image-SHA256, X-Tensor-Shape (and X-FITS-Bands, "
-            "X-FITS-Alignment, X-FITS-Stretch for FITS)"
+            "X-FITS-Alignment, X-FITS-Stretch for FITS; with frame=auto X-Framing-Applied, "
+            "X-Framing-Square, X-Framing-Reason and, when a galaxy was found, X-Framing-Galaxy, "
+            "X-Framing-Offset, X-Framing-Extent)"
         ),
         "content": {NPY_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
     },
@@ -38,7 +40,7 @@ def reject_forms(request: Request) -> None:
 
 
 def tensor_response(prepared: pipeline.Prepared) -> Response:
-    headers = image_headers(prepared.source)
+    headers = image_headers(prepared.source) | framing_headers(prepared.framing)
     headers["X-Tensor-Shape"] = ",".join(str(n) for n in prepared.tensor.shape)
     return Response(encode(prepared.tensor), media_type=NPY_MEDIA_TYPE, headers=headers)
 
@@ -65,6 +67,7 @@ async def preprocess(
         params.copies,
         max_pixels=settings.max_image_pixels,
         max_inflated_bytes=settings.max_inflated_bytes,
+        frame=params.frame,
     )
     return tensor_response(await to_thread.run_sync(work, limiter=limiter))
 
@@ -93,5 +96,6 @@ async def preprocess_bands(
         params.copies,
         max_pixels=settings.max_image_pixels,
         max_inflated_bytes=settings.max_inflated_bytes,
+        frame=params.frame,
     )
     return tensor_response(await to_thread.run_sync(work, limiter=limiter))

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from preprocessor import pipeline
 from preprocessor.decoding import decode_bands, decode_image
 from preprocessor.deps import BandFilesDep, ImageBodyDep, LimiterDep, SettingsDep
-from preprocessor.routes.headers import image_headers
+from preprocessor.routes.headers import framing_headers, image_headers
 from preprocessor.routes.preprocess import reject_forms
 from preprocessor.schemas import BANDS_BODY, IMAGE_BODY, PROBLEM_RESPONSES, PreviewParams
 
@@ -18,7 +18,10 @@ router = APIRouter(tags=["preview"])
 
 PNG_RESPONSE = {
     200: {
-        "description": "The 128x128 image the network sees, as PNG, with the X-Image-* headers",
+        "description": (
+            "The 128x128 image the network sees, as PNG, with the X-Image-* headers (and the "
+            "X-Framing-* headers with frame=auto)"
+        ),
         "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
     },
     **PROBLEM_RESPONSES,
@@ -47,8 +50,11 @@ async def preview(
         max_inflated_bytes=settings.max_inflated_bytes,
     )
     decoded = await to_thread.run_sync(work, limiter=limiter)
-    png = await to_thread.run_sync(pipeline.preview_png, decoded, params.mode, limiter=limiter)
-    return Response(png, media_type="image/png", headers=image_headers(decoded))
+    png, framing = await to_thread.run_sync(
+        pipeline.preview_png, decoded, params.mode, params.frame, limiter=limiter
+    )
+    headers = image_headers(decoded) | framing_headers(framing)
+    return Response(png, media_type="image/png", headers=headers)
 
 
 @router.post(
@@ -71,5 +77,8 @@ async def preview_bands(
         max_inflated_bytes=settings.max_inflated_bytes,
     )
     decoded = await to_thread.run_sync(work, limiter=limiter)
-    png = await to_thread.run_sync(pipeline.preview_png, decoded, params.mode, limiter=limiter)
-    return Response(png, media_type="image/png", headers=image_headers(decoded))
+    png, framing = await to_thread.run_sync(
+        pipeline.preview_png, decoded, params.mode, params.frame, limiter=limiter
+    )
+    headers = image_headers(decoded) | framing_headers(framing)
+    return Response(png, media_type="image/png", headers=headers)

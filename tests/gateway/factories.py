@@ -11,16 +11,22 @@ from gateway.schemas import EXAMPLE_RESULT
 
 
 def galaxy_array(
-    side: int = 256, axis_ratio: float = 0.4, angle_deg: float = 30.0, seed: int = 0
+    side: int = 256,
+    axis_ratio: float = 0.4,
+    angle_deg: float = 30.0,
+    seed: int = 0,
+    shift: float = 0.0,
+    scale: float = 0.1,
 ) -> np.ndarray:
-    """An exponential disk seen at cos(i) = axis_ratio, with a little sky noise."""
+    """An exponential disk seen at cos(i) = axis_ratio (scale length ``scale`` of the side),
+    moved ``shift`` of the side left and up from the middle, with a little sky noise."""
     rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2
+    y, x = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2 + shift * side
     theta = np.deg2rad(angle_deg)
     u = x * np.cos(theta) + y * np.sin(theta)
     v = -x * np.sin(theta) + y * np.cos(theta)
     r = np.sqrt(u**2 + (v / axis_ratio) ** 2)
-    disk = np.exp(-r / (side / 10))
+    disk = np.exp(-r / (side * scale))
     sky = rng.normal(0.03, 0.01, size=(side, side))
     gray = np.clip(disk + sky, 0, 1)
     rgb = np.stack([gray * 0.9, gray, gray * 0.8], axis=-1)

@@ -120,6 +120,48 @@ def test_upload_answers_with_its_sha256(stack: Stack) -> None:
     assert again.json()["cached"] is True
 
 
+def test_upload_off_centre_is_framed_on_its_galaxy_unless_asked_not_to(stack: Stack) -> None:
+    data = galaxy_image_bytes("PNG", seed=12, shift=0.3, scale=0.03)
+    auto = httpx.post(f"{stack.url}/api/file", files={"file": ("corner.png", data)}, timeout=60)
+    assert auto.status_code == 200, auto.text
+    body = auto.json()
+    assert body["query"]["frame"] == "auto"
+    framing = body["image"]["framing"]
+    assert framing["mode"] == "auto" and framing["applied"] is True
+    x, y, diameter = framing["galaxy_px"]
+    # moved 0.3 of the 256-pixel side left and up from the middle
+    assert abs(x - (128 - 0.3 * 256)) < 4 and abs(y - (128 - 0.3 * 256)) < 4 and diameter > 0
+    left, top, side = framing["square_px"]
+    assert abs(left + side / 2 - x) < 0.2 and abs(top + side / 2 - y) < 0.2
+    assert framing["offset"] > 0.12 and "off centre" in framing["reason"]
+    as_is = httpx.post(
+        f"{stack.url}/api/file",
+        params={"frame": "as-is"},
+        files={"file": ("corner.png", data)},
+        timeout=60,
+    )
+    assert as_is.status_code == 200, as_is.text
+    assert as_is.json()["cached"] is False  # another question, another cache entry
+    assert as_is.json()["query"] == {"sha256": body["query"]["sha256"], "frame": "as-is"}
+    assert as_is.json()["image"]["framing"] is None
+    framed = httpx.post(
+        f"{stack.url}/api/preview", files={"file": ("corner.png", data)}, timeout=60
+    )
+    plain = httpx.post(
+        f"{stack.url}/api/preview",
+        params={"frame": "as-is"},
+        files={"file": ("corner.png", data)},
+        timeout=60,
+    )
+    assert framed.status_code == plain.status_code == 200
+    assert framed.content != plain.content
+    bad = httpx.post(
+        f"{stack.url}/api/file", params={"frame": "centre"}, files={"file": ("c.png", data)}
+    )
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+
+
 def test_requests_are_logged_as_json_lines(stack: Stack) -> None:
     request_id = "gateway-test-request-log"
     response = httpx.get(

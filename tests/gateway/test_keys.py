@@ -33,5 +33,7 @@ def test_options_and_model_set_version_change_the_key() -> None:
 
 def test_upload_key_is_the_content_hash() -> None:
     digest = "AB" * 32
-    assert upload_query(digest) == {"sha256": "ab" * 32}
-    assert result_key(upload_query(digest), RGB4, "v1") != result_key(pgc_query(1), RGB4, "v1")
+    assert upload_query(digest, "auto") == {"sha256": "ab" * 32, "frame": "auto"}
+    upload = result_key(upload_query(digest, "auto"), RGB4, "v1")
+    assert upload != result_key(pgc_query(1), RGB4, "v1")
+    assert upload != result_key(upload_query(digest, "as-is"), RGB4, "v1")

@@ -102,6 +102,18 @@ def test_upload_shows_answer_and_network_input(page: "Page", tmp_path: Path) -> 
     expect(page.locator("#galaxy")).to_contain_text("my-galaxy.png")
     assert image_loaded(page, "#cutout-img") == 256
     assert image_loaded(page, "#preview-img") == 128
+    expect(page.locator("#preview-caption")).not_to_contain_text("off centre")
+
+
+def test_upload_off_centre_says_where_the_galaxy_was_found(page: "Page", tmp_path: Path) -> None:
+    image = tmp_path / "corner.png"
+    image.write_bytes(galaxy_image_bytes("PNG", seed=42, shift=0.3, scale=0.03))
+    page.goto("/")
+    page.set_input_files("#file-input", str(image))
+    page.click("#upload-form button")
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#preview-caption")).to_contain_text("centred on the galaxy found off")
+    assert image_loaded(page, "#preview-img") == 128
 
 
 def test_errors_are_readable(page: "Page", tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def test_an_upload_larger_than_the_whole_store_is_not_kept_and_its_line_says_so(
     log = RequestLog(tmp_path, Retention(uploads_max_bytes=100, min_free_bytes=0))
     sha256, path = upload(log, b"x" * 1000)
     assert path is None
-    log.write(upload_query(sha256), status=200, cached=False)
+    log.write(upload_query(sha256, "auto"), status=200, cached=False)
     (entry,) = lines(log.path)
     assert entry["status"] == 200
     assert "GATEWAY_UPLOADS_MAX_BYTES" in entry["not_kept"]["upload"]
@@ -131,10 +131,10 @@ def test_disk_full_the_upload_is_not_kept_and_both_logs_say_so(
     (record,) = [r for r in caplog.records if r.getMessage() == "upload not kept"]
     assert record.sha256 == sha256
     assert "GATEWAY_MIN_FREE_BYTES" in record.reason
-    log.write(upload_query(sha256), status=200, cached=False)
+    log.write(upload_query(sha256, "auto"), status=200, cached=False)
     (entry,) = lines(log.path)
     assert "GATEWAY_MIN_FREE_BYTES" in entry["not_kept"]["upload"]
-    log.write(upload_query(sha256), status=200, cached=True)  # said once, on its own line
+    log.write(upload_query(sha256, "auto"), status=200, cached=True)  # said once, on its own line
     assert "not_kept" not in lines(log.path)[-1]
 
 
@@ -168,7 +168,8 @@ async def test_the_gateway_answers_an_upload_it_cannot_keep(stack: Stack, tmp_pa
     sha256 = hashlib.sha256(data).hexdigest()
     assert response.json()["image"]["sha256"] == sha256
     assert not (tmp_path / "uploads" / sha256[:2] / sha256).exists()
-    (entry,) = [e for e in lines(tmp_path / "requests.jsonl") if e["query"] == {"sha256": sha256}]
+    query = {"sha256": sha256, "frame": "auto"}
+    (entry,) = [e for e in lines(tmp_path / "requests.jsonl") if e["query"] == query]
     assert entry["status"] == 200
     assert "GATEWAY_MIN_FREE_BYTES" in entry["not_kept"]["upload"]
 

@@ -116,6 +116,15 @@ def test_measure_every_way(stack: Stack, tmp_path: Path) -> None:
     by_image = incline("measure", str(image), url=stack.url)
     assert by_image.returncode == 0, by_image.stderr
     assert "uploaded galaxy.jpg" in by_image.stdout
+    assert "framing" not in by_image.stdout  # centred: measured as framed
+    corner = tmp_path / "corner.png"
+    corner.write_bytes(galaxy_image_bytes("PNG", seed=4, shift=0.3, scale=0.03))
+    framed = incline("measure", str(corner), url=stack.url)
+    assert framed.returncode == 0, framed.stderr
+    assert "galaxy found off centre" in framed.stdout
+    as_is = incline("measure", str(corner), "--frame", "as-is", "--json", url=stack.url)
+    assert as_is.returncode == 0, as_is.stderr
+    assert json.loads(as_is.stdout)["image"]["framing"] is None
 
 
 @pytest.mark.slow

@@ -187,3 +187,34 @@ def offset_bands(
         data = gaussian_galaxy(width, height, centre=centre, seed=seed)
         files[band] = single_band_fits(data, sky_wcs(width, height, offset))
     return files
+
+
+def disk_field(
+    side: int = 512,
+    *,
+    centre: tuple[float, float] | None = None,
+    scale_length: float = 12.0,
+    axis_ratio: float = 0.5,
+    angle_deg: float = 30.0,
+    stars: Sequence[tuple[float, float, float]] = (),
+    black_sky: bool = False,
+    seed: int = 0,
+) -> npt.NDArray[np.uint8]:
+    """A square RGB field holding one exponential disk (x right, y down, 0-based centre) seen
+    at cos i = axis_ratio, point-like stars (x, y, peak 0-1), and sky noise — or, with
+    ``black_sky``, a sky clipped to black as processed photographs have it."""
+    rng = np.random.default_rng(seed)
+    cx, cy = centre if centre is not None else ((side - 1) / 2.0, (side - 1) / 2.0)
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64)
+    theta = np.radians(angle_deg)
+    u = (xx - cx) * np.cos(theta) + (yy - cy) * np.sin(theta)
+    v = -(xx - cx) * np.sin(theta) + (yy - cy) * np.cos(theta)
+    light = 0.9 * np.exp(-np.hypot(u, v / axis_ratio) / scale_length)
+    for x, y, peak in stars:
+        light += peak * np.exp(-0.5 * ((xx - x) ** 2 + (yy - y) ** 2) / 1.5**2)
+    if black_sky:
+        gray = np.clip(light - 0.02, 0.0, 1.0)
+    else:
+        gray = np.clip(light + rng.normal(0.08, 0.015, light.shape), 0.0, 1.0)
+    rgb = np.stack([gray * 0.95, gray, gray * 0.85], axis=-1)
+    return np.asarray(np.round(rgb * 255.0), dtype=np.uint8)

@@ -14,6 +14,7 @@ from servicekit.npy import NPY_MEDIA_TYPE, decode
 from tests.preprocessor.conftest import ClientFactory
 from tests.preprocessor.factories import (
     cube_fits,
+    disk_field,
     encode,
     gaussian_galaxy,
     noise_rgb,
@@ -198,3 +199,40 @@ async def test_openapi_documents_the_endpoints_and_their_errors(client: httpx.As
         "application/x-npy" in spec["paths"]["/preprocess"]["post"]["responses"]["200"]["content"]
     )
     assert "requestBody" in spec["paths"]["/preprocess"]["post"]
+
+
+async def test_frame_auto_centres_an_off_centre_galaxy_and_says_so(
+    client: httpx.AsyncClient,
+) -> None:
+    data = encode(Image.fromarray(disk_field(centre=(110.0, 400.0)), "RGB"), "PNG")
+    auto = await client.post("/preprocess", params={"frame": "auto"}, content=data)
+    as_is = await client.post("/preprocess", content=data)
+    assert auto.status_code == as_is.status_code == 200, auto.text
+    assert auto.headers["x-framing-applied"] == "true"
+    left, top, side = (float(v) for v in auto.headers["x-framing-square"].split(","))
+    x, y, diameter = (float(v) for v in auto.headers["x-framing-galaxy"].split(","))
+    assert abs(x - 110.5) < 3 and abs(y - 400.5) < 3 and diameter > 0
+    assert abs(left + side / 2 - x) < 0.2 and abs(top + side / 2 - y) < 0.2
+    assert float(auto.headers["x-framing-offset"]) > 0.12
+    assert "off centre" in auto.headers["x-framing-reason"]
+    assert not any(k.startswith("x-framing") for k in as_is.headers)
+    assert not np.array_equal(decode(auto.content), decode(as_is.content))
+    preview = await client.post("/preview", params={"frame": "auto"}, content=data)
+    assert preview.status_code == 200 and preview.headers["x-framing-applied"] == "true"
+    shown = np.asarray(Image.open(io.BytesIO(preview.content)), dtype=np.float32) / 255.0
+    np.testing.assert_array_equal(shown, decode(auto.content)[0])
+
+
+async def test_frame_auto_leaves_a_centred_galaxy_alone(client: httpx.AsyncClient) -> None:
+    data = encode(Image.fromarray(disk_field(), "RGB"), "PNG")
+    auto = await client.post("/preprocess", params={"frame": "auto"}, content=data)
+    as_is = await client.post("/preprocess", params={"frame": "as-is"}, content=data)
+    assert auto.headers["x-framing-applied"] == "false"
+    assert auto.headers["x-framing-square"] == "0.0,0.0,512.0"
+    np.testing.assert_array_equal(decode(auto.content), decode(as_is.content))
+
+
+async def test_an_unknown_frame_is_422(client: httpx.AsyncClient) -> None:
+    response = await client.post("/preprocess", params={"frame": "centre"}, content=jpeg())
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
