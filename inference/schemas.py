@@ -34,7 +34,7 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "threshold": 0.659,
                 "classes": {"disk": 0.97, "spheroid": 0.02, "cluster": 0.0, "nebula": 0.0,
                             "irregular": 0.01, "artefact": 0.0, "blank": 0.0},
-                "classifiers": ["reject-m"],
+                "classifiers": ["reject-o"],
             },
         }
     ],
