@@ -33,21 +33,22 @@ from preprocessor.pipeline import preprocess_bytes
 SIDE = 512
 
 
-def galaxy(side: int, seed: int = 0, shift: float = 0.0) -> npt.NDArray[np.float64]:
-    """An inclined exponential disk on a noisy sky, values around [0, 1]; ``shift``: moved
-    that share of the side left and up from the middle."""
+def galaxy(side: int, seed: int = 0, shift: float = 0.0, scale: float = 0.08
+           ) -> npt.NDArray[np.float64]:
+    """An inclined exponential disk (scale length ``scale`` of the side) on a noisy sky, values
+    around [0, 1]; ``shift``: moved that share of the side left and up from the middle."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2.0 + shift * side
     angle = np.radians(35.0)
     u = xx * np.cos(angle) + yy * np.sin(angle)
     v = -xx * np.sin(angle) + yy * np.cos(angle)
-    disk = np.exp(-np.sqrt(u**2 + (v / 0.4) ** 2) / (side * 0.08))
+    disk = np.exp(-np.sqrt(u**2 + (v / 0.4) ** 2) / (side * scale))
     noisy: npt.NDArray[np.float64] = 0.05 + 0.9 * disk + rng.normal(0.0, 0.02, size=disk.shape)
     return noisy
 
 
-def sample_jpeg(side: int = SIDE, shift: float = 0.0) -> bytes:
-    band = galaxy(side, shift=shift)
+def sample_jpeg(side: int = SIDE, shift: float = 0.0, scale: float = 0.08) -> bytes:
+    band = galaxy(side, shift=shift, scale=scale)
     rgb = np.stack([band * 1.0, band * 0.9, band * 0.75], axis=-1)
     pixels = (np.clip(rgb, 0.0, 1.0) * 255.0).round().astype(np.uint8)
     buffer = io.BytesIO()
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
     args = parser.parse_args(argv)
 
     jpeg, cube, big_jpeg = sample_jpeg(), sample_fits_cube(), sample_jpeg(2048)
-    corner = sample_jpeg(shift=0.3)
+    corner = sample_jpeg(shift=0.3, scale=0.02)
     print(
         f"inputs: {SIDE}x{SIDE} JPEG {len(jpeg):,} B; 3x{SIDE}x{SIDE} float32 FITS cube "
         f"{len(cube):,} B; {os.cpu_count()} CPUs"
