@@ -1,16 +1,21 @@
-"""Property: for any valid image (any format, mode, size), the tensor has the right shape and
-dtype, lies in [0, 1] and is finite."""
+"""Property: for any valid image (any format, mode, size, framing), the tensor has the right
+shape and dtype, lies in [0, 1] and is finite; framing any field measures a square centred on
+what it found, or the whole image."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from preprocessor.copies import COPY_COUNTS
+from preprocessor.framing import LARGEST, OFFSET_LIMIT, SMALLEST, choose
+from preprocessor.imaging import to_model_input
 from preprocessor.pipeline import preprocess_bytes
 from servicekit.problems import Problem
 from tests.preprocessor.factories import (
     cube_fits,
+    disk_field,
     encode,
     gaussian_galaxy,
     noise_rgb,
@@ -63,6 +68,7 @@ def make_image(mode: str, pixels: np.ndarray) -> Image.Image:
     constant=st.booleans(),
     colour=st.sampled_from(["rgb", "gray"]),
     copies=st.sampled_from(["none", "rot4", "d4"]),
+    frame=st.sampled_from(["as-is", "auto"]),
 )
 def test_any_valid_image_gives_a_well_formed_tensor(
     combination: tuple[str, str],
@@ -72,6 +78,7 @@ def test_any_valid_image_gives_a_well_formed_tensor(
     constant: bool,
     colour: str,
     copies: str,
+    frame: str,
 ) -> None:
     image_format, mode = combination
     rng = np.random.default_rng(seed)
@@ -88,7 +95,7 @@ def test_any_valid_image_gives_a_well_formed_tensor(
     else:
         data = encode(make_image(mode, pixels), image_format)
 
-    prepared = preprocess_bytes(data, colour, copies)  # type: ignore[arg-type]
+    prepared = preprocess_bytes(data, colour, copies, frame=frame)  # type: ignore[arg-type]
 
     channels = 3 if colour == "rgb" else 1
     assert prepared.tensor.shape == (COPY_COUNTS[copies], 128, 128, channels)
@@ -96,6 +103,39 @@ def test_any_valid_image_gives_a_well_formed_tensor(
     assert np.isfinite(prepared.tensor).all()
     assert prepared.tensor.min() >= 0.0 and prepared.tensor.max() <= 1.0
     assert prepared.source.format == image_format
+    assert (prepared.framing is None) == (frame == "as-is")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    side=st.integers(64, 400),
+    aspect=st.floats(0.5, 2.0),
+    x=st.floats(0.0, 1.0),
+    y=st.floats(0.0, 1.0),
+    scale=st.floats(0.5, 40.0),
+    black_sky=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_framing_any_field_gives_a_square_around_what_it_found(
+    side: int, aspect: float, x: float, y: float, scale: float, black_sky: bool, seed: int
+) -> None:
+    field = disk_field(side, centre=(x * (side - 1), y * (side - 1)), scale_length=scale,
+                       black_sky=black_sky, seed=seed)
+    height = max(1, round(side / aspect)) if aspect > 1 else side
+    image = Image.fromarray(np.ascontiguousarray(field[:height]), "RGB")
+    framing = choose(image)
+    frame_side = max(image.size)
+    if framing.applied:
+        assert framing.found is not None
+        assert framing.found.offset > OFFSET_LIMIT and framing.found.extent <= LARGEST
+        assert framing.side >= SMALLEST * frame_side - 1e-9
+        assert framing.left + framing.side / 2 == pytest.approx(framing.found.x)
+        assert framing.top + framing.side / 2 == pytest.approx(framing.found.y)
+    else:
+        assert framing.side == frame_side
+    tensor = to_model_input(image, "rgb", 128, framing.square if framing.applied else None)
+    assert tensor.shape == (128, 128, 3) and np.isfinite(tensor).all()
+    assert tensor.min() >= 0.0 and tensor.max() <= 1.0
 
 
 def seed_files() -> dict[str, bytes]:
