@@ -179,6 +179,27 @@ function drawIsophote(svg, iso) {
   return true;
 }
 
+function drawFraming(svg, image) {
+  // The square measured of a reframed upload, over the upload as the figure shows it
+  // (object-fit: contain in 256x256).
+  svg.replaceChildren();
+  const framing = image && image.framing;
+  const w = finite(image && image.width), h = finite(image && image.height);
+  if (!framing || !framing.applied || !framing.square_px || !w || !h) return false;
+  const scale = 256 / Math.max(w, h);
+  const ox = (256 - w * scale) / 2, oy = (256 - h * scale) / 2;
+  const [left, top, side] = framing.square_px;
+  svg.append(svgEl("rect", {
+    class: "framing", x: ox + left * scale, y: oy + top * scale, width: side * scale, height: side * scale,
+  }, "the square measured"));
+  if (framing.galaxy_px) {
+    const [x, y] = framing.galaxy_px;
+    svg.append(svgEl("circle", { class: "framing", cx: ox + x * scale, cy: oy + y * scale, r: 2.5 },
+      "where the galaxy was found"));
+  }
+  return true;
+}
+
 function render(result, images) {
   const inc = result.inclination;
   const iv = intervalOf(inc);
@@ -229,13 +250,16 @@ function render(result, images) {
   });
 
   const cutout = $("cutout-img");
-  const caption = cutout.parentElement.querySelector("figcaption");
+  const caption = cutout.closest("figure").querySelector("figcaption");
   caption.textContent = "The image measured";
   cutout.onerror = () => {
     // FITS and some TIFFs are measured fine but a browser cannot show them.
     if (cutout.getAttribute("src")) caption.textContent = "The image measured (not viewable in a browser)";
   };
   cutout.src = images.cutout || "";
+  if (drawFraming($("framing-svg"), result.image)) {
+    caption.textContent = "The image uploaded; dashed: the square measured, centred on the galaxy found";
+  }
   $("preview-img").src = images.preview || "";
   const ellipse = drawIsophote($("isophote-svg"), result.isophote);
   const framing = result.image && result.image.framing;

@@ -103,6 +103,7 @@ def test_upload_shows_answer_and_network_input(page: "Page", tmp_path: Path) -> 
     assert image_loaded(page, "#cutout-img") == 256
     assert image_loaded(page, "#preview-img") == 128
     expect(page.locator("#preview-caption")).not_to_contain_text("off centre")
+    expect(page.locator("#framing-svg rect")).to_have_count(0)
 
 
 def test_upload_off_centre_says_where_the_galaxy_was_found(page: "Page", tmp_path: Path) -> None:
@@ -114,6 +115,13 @@ def test_upload_off_centre_says_where_the_galaxy_was_found(page: "Page", tmp_pat
     expect(page.locator("#result")).to_be_visible()
     expect(page.locator("#preview-caption")).to_contain_text("centred on the galaxy found off")
     assert image_loaded(page, "#preview-img") == 128
+    # the square measured, drawn over the upload (256 px shown for 256 px: scale 1)
+    square = page.locator("#framing-svg rect.framing")
+    expect(square).to_have_count(1)
+    x, side = float(square.get_attribute("x") or "nan"), float(square.get_attribute("width") or 0)
+    centre = float(page.locator("#framing-svg circle.framing").get_attribute("cx") or "nan")
+    assert abs(x + side / 2 - centre) < 0.5 and abs(centre - (128 - 0.3 * 256)) < 4
+    expect(page.locator(".images figcaption").first).to_contain_text("the square measured")
 
 
 def test_errors_are_readable(page: "Page", tmp_path: Path) -> None:
