@@ -62,9 +62,13 @@ class FoundGalaxy:
     x: float
     y: float
     diameter: float
-    frame_side: float  # the side of the square the image is padded to: max(width, height)
     width: int
     height: int
+
+    @property
+    def frame_side(self) -> float:
+        """The side of the square the image is padded to."""
+        return float(max(self.width, self.height))
 
     @property
     def offset(self) -> float:
@@ -150,7 +154,6 @@ def find_galaxy(image: Image.Image) -> FoundGalaxy | None:
         x=(x[best] + 0.5) * factor,
         y=(y[best] + 0.5) * factor,
         diameter=2 * radius * factor,
-        frame_side=float(max(full_width, full_height)),
         width=full_width,
         height=full_height,
     )

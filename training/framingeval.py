@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from preprocessor.framing import choose
 from training.dataset import load
 from training.realeval import predict_in_process, read_index, real_statistics
 
@@ -80,10 +81,15 @@ def evaluate_framing(models_dir: Path, test_dir: Path, output: Path, count: int 
     rows = []
     for kind, directory in write_sets(test_dir, output, count, seed).items():
         images = read_index(directory)
+        reframed = 0
+        for image in images:
+            with Image.open(image.path) as opened:
+                reframed += choose(opened).applied
         for frame in ("as-is", "auto"):
             answers = predict_in_process(models_dir, images, isophote=False, frame=frame)
             stats = real_statistics(answers.median, images, answers.sigma)
             rows.append({"set": kind, "frame": frame, "images": len(images),
+                         "reframed": reframed if frame == "auto" else 0,
                          **{k: round(float(v), 2) for k, v in stats.items()
                             if k in ("rms_45_90", "bias_45_90", "rms_0_90", "bias_0_90",
                                      "coverage_68")}})
@@ -91,11 +97,12 @@ def evaluate_framing(models_dir: Path, test_dir: Path, output: Path, count: int 
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    lines = ["| synthetic test galaxies | frame | RMS 45-90° | bias 45-90° | RMS 0-90° | "
-             "bias 0-90° | 68% coverage |", "|---|---|---|---|---|---|---|"]
+    lines = ["| synthetic test galaxies | frame | reframed | RMS 45-90° | bias 45-90° | "
+             "RMS 0-90° | bias 0-90° | 68% coverage |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         coverage = r.get("coverage_68")
-        lines.append(f"| {r['set']} ({r['images']}) | {r['frame']} | {r['rms_45_90']:.2f} | "
+        lines.append(f"| {r['set']} ({r['images']}) | {r['frame']} | {r['reframed']} | "
+                     f"{r['rms_45_90']:.2f} | "
                      f"{r['bias_45_90']:+.2f} | {r['rms_0_90']:.2f} | {r['bias_0_90']:+.2f} | "
                      f"{'' if coverage is None else f'{100 * coverage:.0f}%'} |")
     return "\n".join(lines)

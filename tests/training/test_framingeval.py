@@ -44,6 +44,9 @@ def test_the_command_writes_both_sets_and_scores_both_framings(
     assert [(r["set"], r["frame"]) for r in rows] == [
         ("centred", "as-is"), ("centred", "auto"), ("off-centre", "as-is"), ("off-centre", "auto")]
     assert all(r["images"] == 4 and np.isfinite(r["rms_0_90"]) for r in rows)
+    assert all(0 <= r["reframed"] <= 4 for r in rows)
+    assert [r["reframed"] for r in rows if r["frame"] == "as-is"] == [0, 0]
+    assert rows[3]["reframed"] >= 1  # a galaxy moved a sixth of the field off centre or more
     labels = load(datasets / "quick" / "test")["labels"][:4]
     for kind in ("centred", "off-centre"):
         with (output / kind / "index.csv").open() as handle:
