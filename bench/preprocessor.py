@@ -26,6 +26,7 @@ import numpy.typing as npt
 from astropy.io import fits
 from PIL import Image
 
+from devstack.fields import exponential_disk, shifted_centre
 from devstack.processes import service_process
 from devstack.stats import percentile
 from preprocessor.pipeline import preprocess_bytes
@@ -38,11 +39,8 @@ def galaxy(side: int, seed: int = 0, shift: float = 0.0, scale: float = 0.08
     """An inclined exponential disk (scale length ``scale`` of the side) on a noisy sky, values
     around [0, 1]; ``shift``: moved that share of the side left and up from the middle."""
     rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2.0 + shift * side
-    angle = np.radians(35.0)
-    u = xx * np.cos(angle) + yy * np.sin(angle)
-    v = -xx * np.sin(angle) + yy * np.cos(angle)
-    disk = np.exp(-np.sqrt(u**2 + (v / 0.4) ** 2) / (side * scale))
+    disk = exponential_disk(side, scale_length=side * scale, axis_ratio=0.4, angle_deg=35.0,
+                            centre=shifted_centre(side, shift))
     noisy: npt.NDArray[np.float64] = 0.05 + 0.9 * disk + rng.normal(0.0, 0.02, size=disk.shape)
     return noisy
 

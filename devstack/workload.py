@@ -7,6 +7,8 @@ import io
 import httpx
 import numpy as np
 
+from devstack.fields import exponential_disk
+
 # Test-time copies of one galaxy per option value (GATEWAY_COPIES).
 COPIES = {"none": 1, "rot4": 4, "d4": 8}
 
@@ -17,11 +19,8 @@ def galaxy_jpeg(seed: int, side: int = 512) -> bytes:
 
     rng = np.random.default_rng(seed)
     q = 0.2 + 0.8 * rng.random()
-    angle = np.deg2rad(180 * rng.random())
-    yy, xx = np.mgrid[0:side, 0:side] - (side - 1) / 2
-    u = xx * np.cos(angle) + yy * np.sin(angle)
-    v = -xx * np.sin(angle) + yy * np.cos(angle)
-    disk = np.exp(-np.sqrt(u**2 + (v / q) ** 2) / (side / 12))
+    disk = exponential_disk(side, scale_length=side / 12, axis_ratio=q,
+                            angle_deg=180 * rng.random())
     gray = np.clip(disk + rng.normal(0.03, 0.01, (side, side)), 0, 1)
     rgb = (np.stack([gray * 0.9, gray, gray * 0.8], axis=-1) * 255).astype(np.uint8)
     buffer = io.BytesIO()

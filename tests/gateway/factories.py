@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from devstack.fields import exponential_disk, shifted_centre
 from gateway.schemas import EXAMPLE_RESULT
 
 
@@ -21,12 +22,8 @@ def galaxy_array(
     """An exponential disk seen at cos(i) = axis_ratio (scale length ``scale`` of the side),
     moved ``shift`` of the side left and up from the middle, with a little sky noise."""
     rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:side, 0:side].astype(np.float64) - (side - 1) / 2 + shift * side
-    theta = np.deg2rad(angle_deg)
-    u = x * np.cos(theta) + y * np.sin(theta)
-    v = -x * np.sin(theta) + y * np.cos(theta)
-    r = np.sqrt(u**2 + (v / axis_ratio) ** 2)
-    disk = np.exp(-r / (side * scale))
+    disk = exponential_disk(side, scale_length=side * scale, axis_ratio=axis_ratio,
+                            angle_deg=angle_deg, centre=shifted_centre(side, shift))
     sky = rng.normal(0.03, 0.01, size=(side, side))
     gray = np.clip(disk + sky, 0, 1)
     rgb = np.stack([gray * 0.9, gray, gray * 0.8], axis=-1)

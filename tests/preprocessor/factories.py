@@ -12,6 +12,8 @@ from astropy.io import fits
 from astropy.wcs import WCS
 from PIL import Image
 
+from devstack.fields import exponential_disk
+
 SKY = 20
 BRIGHT = 220
 
@@ -204,12 +206,9 @@ def disk_field(
     at cos i = axis_ratio, point-like stars (x, y, peak 0-1), and sky noise — or, with
     ``black_sky``, a sky clipped to black as processed photographs have it."""
     rng = np.random.default_rng(seed)
-    cx, cy = centre if centre is not None else ((side - 1) / 2.0, (side - 1) / 2.0)
+    light = 0.9 * exponential_disk(side, scale_length=scale_length, axis_ratio=axis_ratio,
+                                   angle_deg=angle_deg, centre=centre)
     yy, xx = np.mgrid[0:side, 0:side].astype(np.float64)
-    theta = np.radians(angle_deg)
-    u = (xx - cx) * np.cos(theta) + (yy - cy) * np.sin(theta)
-    v = -(xx - cx) * np.sin(theta) + (yy - cy) * np.cos(theta)
-    light = 0.9 * np.exp(-np.hypot(u, v / axis_ratio) / scale_length)
     for x, y, peak in stars:
         light += peak * np.exp(-0.5 * ((xx - x) ** 2 + (yy - y) ** 2) / 1.5**2)
     if black_sky:
