@@ -67,6 +67,8 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
             data = {k: np.concatenate([data[k], more[k]]) for k in data}
             about = (f"{about}; plus {spec_extra.count} "
                      + ("early-type (B/T 0.3-0.7) " if spec_extra.early_types else "")
+                     + ("bulge-dominated edge-on (70-90 deg, B/T 0.45-0.85) "
+                        if spec_extra.bulge_edge_ons else "")
                      + f"galaxies, seed {spec_extra.seed}")
         if flavor.base is not None:
             bases: Path = args.base_models or args.models
@@ -233,7 +235,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="write synthetic data set shards")
     common(p)
     p.add_argument("--set", default="all",
-                   choices=["all", "train", "train-early", "validation", "test", "test-hard"])
+                   choices=["all", "train", "train-early", "train-bulge-edge-on", "validation",
+                            "test", "test-hard", "test-bulge-edge-on"])
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("train", help="train (or resume) flavors of the recipe and export them")

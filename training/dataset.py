@@ -33,6 +33,7 @@ class DatasetSpec:
     shard_size: int = SHARD_SIZE
     generator: int = GENERATOR
     early_types: bool = False  # every galaxy bulge-dominated (standard S/N and crowding)
+    bulge_edge_ons: bool = False  # every galaxy a bulge-dominated edge-on (70-90°, B/T to 0.85)
 
     @property
     def shards(self) -> int:
@@ -114,7 +115,8 @@ def galaxy_arrays(spec: DatasetSpec, start: int, stop: int) -> Arrays:
     """One shard of synthetic galaxies: images, labels and every Galaxy field."""
     images, params = [], []
     for index in range(start, stop):
-        image, galaxy = render(spec.seed, index, spec.hard, spec.early_types)
+        image, galaxy = render(spec.seed, index, spec.hard, spec.early_types,
+                               spec.bulge_edge_ons)
         images.append(image)
         params.append(asdict(galaxy))
     arrays: Arrays = {

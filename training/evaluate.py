@@ -28,6 +28,7 @@ from training.dataset import DatasetSpec, generate, load
 from training.export import flavor_manifests, write_models_config
 
 RANGES = {"45_90": (45.0, 90.0), "0_90": (0.0, 90.0)}
+TEST_SETS = ("test", "test-hard", "test-bulge-edge-on")
 ALARM_PERCENTILE = 99.0
 DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
@@ -174,6 +175,14 @@ def fit_calibration(models_dir: Path, manifests: list[Manifest], data_root: Path
     return calibration, spread
 
 
+def _kind(spec: DatasetSpec) -> str:
+    if spec.hard:
+        return " (hard: low S/N, bulge-dominated, crowded)"
+    if spec.bulge_edge_ons:
+        return " (bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85)"
+    return ""
+
+
 def evaluate_repository(
     models_dir: Path,
     data_root: Path,
@@ -183,8 +192,9 @@ def evaluate_repository(
     write_manifests: bool = True,
     plots_dir: Path | None = None,
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Evaluate every flavor in ``models_dir`` on the ``test`` and ``test-hard`` sets; fit the
-    ensemble's uncertainty on the validation set and report its coverage on both."""
+    """Evaluate every flavor in ``models_dir`` on the synthetic test sets (:data:`TEST_SETS`
+    that ``datasets`` names); fit the ensemble's uncertainty on the validation set and report
+    its coverage on each."""
     report_dir.mkdir(parents=True, exist_ok=True)
     if plots_dir is not None:
         plots_dir.mkdir(parents=True, exist_ok=True)
@@ -195,7 +205,7 @@ def evaluate_repository(
     results: dict[str, dict[str, dict[str, float]]] = {}
     spreads: dict[str, Floats] = {}
     coverage: dict[str, float] = {}
-    for set_name in ("test", "test-hard"):
+    for set_name in (name for name in TEST_SETS if name in datasets):
         directory = generate(data_root / set_name, datasets[set_name], processes=processes)
         data = load(directory)
         true = np.asarray(data["labels"], np.float64)
@@ -259,7 +269,7 @@ def evaluate_repository(
     for set_name, table in results.items():
         spec = datasets[set_name]
         text.append(f"**{set_name}**: {spec.count} synthetic galaxies, seed {spec.seed}"
-                    f"{' (hard: low S/N, bulge-dominated, crowded)' if spec.hard else ''}\n")
+                    f"{_kind(spec)}\n")
         text.append(markdown_table(table) + "\n")
     text.append(f"Alarm threshold (p{ALARM_PERCENTILE:.0f} of the flavors' spread on the "
                 f"validation set, rot4 copies): {threshold:.2f}°\n")

@@ -21,13 +21,16 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     # quick-2 starts from quick-0's exported weights, weighs the early types up, and says so.
     assert "fine-tuned from quick-0; bulge-dominated galaxies" in manifests[2].training.data
     assert manifests[2].training.data.endswith("weighted x2.5")
-    # and it is trained on the early-type set as well as the training set
-    assert "; plus 16 early-type (B/T 0.3-0.7) galaxies, seed 3; fine-tuned from quick-0" in \
+    # and it is trained on the early-type and bulge-dominated edge-on sets as well as the
+    # training set
+    assert ("; plus 16 early-type (B/T 0.3-0.7) galaxies, seed 3; plus 16 bulge-dominated "
+            "edge-on (70-90 deg, B/T 0.45-0.85) galaxies, seed 4; fine-tuned from quick-0") in \
         manifests[2].training.data
     assert "fine-tuned" not in manifests[0].training.data
     for manifest in manifests:
         assert manifest.metrics["test_rms_0_90_deg"] > 0.0
         assert "ensemble_test_hard_mae_45_90_deg" in manifest.metrics
+        assert manifest.metrics["test_bulge_edge_on_images"] == 16
         assert manifest.alarm_threshold_deg >= 1.0
         run = runs / "quick" / manifest.name
         assert (run / "curves.png").is_file()
@@ -40,6 +43,8 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     assert (report / "test-predicted-vs-true.png").is_file()
     assert (report / "test-residuals-vs-true.png").is_file()
     assert "| median ensemble |" in (report / "report.md").read_text()
+    assert "(bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85)" in (report / "report.md").read_text()
+    assert (report / "test-bulge-edge-on-residuals-vs-true.png").is_file()
 
     # Resumable: running again finds the runs done and only re-exports.
     before = load_manifest(models / "quick-0")

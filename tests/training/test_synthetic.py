@@ -58,6 +58,22 @@ def test_early_type_sets_are_bulge_dominated_at_the_standard_s_n() -> None:
     assert sum(g.bulge_fraction >= 0.3 for g in standard) < len(standard)
 
 
+def test_bulge_edge_ons_are_early_types_moved_to_70_90_degrees_with_bigger_bulges() -> None:
+    for index in range(10):
+        early = render_galaxy(14, index, early_type=True)[1]
+        edge_on = render_galaxy(14, index, bulge_edge_on=True)[1]
+        # The same draws, mapped onto the kind's ranges: the rest of the galaxy is the same.
+        assert edge_on.inclination == pytest.approx(70.0 + early.inclination * 20.0 / 90.0)
+        assert edge_on.bulge_fraction == pytest.approx(early.bulge_fraction + 0.15)
+        assert 0.45 <= edge_on.bulge_fraction <= 0.85
+        assert (edge_on.rendering, edge_on.side, edge_on.h_over_r) == (
+            early.rendering, early.side, early.h_over_r)
+        assert edge_on.dust == 0.0 or edge_on.dust >= 1.0
+        assert edge_on.label >= early.label
+    lanes = [render_galaxy(14, index, bulge_edge_on=True)[1].dust for index in range(10)]
+    assert sum(dust > 0.0 for dust in lanes) >= 6
+
+
 def test_shards_do_not_depend_on_the_number_of_processes(tmp_path: Path) -> None:
     spec = DatasetSpec(count=6, seed=21, shard_size=4)
     one = load(generate(tmp_path / "one", spec, processes=1, progress=False))
