@@ -12,10 +12,10 @@ from training.synthetic import render
 
 
 def contact_sheet(output: Path, seed: int = 7, hard: bool = False, columns: int = 8,
-                  rows: int = 4, tile: int = 96) -> Path:
+                  rows: int = 4, tile: int = 96, bulge_edge_on: bool = False) -> Path:
     tiles = []
     for index in range(columns * rows):
-        array, galaxy = render(seed, index, hard)
+        array, galaxy = render(seed, index, hard, bulge_edge_on=bulge_edge_on)
         image = Image.fromarray(array).resize((tile, tile), Image.Resampling.LANCZOS)
         caption(image, f"{galaxy.label:.0f} {galaxy.rendering}")
         tiles.append(np.asarray(image))
