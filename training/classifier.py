@@ -91,6 +91,10 @@ FLAVORS = (
     # from a higher rate, as reject-l + reject-m did on v4
     ClassifierFlavorSpec("reject-o", seed=165, architecture="res-classifier", base="reject-m",
                          epochs=12, learning_rate=2e-4, negatives=5),
+    # on v6 (one disk in eight a bulge-dominated edge-on: inclined spirals with a bright bulge,
+    # M104, NGC 7331, NGC 2683, were rejected as spheroids)
+    ClassifierFlavorSpec("reject-p", seed=166, architecture="res-classifier", base="reject-o",
+                         epochs=8, learning_rate=1.5e-4, negatives=6),
 )
 
 

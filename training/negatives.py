@@ -4,8 +4,10 @@ generator's own images, :mod:`training.synthetic`) against everything that is no
 Classes (:data:`CLASSES`, the classifier's output order):
 
 - ``disk``: every galaxy of :func:`training.synthetic.render_galaxy`, face-on to edge-on, easy and
-  hard renderings. Nearly face-on disks count as measurable: their inclination is small and known
-  to be small, which is an answer (the ensemble's interval says how precise it is).
+  hard renderings; from v6 one in eight of the others a bulge-dominated edge-on (its
+  ``bulge_edge_on`` kind: 70-90°, B/T 0.45-0.85, as M104, NGC 7331 or NGC 3190 look). Nearly
+  face-on disks count as measurable: their inclination is small and known to be small, which is
+  an answer (the ensemble's interval says how precise it is).
 - ``spheroid``: E0-E7 ellipticals (Sérsic n 2.5-5, axis ratio 1.0-0.3, red, no structure) and
   S0s (a smooth red disk under a large bulge, any inclination, no arms, no dust): the hard case,
   since a flattened elliptical looks like an inclined disk.
@@ -49,8 +51,9 @@ from training.synthetic import PIXEL_ARCSEC, RENDERING_WEIGHTS, RENDERINGS, fini
 # globular clusters rich and resolved into their core; 3: H II regions with a bright core,
 # stratified planetary nebulae, resolved dwarfs with a bright body or in a dense star field;
 # 4: a quarter of every class framed closer than the object (:func:`close_framing`); 5:
-# planetary nebulae in four shapes (:func:`_planetary_shapes`).
-NEGATIVES = 5
+# planetary nebulae in four shapes (:func:`_planetary_shapes`); 6: one disk in eight (not hard)
+# a bulge-dominated edge-on (:func:`is_bulge_edge_on`).
+NEGATIVES = 6
 CLASSES: tuple[str, ...] = (
     "disk", "spheroid", "cluster", "nebula", "irregular", "artefact", "blank",
 )
@@ -622,21 +625,30 @@ def is_hard(seed: int, index: int) -> bool:
     return bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
 
 
+def is_bulge_edge_on(seed: int, index: int) -> bool:
+    """Whether example ``(seed, index)``, when it is a disk and not a hard one, is drawn from v6
+    on as a bulge-dominated edge-on (``render_galaxy(..., bulge_edge_on=True)``)."""
+    return bool(np.random.default_rng([seed, index, 6]).random() < BULGE_EDGE_ON_SHARE)
+
+
+BULGE_EDGE_ON_SHARE = 0.125
 # The oldest version the current code still draws: v3 differs from v4 only by the close framing,
-# v4 from v5 only by the planetary nebulae.
+# v4 from v5 only by the planetary nebulae, v5 from v6 only by the bulge-dominated edge-ons.
 OLDEST_DRAWABLE = 3
 
 
 def render_example(seed: int, index: int, version: int = NEGATIVES
                    ) -> tuple[npt.NDArray[np.uint8], int]:
-    """One training example of ``training.negatives`` ``version`` (3 or 4): uint8
+    """One training example of ``training.negatives`` ``version`` (3-6): uint8
     (128, 128, 3) after ``to_model_input``, and its class index."""
     if not OLDEST_DRAWABLE <= version <= NEGATIVES:
         raise ValueError(f"training.negatives v{version} is not drawn by this code (only "
                          f"v{OLDEST_DRAWABLE}-v{NEGATIVES}); its code is in git history")
     kind = draw_class(seed, index)
     if kind == "disk":
-        image, _ = render_galaxy(seed, index, hard=is_hard(seed, index))
+        hard = is_hard(seed, index)
+        edge_on = version >= 6 and not hard and is_bulge_edge_on(seed, index)
+        image, _ = render_galaxy(seed, index, hard=hard, bulge_edge_on=edge_on)
     else:
         image = render_negative(kind, seed, index, version)
     image = photographic(image, np.random.default_rng([seed, index, 3]))

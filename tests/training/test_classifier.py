@@ -35,6 +35,7 @@ from training.negatives import (
     draw_class,
     draw_rendering,
     globular,
+    is_bulge_edge_on,
     is_hard,
     render_example,
     render_negative,
@@ -174,8 +175,9 @@ def test_examples_are_model_inputs_with_a_class_and_the_mix_holds() -> None:
 
 def test_older_negatives_versions_are_drawn_as_they_were() -> None:
     """v3 (reject-k's data) differs from v4 only by the close framing of a quarter of the
-    images, v4 from v5 only by the planetary nebulae; versions the code no longer draws are
-    refused rather than drawn wrongly."""
+    images, v4 from v5 only by the planetary nebulae, v5 from v6 only by the disks drawn as
+    bulge-dominated edge-ons; versions the code no longer draws are refused rather than drawn
+    wrongly."""
     differ = 0
     for index in range(24):
         v3, label3 = render_example(1, index, 3)
@@ -187,6 +189,15 @@ def test_older_negatives_versions_are_drawn_as_they_were() -> None:
         v4, label = render_example(2, index, 4)
         if CLASSES[label] != "nebula":
             np.testing.assert_array_equal(v4, render_example(2, index, 5)[0])
+    edge_ons = 0
+    for index in range(60):
+        v5, label = render_example(3, index, 5)
+        v6, label6 = render_example(3, index, 6)
+        assert label == label6
+        changed = CLASSES[label] == "disk" and not is_hard(3, index) and is_bulge_edge_on(3, index)
+        edge_ons += changed
+        assert np.array_equal(v5, v6) != changed
+    assert 2 <= edge_ons <= 8
     with pytest.raises(ValueError, match="not drawn by this code"):
         render_example(1, 0, 2)
 
