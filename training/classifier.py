@@ -496,10 +496,11 @@ def compare_on_synthetic(models_dirs: list[Path], set_dir: Path) -> list[dict[st
     accuracy, and the non-disks rejected at equal disk acceptances (:data:`ACCEPTANCES`)."""
     from inference.registry import load_registry
     from inference.runtime import LoadedFlavor
-    from training.classifier_data import hard_examples, load
+    from training.classifier_data import bulge_edge_on_examples, hard_examples, load
 
     images, labels = load(set_dir)
     hard = hard_examples(set_dir)
+    edge_on_disks = bulge_edge_on_examples(set_dir) & (labels == 0)
     rows = []
     for models_dir in models_dirs:
         for flavor in load_registry(models_dir).classifiers:
@@ -520,5 +521,8 @@ def compare_on_synthetic(models_dirs: list[Path], set_dir: Path) -> list[dict[st
                    for k, name in enumerate(CLASSES) if k > 0 and (labels == k).any()},
                 **{f"non_disks_rejected_at_{rate:.0%}_disks_accepted":
                    round(rejected_at_acceptance(scores, labels, rate), 4) for rate in ACCEPTANCES},
+                **({"bulge_edge_on_disks_accepted":
+                    round(float((scores[edge_on_disks] < threshold).mean()), 4)}
+                   if edge_on_disks.any() else {}),
             })
     return rows

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from training.dataset import SHARD_SIZE, SPEC_FILE, Arrays, read_shards, write_shards
-from training.negatives import CLASSES, NEGATIVES, is_hard, render_example
+from training.negatives import CLASSES, NEGATIVES, is_bulge_edge_on, is_hard, render_example
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,12 @@ def hard_examples(directory: Path) -> npt.NDArray[np.bool_]:
     renderings if it is a disk (recomputed from the set's seed)."""
     spec = read_spec(directory)
     return np.array([is_hard(spec.seed, index) for index in range(spec.count)], dtype=np.bool_)
+
+
+def bulge_edge_on_examples(directory: Path) -> npt.NDArray[np.bool_]:
+    """Per example of the set in ``directory``: whether it is drawn as a bulge-dominated edge-on
+    if it is a disk (v6 on; recomputed from the set's seed)."""
+    spec = read_spec(directory)
+    return np.array([spec.negatives >= 6 and not is_hard(spec.seed, index)
+                     and is_bulge_edge_on(spec.seed, index) for index in range(spec.count)],
+                    dtype=np.bool_)

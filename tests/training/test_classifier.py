@@ -394,6 +394,8 @@ def test_the_quick_classifier_run_trains_chooses_a_threshold_and_exports(tmp_pat
     assert row["synthetic_disks_accepted"] == test["synthetic_test_disks_accepted"]
     assert row["synthetic_negatives_rejected"] == test["synthetic_test_negatives_rejected"]
     assert 0.0 <= row["non_disks_rejected_at_95%_disks_accepted"] <= 1.0
+    # one disk of the quick v6 test set is drawn as a bulge-dominated edge-on: accepted or not
+    assert row["bulge_edge_on_disks_accepted"] in (0.0, 1.0)
 
     # A classifier trained on from the exported one (all of its weights) says so.
     run(tmp_path / "work" / "datasets", tmp_path / "work" / "runs", tmp_path / "models",
