@@ -25,20 +25,20 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "unit": "deg",
             },
             "flavors": [
-                {"name": "res128-10", "version": 1, "inclination_deg": 61.2, "clipped": False}
+                {"name": "res128-14", "version": 1, "inclination_deg": 61.2, "clipped": False}
             ],
             "alarm": {"raised": False, "spread_deg": 3.5, "threshold_deg": 8.0},
             "rejection": {
                 "likelihood": 0.03,
                 "verdict": "accept",
-                "threshold": 0.659,
+                "threshold": 0.606,
                 "classes": {"disk": 0.97, "spheroid": 0.02, "cluster": 0.0, "nebula": 0.0,
                             "irregular": 0.01, "artefact": 0.0, "blank": 0.0},
-                "classifiers": ["reject-o"],
+                "classifiers": ["reject-p"],
             },
         }
     ],
-    "failed_flavors": [{"name": "vgg3-v6", "reason": "deadline exceeded"}],
+    "failed_flavors": [{"name": "vgg3-v8", "reason": "deadline exceeded"}],
     "backend": "embedded",
 }
 
