@@ -625,13 +625,15 @@ def is_hard(seed: int, index: int) -> bool:
     return bool(np.random.default_rng([seed, index, 2]).random() < 0.15)
 
 
+BULGE_EDGE_ON_SHARE = 0.125
+
+
 def is_bulge_edge_on(seed: int, index: int) -> bool:
     """Whether example ``(seed, index)``, when it is a disk and not a hard one, is drawn from v6
     on as a bulge-dominated edge-on (``render_galaxy(..., bulge_edge_on=True)``)."""
     return bool(np.random.default_rng([seed, index, 6]).random() < BULGE_EDGE_ON_SHARE)
 
 
-BULGE_EDGE_ON_SHARE = 0.125
 # The oldest version the current code still draws: v3 differs from v4 only by the close framing,
 # v4 from v5 only by the planetary nebulae, v5 from v6 only by the bulge-dominated edge-ons.
 OLDEST_DRAWABLE = 3

@@ -272,8 +272,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
     seen from 70° to edge-on with a classical bulge, B/T 0.45-0.85 and a dark dust lane in
     four of five (NGC 7814, NGC 1055, NGC 4594).
 
-    The three kinds take the same random draws as the standard galaxy and map them onto their
-    ranges, so that a standard set's images never change when a kind is added."""
+    ``bulge_edge_on`` takes the same random draws as ``early_type`` and maps them onto its
+    ranges, so that no image of an earlier set changes with it."""
     rng = _rng(seed, index)
     inclination = float(rng.uniform(0.0, 90.0))
     if bulge_edge_on:
