@@ -3,7 +3,7 @@ nebulae and dwarf irregulars from Debian's stellarium-data, listed in
 ``training/realsets/negatives.csv``. For evaluation only: never to train, never to choose a
 threshold.
 
-usage: python -m training.realneg OUTDIR [--pkg DIR] [--wide [--exclude INDEX ...]]
+usage: python -m training.realneg OUTDIR [--pkg DIR] [--wide [--exclude INDEX ...] | --unlisted]
 
 ``--pkg``: a folder where stellarium-data is (or will be) unpacked, e.g. the real development
 set's ``_pkg`` (``/work/shared/realdev/build.py`` unpacks it there); without it the package is
@@ -23,6 +23,15 @@ it are blind. Columns path,name,kind,hubble,headline (0). Also OUTDIR/wide-spira
 spirals whose OpenNGC entry has both axes, incl from that isophotal axis ratio with q0 = 0.2
 (:func:`axial_ratio_inclination`) — a catalogue reference, rougher than the development set's
 labels.
+
+``--unlisted``: the non-disks among the textures named in catalogues OpenNGC does not cover, kind
+by catalogue (:data:`UNLISTED`): Sharpless H II regions, RCW and LBN emission nebulae, named
+nebulae and supernova remnants, planetary nebulae of Abell's catalogue and two named ones,
+Barnard and LDN dark nebulae, and five Local Group dwarfs catalogued as UGC galaxies (the
+Pegasus dwarf irregular, four dwarf spheroidals). Left out: galaxy clusters, the Magellanic
+Clouds' tiles, interacting UGC pairs, anything not named below, and every file of the list
+above. A selection by rule, fixed before any of its images was scored or looked at: the first
+blind non-disks since the wide set was looked at. Columns as for ``--wide`` (hubble empty).
 """
 
 import argparse
@@ -121,6 +130,44 @@ def wide_entries(root: Path, exclude: set[str],
     return rows
 
 
+# Catalogue prefix (or exact file stem) → kind, for the textures OpenNGC does not name.
+UNLISTED: tuple[tuple[str, str], ...] = (
+    (r"^sh2-", "nebula"),  # Sharpless: H II regions
+    (r"^rcw\d", "nebula"),  # RCW: H-alpha emission regions
+    (r"^lbn\d", "nebula"),  # Lynds bright nebulae
+    (r"^vdb\d", "nebula"),  # van den Bergh reflection nebulae
+    (r"^rho-", "nebula"),  # the rho Ophiuchi cloud complex
+    (r"^(GammaCygni|etaCarinae|velasnr|cassiopeia_a|barnard_loop|red_rectangle|calabash)",
+     "nebula"),
+    (r"^abell\d", "planetary"),  # Abell's (1966) catalogue of planetary nebulae
+    (r"^(Medusa|Jones-Emberson1)", "planetary"),  # Abell 21; Jones-Emberson 1
+    (r"^barnard\d", "dark_nebula"),
+    (r"^(ldn\d|darkshark)", "dark_nebula"),  # Lynds dark nebulae (LDN 1235)
+    (r"^u12613\.", "dwarf_irregular"),  # the Pegasus dwarf irregular (DDO 216)
+    (r"^(u10822|u9749|u5470|u6253)\.", "dwarf_spheroidal"),  # Draco, Ursa Minor, Leo I, Leo II
+)
+
+
+def unlisted_kind(file: str) -> str | None:
+    """The kind of a texture named in a catalogue OpenNGC does not cover; None to leave out."""
+    for pattern, kind in UNLISTED:
+        if re.match(pattern, file):
+            return kind
+    return None
+
+
+def unlisted_entries(root: Path, exclude_files: frozenset[str] | set[str] = frozenset()
+                     ) -> list[dict[str, str]]:
+    rows = []
+    for file in sorted(os.listdir(root)):
+        kind = unlisted_kind(file) if file.endswith(".png") else None
+        if kind is None or file in exclude_files or catalogue_name(file) is not None:
+            continue
+        rows.append({"file": file, "name": file.removesuffix(".png"), "kind": kind,
+                     "hubble": "", "headline": "0"})
+    return rows
+
+
 def axial_ratio_inclination(major: float | None, minor: float | None, q0: float = 0.2) -> str:
     """The inclination (degrees, one decimal) of the catalogue's isophotal axis ratio in the
     service's convention, cos²i = (q² - q0²)/(1 - q0²); empty without both axes."""
@@ -132,7 +179,7 @@ def axial_ratio_inclination(major: float | None, minor: float | None, q0: float 
 
 
 def build(out: Path, pkg: Path | None = None, wide: bool = False,
-          exclude: tuple[Path, ...] = ()) -> Path:
+          exclude: tuple[Path, ...] = (), unlisted: bool = False) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     root = unpack(pkg if pkg is not None else out / "_pkg")
     rows = []
@@ -143,6 +190,8 @@ def build(out: Path, pkg: Path | None = None, wide: bool = False,
             with index.open() as handle:
                 names |= {row["name"] for row in csv.DictReader(handle)}
         listed = wide_entries(root, names, {entry["file"] for entry in listed})
+    elif unlisted:
+        listed = unlisted_entries(root, {entry["file"] for entry in listed})
     for entry in listed:
         image = Image.open(root / entry["file"]).convert("RGBA")
         flat = Image.new("RGBA", image.size, (0, 0, 0, 255))
@@ -177,8 +226,12 @@ def main() -> None:
                         help="every texture OpenNGC can type, by rule (see above)")
     parser.add_argument("--exclude", type=Path, action="append", default=[], metavar="INDEX",
                         help="an index.csv whose names are left out (with --wide)")
+    parser.add_argument("--unlisted", action="store_true",
+                        help="the non-disks named in catalogues OpenNGC does not cover (above)")
     args = parser.parse_args()
-    build(args.out, args.pkg, args.wide, tuple(args.exclude))
+    if args.wide and args.unlisted:
+        parser.error("--wide and --unlisted are two different sets: give one")
+    build(args.out, args.pkg, args.wide, tuple(args.exclude), args.unlisted)
 
 
 if __name__ == "__main__":

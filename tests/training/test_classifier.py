@@ -328,6 +328,31 @@ def test_the_wide_set_build_writes_its_index_and_the_spirals_labelled_set(tmp_pa
     assert spirals[0].incl is not None and 60 < spirals[0].incl < 90  # 9.5' x 2.7'
 
 
+def test_the_unlisted_real_set_takes_its_kinds_from_the_catalogue_of_each_name(
+        tmp_path: Path) -> None:
+    from training.realneg import SUBTREE, build, unlisted_entries, unlisted_kind
+
+    assert unlisted_kind("sh2-106.png") == unlisted_kind("rcw38.png") == "nebula"
+    assert unlisted_kind("barnard_loop-2.png") == "nebula"
+    assert unlisted_kind("barnard72.png") == unlisted_kind("ldn1622.png") == "dark_nebula"
+    assert unlisted_kind("abell39.png") == unlisted_kind("Medusa-vasey.png") == "planetary"
+    assert unlisted_kind("u12613.png") == "dwarf_irregular"
+    assert unlisted_kind("u10822.png") == "dwarf_spheroidal"
+    # clusters of galaxies, Magellanic tiles, interacting UGC pairs, NGC names: left out
+    for file in ("coma_cluster.png", "lmc_03.png", "u10214.png", "u1810.png", "n891.png"):
+        assert unlisted_kind(file) is None
+    textures = tmp_path / "pkg" / SUBTREE
+    textures.mkdir(parents=True)
+    for file in ("sh2-106.png", "u5373.png", "u9749.png", "virgo_cluster.png", "m13.png"):
+        Image.new("RGBA", (40, 30), (200, 200, 200, 255)).save(textures / file)
+    assert [r["name"] for r in unlisted_entries(textures, {"u9749.png"})] == ["sh2-106"]
+    build(tmp_path / "out", tmp_path / "pkg", unlisted=True)
+    index = (tmp_path / "out" / "index.csv").read_text().splitlines()
+    # u5373 (Sextans B) is in the listed set and m13 has an OpenNGC name: both left out
+    assert [line.split(",")[1:3] for line in index[1:]] == [
+        ["sh2-106", "nebula"], ["u9749", "dwarf_spheroidal"]]
+
+
 def test_close_framing_crops_a_quarter_of_the_images_inside_the_frame() -> None:
     image = Image.new("RGB", (200, 160))
     sizes = [close_framing(image, np.random.default_rng([4, i])).size for i in range(400)]
