@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from inference.manifest import load_manifest
 from training.__main__ import main
 from training.export import flavor_manifests
@@ -50,3 +52,16 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     before = load_manifest(models / "quick-0")
     main(["train", "quick-0", *args])
     assert load_manifest(models / "quick-0").training == before.training
+
+
+
+def test_generate_offers_every_data_set_of_both_recipes() -> None:
+    """`generate --set` lists the sets by hand (the recipe imports TensorFlow, too slow for
+    parsing arguments): every set of either recipe must be on the list."""
+    from training.__main__ import parser
+    from training.recipe import FULL, QUICK
+
+    for name in {*FULL.datasets, *QUICK.datasets}:
+        assert parser().parse_args(["generate", "--set", name]).set == name
+    with pytest.raises(SystemExit):
+        parser().parse_args(["generate", "--set", "test-easy"])
