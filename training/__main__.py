@@ -65,11 +65,9 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
             generate(root / extra, spec_extra, processes=args.processes)
             more = load(root / extra)
             data = {k: np.concatenate([data[k], more[k]]) for k in data}
-            about = (f"{about}; plus {spec_extra.count} "
-                     + ("early-type (B/T 0.3-0.7) " if spec_extra.early_types else "")
-                     + ("bulge-dominated edge-on (70-90 deg, B/T 0.45-0.85) "
-                        if spec_extra.bulge_edge_ons else "")
-                     + f"galaxies, seed {spec_extra.seed}")
+            about = (f"{about}; plus {spec_extra.count} galaxies"
+                     + (f" ({spec_extra.kind})" if spec_extra.kind else "")
+                     + f", seed {spec_extra.seed}")
         if flavor.base is not None:
             bases: Path = args.base_models or args.models
             initial = base_model(bases, flavor.base)

@@ -95,6 +95,15 @@ FLAVORS = (
     # M104, NGC 7331, NGC 2683, were rejected as spheroids)
     ClassifierFlavorSpec("reject-p", seed=166, architecture="res-classifier", base="reject-o",
                          epochs=8, learning_rate=1.5e-4, negatives=6),
+    # on v7 (bipolar outflows, star fields veiled by nebulosity and dark clouds, round H II
+    # regions, arcs, dwarf spheroidals: real photographs of these were accepted by reject-p)
+    ClassifierFlavorSpec("reject-q", seed=167, architecture="res-classifier", base="reject-p",
+                         epochs=8, learning_rate=1.5e-4, negatives=7),
+    # reject-q failed its rule at 97% of the disks accepted (86.5% of the v7 non-disks rejected
+    # against reject-p's 86.8%) with its validation loss still falling: six more epochs at a
+    # lower rate, as reject-m went on from reject-l
+    ClassifierFlavorSpec("reject-r", seed=168, architecture="res-classifier", base="reject-q",
+                         epochs=6, learning_rate=1e-4, negatives=7),
 )
 
 

@@ -39,6 +39,17 @@ class DatasetSpec:
     def shards(self) -> int:
         return (self.count + self.shard_size - 1) // self.shard_size
 
+    @property
+    def kind(self) -> str:
+        """What the set holds beyond the standard mix, in words ('' for the standard mix)."""
+        if self.hard:
+            return "hard: low S/N, bulge-dominated, crowded"
+        if self.bulge_edge_ons:
+            return "bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85"
+        if self.early_types:
+            return "early types: B/T 0.3-0.7"
+        return ""
+
 
 def shard_path(directory: Path, shard: int) -> Path:
     return directory / f"shard-{shard:05d}.npz"

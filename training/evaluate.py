@@ -175,14 +175,6 @@ def fit_calibration(models_dir: Path, manifests: list[Manifest], data_root: Path
     return calibration, spread
 
 
-def _kind(spec: DatasetSpec) -> str:
-    if spec.hard:
-        return " (hard: low S/N, bulge-dominated, crowded)"
-    if spec.bulge_edge_ons:
-        return " (bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85)"
-    return ""
-
-
 def evaluate_repository(
     models_dir: Path,
     data_root: Path,
@@ -269,7 +261,7 @@ def evaluate_repository(
     for set_name, table in results.items():
         spec = datasets[set_name]
         text.append(f"**{set_name}**: {spec.count} synthetic galaxies, seed {spec.seed}"
-                    f"{_kind(spec)}\n")
+                    f"{f' ({spec.kind})' if spec.kind else ''}\n")
         text.append(markdown_table(table) + "\n")
     text.append(f"Alarm threshold (p{ALARM_PERCENTILE:.0f} of the flavors' spread on the "
                 f"validation set, rot4 copies): {threshold:.2f}°\n")

@@ -19,11 +19,14 @@ Classes (:data:`CLASSES`, the classifier's output order):
   [O III] teal or reflection blue, with dark lanes), H II regions with a bright, nearly white
   core and uneven wispy wings, planetary nebulae (shells with a central star, half of them red
   outside and teal inside as narrow-band photographs show them; from v5 also bipolar lobes,
-  [O III] shells in a halo and nested shells) and filamentary remnants.
+  [O III] shells in a halo and nested shells) and filamentary remnants; from v7 also bipolar
+  outflows pinched by a dark waist (Sh2-106, the Red Rectangle: an elongated object with a dark
+  lane across it), rich star fields veiled by faint nebulosity and cut by dark clouds (rho
+  Ophiuchi, Barnard 22), round H II regions filling the frame (Sh2-170) and arcs of a shell.
 - ``irregular``: dwarf irregulars (a low-surface-brightness patchy body, blue knots, resolved
   stars; nearby ones resolved into a grainy cloud, from a faint haze to a bright body, some in a
   dense foreground star field), merging pairs with tidal tails, and crowded fields of similar
-  galaxies.
+  galaxies; from v7 also dwarf spheroidals (a smooth swarm of old stars: Leo I, Draco).
 - ``artefact``: satellite trails, a saturated star in the centre (spikes, halo, bleed), the edge
   of the survey (part of the frame empty).
 - ``blank``: sky alone, or with a few faint stars.
@@ -52,8 +55,10 @@ from training.synthetic import PIXEL_ARCSEC, RENDERING_WEIGHTS, RENDERINGS, fini
 # stratified planetary nebulae, resolved dwarfs with a bright body or in a dense star field;
 # 4: a quarter of every class framed closer than the object (:func:`close_framing`); 5:
 # planetary nebulae in four shapes (:func:`_planetary_shapes`); 6: one disk in eight (not hard)
-# a bulge-dominated edge-on (:func:`is_bulge_edge_on`).
-NEGATIVES = 6
+# a bulge-dominated edge-on (:func:`is_bulge_edge_on`); 7: bipolar outflows, star fields veiled
+# by nebulosity and dark clouds, round H II regions and arcs among the nebulae, dwarf spheroidals
+# among the irregulars (the non-disks of real photographs still accepted by reject-p).
+NEGATIVES = 7
 CLASSES: tuple[str, ...] = (
     "disk", "spheroid", "cluster", "nebula", "irregular", "artefact", "blank",
 )
@@ -276,6 +281,19 @@ def _planetary(rng: np.random.Generator, side: int,
 
 OIII = (0.35, 1.0, 0.7)  # [O III] 501 nm: the green-teal of planetary nebulae
 HALPHA = (1.0, 0.3, 0.35)  # H-alpha and [N II]
+NEBULA_KINDS_V7 = ("diffuse", "bright", "planetary", "remnant", "bipolar", "dark", "round", "arc")
+NEBULA_MIX_V7 = (0.14, 0.14, 0.15, 0.07, 0.16, 0.16, 0.11, 0.07)
+
+
+def _axes(rng: np.random.Generator, side: int) -> tuple[Array, Array, Array]:
+    """A centre near the middle of the frame and a random position angle: the centre and each
+    pixel's offset from it along (u) and across (v) that angle."""
+    xx, yy = _grid(side)
+    centre = rng.normal(0.0, 0.04 * side, size=2)
+    pa = rng.uniform(0.0, math.pi)
+    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
+    v = -(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)
+    return centre, u, v
 
 
 def _planetary_shapes(rng: np.random.Generator, side: int,
@@ -287,11 +305,7 @@ def _planetary_shapes(rng: np.random.Generator, side: int,
     shape = rng.choice(["ring", "bipolar", "halo", "nested"])
     if shape == "ring":
         return _planetary(rng, side, colours)
-    xx, yy = _grid(side)
-    centre = rng.normal(0.0, 0.04 * side, size=2)
-    pa = rng.uniform(0.0, math.pi)
-    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
-    v = -(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)
+    centre, u, v = _axes(rng, side)
     size = side * rng.uniform(0.08, 0.3)
     texture = np.exp(rng.uniform(0.2, 0.6) * _random_field(rng, side, rng.uniform(1.5, 3.0)))
     rim = colours[0] if rng.random() < 0.5 else HALPHA
@@ -329,10 +343,133 @@ def _planetary_shapes(rng: np.random.Generator, side: int,
     return light
 
 
+def _spikes(side: int, centre: Array, flux: float, length: float, angle: float) -> Array:
+    """A bright star's four diffraction spikes (telescopes with a spider), to be convolved."""
+    xx, yy = _grid(side)
+    spikes = np.zeros((side, side))
+    for k in range(4):
+        theta = angle + k * math.pi / 2
+        along = (xx - centre[0]) * math.cos(theta) + (yy - centre[1]) * math.sin(theta)
+        across = -(xx - centre[0]) * math.sin(theta) + (yy - centre[1]) * math.cos(theta)
+        spikes += (along > 0) * np.exp(-np.abs(across) / 0.6) * np.exp(-along / length)
+    return spikes * flux * 0.02
+
+
+def _bipolar_outflow(rng: np.random.Generator, side: int) -> Array:
+    """A young or dying star's bipolar nebula as photographs show Sh2-106, the Calabash or the
+    Red Rectangle (v7): two lobes or an hourglass of limb-brightened cone walls opening from a
+    bright central star (often with diffraction spikes), pinched by a dark dusty waist — an
+    elongated object with a dark lane across its middle, the look of an edge-on disk turned a
+    quarter turn. Reflection white-orange or H-alpha red, textured."""
+    centre, u, v = _axes(rng, side)
+    length = side * rng.uniform(0.15, 0.45)
+    texture = np.exp(rng.uniform(0.3, 0.8) * _random_field(rng, side, rng.uniform(2.0, 3.0)))
+    fade = np.exp(-np.abs(u) / (length * rng.uniform(0.4, 0.9))) * (np.abs(u) < 1.2 * length)
+    if rng.random() < 0.5:  # hourglass: cone walls (Red Rectangle)
+        half_angle = rng.uniform(0.25, 0.7)
+        wall = np.abs(v) - np.abs(u) * math.tan(half_angle)
+        width = 1.0 + np.abs(u) * rng.uniform(0.05, 0.15)
+        light = np.exp(-0.5 * (wall / width) ** 2) + rng.uniform(0.1, 0.5) * (wall < 0)
+    else:  # lobes: elongated blobs either side (Sh2-106, Calabash)
+        across = length * rng.uniform(0.15, 0.4)
+        light = np.zeros_like(u)
+        for sign in (-1.0, 1.0):
+            offset = length * rng.uniform(0.35, 0.6)
+            light += rng.uniform(0.4, 1.0) * np.exp(
+                -0.5 * (((u - sign * offset) / (0.5 * length)) ** 2 + (v / across) ** 2))
+    light = light * fade * texture * rng.uniform(1.0, 4.0)
+    waist = max(length * rng.uniform(0.04, 0.15), 1.5)
+    light *= 1.0 - rng.uniform(0.85, 1.0) * np.exp(-0.5 * (u / waist) ** 2)
+    palette = [(1.0, 0.75, 0.55), (1.0, 0.6, 0.35), HALPHA, (0.95, 0.8, 0.95)]
+    colour = palette[int(rng.integers(0, len(palette)))]
+    bands = _colour(light, colour)
+    if rng.random() < 0.4:  # the far tip of one lobe scattering blue (Calabash)
+        tip = np.exp(-0.5 * (((u - length) / (0.3 * length)) ** 2 + (v / (0.3 * length)) ** 2))
+        bands += _colour(tip * texture * rng.uniform(0.2, 0.8), (0.4, 0.6, 1.2))
+    star = rng.uniform(1.0, 30.0) * float(light.max() + 1e-9)
+    bands += _points(rng, side, centre[:1], centre[1:], np.array([star]), np.ones((1, 3)))
+    if rng.random() < 0.6:
+        bands += _colour(_spikes(side, centre, star, side * rng.uniform(0.05, 0.3),
+                                 rng.uniform(0.0, math.pi / 2)), (1.0, 1.0, 1.0))
+    return bands
+
+
+def _dark_cloud_field(rng: np.random.Generator, side: int) -> Array:
+    """A rich star field veiled by faint nebulosity and cut by dark clouds, as wide-field
+    photographs of rho Ophiuchi, LBN 782 or Barnard 22 show it (v7): thousands of stars, dimmed
+    where the dust lies, over faint red emission and blue reflection glows; sometimes a bright
+    star in a blue reflection halo. Nothing in the middle of the frame in particular."""
+    xx, yy = _grid(side)
+    glow = np.zeros((3, side, side))
+    for colour in ((1.0, 0.3, 0.35), (0.4, 0.6, 1.2), (0.9, 0.7, 0.5)):
+        if rng.random() < 0.6:
+            field = np.exp(rng.uniform(0.8, 1.5) * _random_field(rng, side, rng.uniform(2.5, 3.5)))
+            glow += _colour(field * rng.uniform(0.02, 0.3), colour)
+    dust = np.clip(_random_field(rng, side, rng.uniform(2.5, 3.5)) + rng.uniform(-0.5, 0.5),
+                   0.0, None) * rng.uniform(1.0, 4.0)
+    level = 1.0
+    stars = _field_stars(rng, side, rng.uniform(800, 6000), level)
+    light = (glow + stars) * np.exp(-dust)
+    for _ in range(int(rng.integers(0, 3))):
+        at = rng.uniform(-0.4, 0.4, size=2) * side
+        halo = np.exp(-np.hypot(xx - at[0], yy - at[1]) / (side * rng.uniform(0.03, 0.12)))
+        light += _colour(halo * rng.uniform(0.2, 1.5), (0.5, 0.7, 1.3))
+        light += _points(rng, side, at[:1], at[1:], np.array([rng.uniform(20.0, 200.0)]),
+                         np.ones((1, 3)))
+    return light
+
+
+def _round_emission(rng: np.random.Generator, side: int) -> Array:
+    """A round H II region filling much of the frame (Sh2-170, the Rosette, Sh2-80 v7): a
+    textured red or pink disk with a soft edge, sometimes hollow, dark globules across it and
+    young stars in front."""
+    xx, yy = _grid(side)
+    centre = rng.normal(0.0, 0.06 * side, size=2)
+    q = rng.uniform(0.75, 1.0)
+    pa = rng.uniform(0.0, math.pi)
+    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
+    v = (-(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)) / q
+    radius = side * rng.uniform(0.1, 0.45)
+    r = np.hypot(u, v)
+    body = 1.0 / (1.0 + np.exp((r - radius) / (radius * rng.uniform(0.05, 0.2))))
+    if rng.random() < 0.4:  # blown hollow by its cluster
+        body *= 1.0 - rng.uniform(0.4, 0.9) * np.exp(-0.5 * (r / (0.5 * radius)) ** 2)
+    texture = np.exp(rng.uniform(0.4, 1.0) * _random_field(rng, side, rng.uniform(2.0, 3.2)))
+    globules = np.clip(_random_field(rng, side, rng.uniform(2.5, 3.5)) - 1.0, 0.0, None)
+    light = _colour(body * texture * np.exp(-globules * rng.uniform(0.5, 3.0)),
+                    HALPHA if rng.random() < 0.6 else (1.0, 0.5, 0.55))
+    n = int(rng.integers(3, 30))
+    xs, ys = rng.normal(0.0, radius * 0.4, size=(2, n)) + centre[:, None]
+    light += _points(rng, side, xs, ys, rng.uniform(1.0, 20.0, size=n),
+                     np.tile(np.array([0.85, 1.0, 1.25]), (n, 1)))
+    return light
+
+
+def _arc_filament(rng: np.random.Generator, side: int) -> Array:
+    """Part of a shell: a crescent of filaments (Sh2-188, supernova remnants and bubbles v7)."""
+    xx, yy = _grid(side)
+    centre = rng.uniform(-0.3, 0.3, size=2) * side
+    radius = side * rng.uniform(0.2, 0.5)
+    r = np.hypot(xx - centre[0], yy - centre[1])
+    theta = np.arctan2(yy - centre[1], xx - centre[0])
+    middle = rng.uniform(-math.pi, math.pi)
+    spread = rng.uniform(0.6, 2.2)
+    offset = np.angle(np.exp(1j * (theta - middle)))
+    arc = np.exp(-0.5 * (offset / (0.5 * spread)) ** 2)
+    shell = np.exp(-0.5 * ((r - radius) / (radius * rng.uniform(0.03, 0.15))) ** 2)
+    filaments = np.clip(_random_field(rng, side, rng.uniform(1.5, 2.5)), 0.0, None) ** 1.5
+    palette = [HALPHA, (1.0, 0.35, 0.6), OIII]
+    return _colour(arc * shell * (0.3 + filaments), palette[int(rng.integers(0, len(palette)))])
+
+
 def nebula(rng: np.random.Generator, side: int, version: int = NEGATIVES) -> tuple[Array, float]:
     """Diffuse emission/reflection nebula, an H II region with a bright core, a planetary
-    nebula (from v5 in four shapes) or a filamentary remnant."""
-    kind = rng.choice(["diffuse", "bright", "planetary", "remnant"], p=[0.3, 0.3, 0.25, 0.15])
+    nebula (from v5 in four shapes) or a filamentary remnant; from v7 also bipolar outflows,
+    star fields veiled by nebulosity and dark clouds, round H II regions and arcs of a shell."""
+    if version >= 7:
+        kind = rng.choice(NEBULA_KINDS_V7, p=NEBULA_MIX_V7)
+    else:
+        kind = rng.choice(["diffuse", "bright", "planetary", "remnant"], p=[0.3, 0.3, 0.25, 0.15])
     xx, yy = _grid(side)
     palette = [(1.0, 0.25, 0.4), (0.3, 0.85, 1.0), (0.5, 0.75, 1.3), (1.0, 0.55, 0.6)]
     colours = [palette[i] for i in rng.choice(len(palette), size=2)]
@@ -355,6 +492,14 @@ def nebula(rng: np.random.Generator, side: int, version: int = NEGATIVES) -> tup
     elif kind == "planetary":
         light = (_planetary_shapes(rng, side, colours) if version >= 5
                  else _planetary(rng, side, colours))
+    elif kind == "bipolar":
+        light = _bipolar_outflow(rng, side)
+    elif kind == "dark":
+        light = _dark_cloud_field(rng, side)
+    elif kind == "round":
+        light = _round_emission(rng, side)
+    elif kind == "arc":
+        light = _arc_filament(rng, side)
     else:
         q = rng.uniform(0.6, 1.0)
         pa = rng.uniform(0.0, math.pi)
@@ -414,13 +559,57 @@ def resolved_dwarf(rng: np.random.Generator, side: int) -> tuple[Array, float]:
     return light, level * rng.uniform(0.1, 0.4)
 
 
-def irregular(rng: np.random.Generator, side: int) -> tuple[Array, float]:
-    """A dwarf irregular, a merging pair with tidal tails, or a crowded field of galaxies."""
-    kind = rng.choice(["dwarf", "resolved", "merger", "crowded"])
+def dwarf_spheroidal(rng: np.random.Generator, side: int) -> tuple[Array, float]:
+    """A Local Group dwarf spheroidal as photographs show Leo I, Draco or Ursa Minor (v7): a
+    smooth, round to oval swarm of old yellowish stars, thousands of them, over a glow from
+    barely there to a faint haze; no knots, no gas, no nucleus, no arms; sometimes a bright
+    foreground star nearby (Regulus beside Leo I)."""
+    level = 1e-3
+    a = side * rng.uniform(0.08, 0.3)
+    q = rng.uniform(0.5, 1.0)
+    pa = rng.uniform(0.0, math.pi)
+    centre = rng.normal(0.0, 0.06 * side, size=2)
+    n = int(10 ** rng.uniform(3.2, 4.2))
+    radius = a / np.sqrt(rng.uniform(0.0, 1.0, size=n) ** (-2.0 / 3.0) - 1.0 + 1e-9)
+    radius = np.minimum(radius, side)
+    angle = rng.uniform(0.0, 2 * math.pi, size=n)
+    u, v = radius * np.cos(angle), radius * np.sin(angle) * q
+    xs = centre[0] + u * math.cos(pa) - v * math.sin(pa)
+    ys = centre[1] + u * math.sin(pa) + v * math.cos(pa)
+    fluxes = level * 10 ** (rng.exponential(0.3, size=n) - 0.7)
+    colours = _star_colours(rng, n)
+    colours[:, 0] = np.maximum(colours[:, 0], 1.0)  # old: none bluer than white
+    colours[:, 2] = np.minimum(colours[:, 2], 1.0)
+    light = _points(rng, side, xs, ys, fluxes, colours)
+    xx, yy = _grid(side)
+    du = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
+    dv = (-(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)) / q
+    glow = (1.0 + (du ** 2 + dv ** 2) / a ** 2) ** -2.0
+    glow *= float(fluxes.sum()) / float(glow.sum()) * 10 ** rng.uniform(-1.0, 0.3)
+    light += _colour(glow, (1.1, 1.0, 0.85))
+    light += _field_stars(rng, side, rng.uniform(20, 600), level)
+    if rng.random() < 0.3:
+        at = rng.uniform(-0.5, 0.5, size=2) * side
+        light += _points(rng, side, at[:1], at[1:], np.array([level * rng.uniform(100.0, 2000.0)]),
+                         np.array([[0.9, 1.0, 1.15]]))
+    return light, level * rng.uniform(0.1, 0.4)
+
+
+def irregular(rng: np.random.Generator, side: int, version: int = NEGATIVES
+              ) -> tuple[Array, float]:
+    """A dwarf irregular, a merging pair with tidal tails, or a crowded field of galaxies; from
+    v7 also dwarf spheroidals (:func:`dwarf_spheroidal`)."""
+    if version >= 7:
+        kind = rng.choice(["dwarf", "resolved", "spheroidal", "merger", "crowded"],
+                          p=[0.2, 0.25, 0.25, 0.15, 0.15])
+    else:
+        kind = rng.choice(["dwarf", "resolved", "merger", "crowded"])
     size = side * rng.uniform(0.08, 0.2)
     blue = (rng.uniform(0.7, 1.0), 1.0, rng.uniform(1.0, 1.4))
     if kind == "resolved":
         return resolved_dwarf(rng, side)
+    if kind == "spheroidal":
+        return dwarf_spheroidal(rng, side)
     if kind == "dwarf":  # from compact to filling the frame (NGC 6822, IC 1613)
         size *= rng.uniform(1.0, 2.0)
         centre = rng.normal(0.0, 0.05 * side, size=2)
@@ -607,7 +796,12 @@ def close_framing(image: Image.Image, rng: np.random.Generator) -> Image.Image:
 def render_negative(kind: str, seed: int, index: int, version: int = NEGATIVES) -> Image.Image:
     rng = _rng(seed, index)
     side = int(rng.integers(80, 257))
-    bands, edge = nebula(rng, side, version) if kind == "nebula" else RENDERERS[kind](rng, side)
+    if kind == "nebula":
+        bands, edge = nebula(rng, side, version)
+    elif kind == "irregular":
+        bands, edge = irregular(rng, side, version)
+    else:
+        bands, edge = RENDERERS[kind](rng, side)
     image = _finish(bands, edge, rng, side, draw_rendering(seed, index))
     if kind == "artefact" and rng.random() < 0.4:
         image = _survey_edge(image, rng)
@@ -635,13 +829,14 @@ def is_bulge_edge_on(seed: int, index: int) -> bool:
 
 
 # The oldest version the current code still draws: v3 differs from v4 only by the close framing,
-# v4 from v5 only by the planetary nebulae, v5 from v6 only by the bulge-dominated edge-ons.
+# v4 from v5 only by the planetary nebulae, v5 from v6 only by the bulge-dominated edge-ons, v6
+# from v7 only by the nebulae and irregulars.
 OLDEST_DRAWABLE = 3
 
 
 def render_example(seed: int, index: int, version: int = NEGATIVES
                    ) -> tuple[npt.NDArray[np.uint8], int]:
-    """One training example of ``training.negatives`` ``version`` (3-6): uint8
+    """One training example of ``training.negatives`` ``version`` (3-7): uint8
     (128, 128, 3) after ``to_model_input``, and its class index."""
     if not OLDEST_DRAWABLE <= version <= NEGATIVES:
         raise ValueError(f"training.negatives v{version} is not drawn by this code (only "

@@ -27,13 +27,18 @@ from training.negatives import (
     CLASSES,
     NEGATIVES,
     RENDERERS,
+    _arc_filament,
+    _bipolar_outflow,
     _bright_nebula,
+    _dark_cloud_field,
     _planetary,
     _planetary_shapes,
     _rng,
+    _round_emission,
     close_framing,
     draw_class,
     draw_rendering,
+    dwarf_spheroidal,
     globular,
     is_bulge_edge_on,
     is_hard,
@@ -135,6 +140,94 @@ def test_planetary_nebulae_take_four_shapes() -> None:
     assert green_centres >= 5  # [O III] inside
 
 
+def _moments(light: np.ndarray) -> tuple[float, float, float, np.ndarray]:
+    """Centroid, elongation (major/minor axis) and major-axis direction of ``light``."""
+    yy, xx = np.mgrid[0:light.shape[0], 0:light.shape[1]]
+    w = light / light.sum()
+    cx, cy = (w * xx).sum(), (w * yy).sum()
+    cov = np.cov(np.stack([xx.ravel() - cx, yy.ravel() - cy]), aweights=w.ravel())
+    values, vectors = np.linalg.eigh(cov)
+    return cx, cy, float(np.sqrt(values[1] / values[0])), vectors[:, 1]
+
+
+def test_bipolar_outflows_are_long_and_pinched_by_a_dark_waist() -> None:
+    """v7 (Sh2-106, the Red Rectangle): elongated, and along the long axis through the central
+    star the light dips at the waist between the lobes (a median across the axis leaves the
+    star's spikes out)."""
+    pinched = 0
+    for index in range(12):
+        light = _bipolar_outflow(_rng(31, index), 160).sum(axis=0)
+        star_y, star_x = np.unravel_index(np.argmax(light), light.shape)
+        _, _, elongation, axis = _moments(light)
+        assert elongation > 1.3
+        across = np.array([-axis[1], axis[0]])
+        profile = []
+        for t in range(-70, 71):
+            samples = [np.array([star_x, star_y]) + t * axis + d * across for d in range(-3, 4)]
+            profile.append(np.median([light[round(y), round(x)]
+                                      if 0 <= x < 159.5 and 0 <= y < 159.5 else 0.0
+                                      for x, y in samples]))
+        waist = min(profile[68:73])
+        lobes = min(max(profile[:66]), max(profile[75:]))
+        pinched += waist < 0.6 * lobes
+    assert pinched >= 10
+
+
+def test_dark_cloud_fields_are_rich_star_fields_with_nothing_in_the_middle() -> None:
+    """v7 (rho Ophiuchi, LBN 782, Barnard 22): thousands of stars over the whole frame, the
+    light not gathered at the centre as a galaxy's is."""
+    yy, xx = np.mgrid[0:160, 0:160] - 79.5
+    centre = np.hypot(xx, yy) < 0.2 * 160
+    for index in range(6):
+        green = _dark_cloud_field(_rng(37, index), 160)[1]
+        peaks = green > np.maximum.reduce([np.roll(green, s, a) for s in (-1, 1)
+                                           for a in (0, 1)])
+        assert peaks.sum() > 300
+        assert green[centre].sum() < 0.5 * green.sum()
+
+
+def test_round_emission_regions_are_red_and_wide() -> None:
+    """v7 (Sh2-170, the Rosette): H-alpha red or pink, spread over much of the frame."""
+    for index in range(8):
+        light = _round_emission(_rng(41, index), 160)
+        assert light[0].sum() > 1.5 * light[1].sum()
+        yy, xx = np.mgrid[0:160, 0:160]
+        total = light.sum(axis=0)
+        cx, cy = (total * xx).sum() / total.sum(), (total * yy).sum() / total.sum()
+        spread = np.sqrt((total * ((xx - cx) ** 2 + (yy - cy) ** 2)).sum() / total.sum())
+        assert spread > 0.07 * 160
+
+
+def test_arcs_are_thin_crescents() -> None:
+    """v7 (Sh2-188): part of a thin ring, so most of the light lies in a small part of the
+    frame and, unless the arc is short, the light's own centroid falls in the dark inside of
+    the curve."""
+    from scipy.ndimage import gaussian_filter
+
+    curved = 0
+    for index in range(8):
+        total = gaussian_filter(_arc_filament(_rng(43, index), 160).sum(axis=0), 2.0)
+        ordered = np.sort(total.ravel())[::-1]
+        assert np.searchsorted(np.cumsum(ordered), 0.8 * ordered.sum()) < 0.15 * total.size
+        cx, cy, _, _ = _moments(total)
+        curved += total[round(cy), round(cx)] < 0.25 * total.max()
+    assert curved >= 5
+
+
+def test_dwarf_spheroidals_are_swarms_of_old_stars() -> None:
+    """v7 (Leo I, Draco): thousands of resolved stars, none bluer than white, over a wide
+    body; no pink H II knots."""
+    for index in range(6):
+        bands, _ = dwarf_spheroidal(_rng(47, index), 160)
+        green = bands[1]
+        peaks = green > np.maximum.reduce([np.roll(green, s, a) for s in (-1, 1)
+                                           for a in (0, 1)])
+        assert peaks.sum() > 500
+        assert bands[0].sum() >= bands[2].sum()
+        _, _, elongation, _ = _moments(green)
+        assert elongation < 2.5
+
+
 def test_spheroids_range_from_bulge_red_to_neutral() -> None:
     """Colour alone must not tell a spheroid from a disk: some spheroids are as red as the
     disks' bulges, some nearly as neutral as white-balanced photographs show ellipticals."""
@@ -176,8 +269,8 @@ def test_examples_are_model_inputs_with_a_class_and_the_mix_holds() -> None:
 def test_older_negatives_versions_are_drawn_as_they_were() -> None:
     """v3 (reject-k's data) differs from v4 only by the close framing of a quarter of the
     images, v4 from v5 only by the planetary nebulae, v5 from v6 only by the disks drawn as
-    bulge-dominated edge-ons; versions the code no longer draws are refused rather than drawn
-    wrongly."""
+    bulge-dominated edge-ons, v6 from v7 only by the nebulae and irregulars; versions the code
+    no longer draws are refused rather than drawn wrongly."""
     differ = 0
     for index in range(24):
         v3, label3 = render_example(1, index, 3)
@@ -198,6 +291,16 @@ def test_older_negatives_versions_are_drawn_as_they_were() -> None:
         edge_ons += changed
         assert np.array_equal(v5, v6) != changed
     assert 2 <= edge_ons <= 8
+    redrawn = 0
+    for index in range(40):
+        v6, label = render_example(4, index, 6)
+        v7, label7 = render_example(4, index, 7)
+        assert label == label7
+        if CLASSES[label] in ("nebula", "irregular"):
+            redrawn += not np.array_equal(v6, v7)
+        else:
+            np.testing.assert_array_equal(v6, v7)
+    assert redrawn >= 3
     with pytest.raises(ValueError, match="not drawn by this code"):
         render_example(1, 0, 2)
 

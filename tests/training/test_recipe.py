@@ -25,9 +25,9 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     assert manifests[2].training.data.endswith("weighted x2.5")
     # and it is trained on the early-type and bulge-dominated edge-on sets as well as the
     # training set
-    assert ("; plus 16 early-type (B/T 0.3-0.7) galaxies, seed 3; plus 16 bulge-dominated "
-            "edge-on (70-90 deg, B/T 0.45-0.85) galaxies, seed 4; fine-tuned from quick-0") in \
-        manifests[2].training.data
+    assert ("; plus 16 galaxies (early types: B/T 0.3-0.7), seed 3; plus 16 galaxies "
+            "(bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85), seed 4; fine-tuned from "
+            "quick-0") in manifests[2].training.data
     assert "fine-tuned" not in manifests[0].training.data
     for manifest in manifests:
         assert manifest.metrics["test_rms_0_90_deg"] > 0.0
