@@ -47,6 +47,12 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     assert "| median ensemble |" in (report / "report.md").read_text()
     assert "(bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85)" in (report / "report.md").read_text()
     assert (report / "test-bulge-edge-on-residuals-vs-true.png").is_file()
+    # the median's errors broken down by what the images show, every image in each breakdown
+    parts = result["breakdown"]["test"]
+    assert set(parts) == {"rendering", "bulge-to-total", "diameter / frame"}
+    for groups in parts.values():
+        assert sum(stats["n"] for stats in groups.values()) == 64
+    assert "by what the images show" in (report / "report.md").read_text()
 
     # Resumable: running again finds the runs done and only re-exports.
     before = load_manifest(models / "quick-0")

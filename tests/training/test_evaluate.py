@@ -1,0 +1,34 @@
+"""The synthetic evaluation's arithmetic: the breakdown of the median's errors."""
+
+import numpy as np
+
+from training.evaluate import breakdown, breakdown_table
+
+
+def test_the_breakdown_groups_errors_by_rendering_bulge_and_size() -> None:
+    """Each image lands in one group of each breakdown; the Zoo's inverted polarity is a
+    group of its own; the statistics are those of the group's own images."""
+    true = np.array([50.0, 60.0, 70.0, 20.0, 80.0, 85.0])
+    predicted = true + np.array([2.0, -2.0, 4.0, 10.0, 0.0, -6.0])
+    data = {
+        "rendering": np.array(["sdss", "sdss", "zoo", "zoo", "photo", "photo"]),
+        "inverted": np.array([False, False, True, False, False, False]),
+        "bulge_fraction": np.array([0.0, 0.05, 0.2, 0.4, 0.6, 1.0]),
+        "diameter_fraction": np.array([0.3, 0.5, 0.5, 0.8, 0.9, 0.44]),
+    }
+    parts = breakdown(predicted, true, data)
+    rendering = parts["rendering"]
+    assert set(rendering) == {"sdss", "zoo", "zoo inverted", "photo"}
+    assert rendering["sdss"]["rms_45_90"] == 2.0
+    assert rendering["sdss"]["bias_45_90"] == 0.0
+    assert rendering["zoo"]["n"] == 1 and rendering["zoo"]["n_45_90"] == 0
+    assert rendering["zoo"]["rms_0_90"] == 10.0
+    assert rendering["photo"]["rms_45_90"] == np.sqrt(18.0)
+    bulge = parts["bulge-to-total"]
+    assert {k: v["n"] for k, v in bulge.items()} == {"0-0.1": 2, "0.1-0.3": 1, "0.3-0.5": 1,
+                                                      "0.5-1": 2}  # B/T 1.0 in the last bin
+    size = parts["diameter / frame"]
+    assert {k: v["n"] for k, v in size.items()} == {"0-0.45": 2, "0.45-0.7": 2, "0.7-1": 2}
+    table = breakdown_table(parts)
+    assert "| rendering | zoo | — | — | 10.00 | 1 (0) |" in table  # none inclined 45-90°
+    assert "| bulge-to-total | 0.5-1 | 4.24 | -3.00 | 4.24 | 2 (2) |" in table
