@@ -1,7 +1,9 @@
 """Accuracy on real labelled images: ``python -m training evaluate --real DIR``.
 
 ``DIR/index.csv`` has the columns ``path,name,incl``: ``incl`` in degrees, or ``face_on`` for a
-galaxy judged face-on (< 45°) without a number; a relative ``path`` is relative to DIR.
+galaxy judged face-on (< 45°) without a number; a relative ``path`` is relative to DIR. An optional
+``hubble`` column (a Hubble type such as ``SABc``) adds the median's and the baseline's figures by
+type (:func:`hubble_group`).
 
 In process (the default), every image goes through exactly what the service does to an upload:
 ``preprocessor.pipeline.preprocess_bytes`` (the flavor's colour mode, ``rot4`` test-time copies),
@@ -16,6 +18,7 @@ side, the median of the flavors with the isophote fit as one more member, and a 
 import csv
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +43,18 @@ class RealImage:
     path: Path
     name: str
     incl: float | None  # None: labelled face_on
+    hubble: str = ""  # the Hubble type, where the index gives one
+
+
+# Hubble stages grouped as the bulge shrinks: early (large bulge) to late (little or none).
+HUBBLE_GROUPS = {"a": "Sa-Sab", "b": "Sb-Sbc", "c": "Sc-Scd", "d": "Sd-Sm", "m": "Sd-Sm"}
+
+
+def hubble_group(hubble: str) -> str:
+    """``Sa-Sab``, ``Sb-Sbc``, ``Sc-Scd`` or ``Sd-Sm`` for a spiral's Hubble type (barred or not:
+    ``SBab`` is Sa-Sab, ``SABcd`` Sc-Scd); '' for anything else."""
+    found = re.fullmatch(r"S(?:AB|B)?([a-dm])[a-dm]?", hubble.strip())
+    return HUBBLE_GROUPS[found.group(1)] if found else ""
 
 
 def read_index(directory: Path) -> list[RealImage]:
@@ -50,7 +65,8 @@ def read_index(directory: Path) -> list[RealImage]:
             path = Path(row["path"])
             label = row["incl"].strip()
             rows.append(RealImage(path if path.is_absolute() else directory / path, row["name"],
-                                  None if label == "face_on" else float(label)))
+                                  None if label == "face_on" else float(label),
+                                  (row.get("hubble") or "").strip()))
     if not rows:
         raise ValueError(f"{directory}/index.csv lists no images")
     return rows
@@ -237,6 +253,22 @@ def markdown(results: Mapping[str, Mapping[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def by_hubble_type(answers: Answers, images: list[RealImage]
+                   ) -> dict[str, dict[str, dict[str, float]]]:
+    """The median's and the axial-ratio baseline's figures on the images of each
+    :func:`hubble_group` (groups with no image left out)."""
+    groups = np.asarray([hubble_group(i.hubble) for i in images])
+    out = {}
+    for group in dict.fromkeys(HUBBLE_GROUPS.values()):
+        chosen = groups == group
+        if chosen.any():
+            subset = [i for i, keep in zip(images, chosen, strict=True) if keep]
+            out[group] = {"median ensemble": real_statistics(answers.median[chosen], subset),
+                          f"axial-ratio q0={Q0}": real_statistics(answers.baseline[chosen],
+                                                                  subset)}
+    return out
+
+
 def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                   plots_dir: Path | None = None, url: str | None = None,
                   label: str = "real images", isophote: bool = True, frame: Frame = "auto"
@@ -268,14 +300,19 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
             for n, (i, m, s, d, b) in enumerate(zip(images, answers.median, answers.sigma,
                                                     answers.stdev, answers.baseline,
                                                     strict=True))]
+    types = by_hubble_type(answers, images)
     (report_dir / f"real-{stem}.json").write_text(json.dumps(
         {"directory": str(directory), "measured_on": label, "through": url or "in process",
          "frame": frame,
-         "results": results, "images": rows}, indent=2) + "\n")
+         "results": results, "by_hubble_type": types, "images": rows}, indent=2) + "\n")
     text = (f"**{label}** ({len(images)} images, {int(sum(i.incl is None for i in images))} "
             f"labelled face-on; {'through ' + url + '/api/file' if url else 'in process'}; "
             f"frame={frame})\n\n"
             + markdown(results) + "\n")
+    if types:
+        text += "\nBy Hubble type:\n\n" + markdown(
+            {f"{group}, {row} ({stats['n_45_90']:.0f} at 45-90°)": stats
+             for group, pair in types.items() for row, stats in pair.items()}) + "\n"
     (report_dir / f"real-{stem}.md").write_text(text)
     plot_residuals(images, answers, label, (plots_dir or report_dir) / f"real-{stem}.png")
     print(text, flush=True)

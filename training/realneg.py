@@ -19,7 +19,7 @@ with nebulosity); everything else (open clusters, pairs, lenticulars, unknown) i
 so is every name in the list above and in each ``--exclude`` index (the development set). A
 selection by rule, fixed before any of its images is scored or looked at, so that the figures on
 it are blind. Columns path,name,kind,hubble,headline (0). Also OUTDIR/wide-spirals/index.csv
-(path,name,incl), a set for ``python -m training evaluate --real OUTDIR/wide-spirals``: the
+(path,name,incl,hubble), a set for ``python -m training evaluate --real OUTDIR/wide-spirals``: the
 spirals whose OpenNGC entry has both axes, incl from that isophotal axis ratio with q0 = 0.2
 (:func:`axial_ratio_inclination`) — a catalogue reference, rougher than the development set's
 labels.
@@ -206,11 +206,12 @@ def build(out: Path, pkg: Path | None = None, wide: bool = False,
         writer.writeheader()
         writer.writerows(rows)
     if wide:  # the spirals with a catalogue inclination, for `python -m training evaluate --real`
-        spirals = [{"path": r["path"], "name": r["name"], "incl": e["incl"]}
+        spirals = [{"path": r["path"], "name": r["name"], "incl": e["incl"],
+                    "hubble": r["hubble"]}
                    for r, e in zip(rows, listed, strict=True) if e.get("incl")]
         (out / SPIRALS).mkdir(exist_ok=True)
         with (out / SPIRALS / "index.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl"])
+            writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl", "hubble"])
             writer.writeheader()
             writer.writerows(spirals)
         print(f"{len(spirals)} spirals with an OpenNGC axis ratio in {out / SPIRALS}")

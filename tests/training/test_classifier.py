@@ -429,6 +429,7 @@ def test_the_wide_set_build_writes_its_index_and_the_spirals_labelled_set(tmp_pa
     spirals = read_index(tmp_path / "out" / "wide-spirals")
     assert [s.name for s in spirals] == ["NGC2683"]
     assert spirals[0].incl is not None and 60 < spirals[0].incl < 90  # 9.5' x 2.7'
+    assert spirals[0].hubble == "Sb"  # OpenNGC's type, for the figures by Hubble type
 
 
 def test_the_unlisted_real_set_takes_its_kinds_from_the_catalogue_of_each_name(

@@ -16,20 +16,55 @@ from training.realeval import read_index, real_statistics
 from training.synthetic import render_galaxy
 
 
-def labelled_set(directory: Path, count: int = 8) -> Path:
+def labelled_set(directory: Path, count: int = 8, hubble: tuple[str, ...] = ()) -> Path:
     """Synthetic renderings written as files, as a stand-in for real photographs (the format
-    and the path through the code are the same)."""
+    and the path through the code are the same); ``hubble``: a Hubble type column, in turn."""
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "index.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["path", "name", "incl"])
+        writer.writerow(["path", "name", "incl", *(["hubble"] if hubble else [])])
         for index in range(count):
             image, galaxy = render_galaxy(77, index)
             name = f"G{index}"
             image.convert("RGB").save(directory / f"{name}.png")
             label = "face_on" if galaxy.label < 30 else f"{galaxy.label:.1f}"
-            writer.writerow([f"{name}.png", name, label])
+            writer.writerow([f"{name}.png", name, label,
+                             *([hubble[index % len(hubble)]] if hubble else [])])
     return directory
+
+
+def test_hubble_types_group_from_early_to_late_spirals() -> None:
+    from training.realeval import hubble_group
+
+    assert [hubble_group(h) for h in ("Sa", "SBab", "Sb", "SABbc", "Sc", "SBcd", "Sd", "SBm",
+                                      "Sm")] == ["Sa-Sab", "Sa-Sab", "Sb-Sbc", "Sb-Sbc",
+                                                 "Sc-Scd", "Sc-Scd", "Sd-Sm", "Sd-Sm", "Sd-Sm"]
+    assert [hubble_group(h) for h in ("S0", "E", "I", "IB", "S?", "")] == [""] * 6
+
+
+def test_a_set_with_hubble_types_is_scored_by_type_too(
+    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
+) -> None:
+    models_dir, _ = tiny_repository
+    real = labelled_set(tmp_path / "real", count=6, hubble=("Sab", "SBc", "E"))
+    assert [i.hubble for i in read_index(real)] == ["Sab", "SBc", "E"] * 2
+    report = tmp_path / "report"
+    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
+          "--no-isophote"])
+    result = json.loads((report / "real-real.json").read_text())
+    types = result["by_hubble_type"]
+    assert list(types) == ["Sa-Sab", "Sc-Scd"]  # the ellipticals in no group
+    counted = sum(pair["median ensemble"]["n_0_90"] + pair["median ensemble"]["n_face_on"]
+                  for pair in types.values())
+    assert counted == 4
+    text = (report / "real-real.md").read_text()
+    assert "By Hubble type" in text and "| Sc-Scd, axial-ratio q0=0.2 (" in text
+    # a set without the column has no such figures
+    plain = labelled_set(tmp_path / "plain", count=3)
+    main(["evaluate", "--real", str(plain), "--models", str(models_dir), "--report",
+          str(report), "--no-isophote"])
+    assert json.loads((report / "real-plain.json").read_text())["by_hubble_type"] == {}
+    assert "By Hubble type" not in (report / "real-plain.md").read_text()
 
 
 def test_statistics_count_face_on_labels_apart() -> None:
