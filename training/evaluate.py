@@ -5,6 +5,7 @@ alarm threshold on the validation set (``models/ensemble.json``) and reports its
 Writes the figures into each manifest and a report (JSON + Markdown table). Real labelled
 images: :mod:`training.realeval`."""
 
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -66,16 +67,16 @@ def statistics(predicted: Floats, true: Floats) -> dict[str, float]:
     return out
 
 
-# Bins of the breakdown (lower edges inclusive): bulge-to-total ratio, and the galaxy's diameter
-# as a fraction of the frame.
-BULGE_BINS = ((0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 1.0))
-SIZE_BINS = ((0.0, 0.45), (0.45, 0.7), (0.7, 1.0))
+# Edges of the breakdown's bins (each bin [low, high), the last one closed at 1): bulge-to-total
+# ratio, and the galaxy's diameter as a fraction of the frame.
+BULGE_EDGES = (0.0, 0.1, 0.3, 0.5, 1.0)
+SIZE_EDGES = (0.0, 0.45, 0.7, 1.0)
 
 
-def _binned(values: Floats, bins: tuple[tuple[float, float], ...]
-            ) -> dict[str, npt.NDArray[np.bool_]]:
-    return {f"{low:g}-{high:g}": (values >= low) & ((values < high) | (high >= 1.0))
-            for low, high in bins}
+def _binned(values: Floats, edges: tuple[float, ...]) -> dict[str, npt.NDArray[np.bool_]]:
+    which = np.digitize(values, edges[1:-1])
+    return {f"{low:g}-{high:g}": which == k
+            for k, (low, high) in enumerate(itertools.pairwise(edges))}
 
 
 def breakdown(predicted: Floats, true: Floats, data: Mapping[str, npt.NDArray[np.generic]]
@@ -88,9 +89,9 @@ def breakdown(predicted: Floats, true: Floats, data: Mapping[str, npt.NDArray[np
                     np.char.add(rendering, " inverted"), rendering)
     groups = {
         "rendering": {name: look == name for name in sorted(set(look.tolist()))},
-        "bulge-to-total": _binned(np.asarray(data["bulge_fraction"], np.float64), BULGE_BINS),
+        "bulge-to-total": _binned(np.asarray(data["bulge_fraction"], np.float64), BULGE_EDGES),
         "diameter / frame": _binned(np.asarray(data["diameter_fraction"], np.float64),
-                                    SIZE_BINS),
+                                    SIZE_EDGES),
     }
     low, high = RANGES["45_90"]
     return {kind: {name: {**statistics(predicted[mask], true[mask]),
@@ -103,6 +104,7 @@ def breakdown_table(parts: Mapping[str, Mapping[str, Mapping[str, float]]]) -> s
     """:func:`breakdown` as markdown: RMS, bias over 45-90°, RMS over 0-90° and counts."""
     lines = ["| | | RMS 45-90° | bias 45-90° | RMS 0-90° | images (45-90°) |",
              "|---|---|---|---|---|---|"]
+
     def cell(value: float, form: str) -> str:
         return "—" if math.isnan(value) else format(value, form)
 

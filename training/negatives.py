@@ -83,6 +83,15 @@ def _grid(side: int) -> tuple[Array, Array]:
     return xx, yy
 
 
+def _rotated(side: int, centre: Array, pa: float, q: float = 1.0) -> tuple[Array, Array]:
+    """Each pixel's offset from ``centre`` along (u) and across (v) the position angle ``pa``,
+    v stretched by 1/``q`` so that an ellipse of axis ratio q is a circle in (u, v)."""
+    xx, yy = _grid(side)
+    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
+    v = (-(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)) / q
+    return u, v
+
+
 def _random_field(rng: np.random.Generator, side: int, slope: float) -> Array:
     """Gaussian random field with a power-law spectrum k^-slope, unit variance."""
     ky = np.fft.fftfreq(side)[:, None]
@@ -254,12 +263,10 @@ def _planetary(rng: np.random.Generator, side: int,
     """A planetary nebula: an elliptical shell and its fainter interior around a central star.
     Half of them ionisation-stratified as narrow-band colour photographs show them: the
     low-ionisation red (H-alpha, [N II]) on the rim, the [O III] teal inside, a smooth shell."""
-    xx, yy = _grid(side)
     q = rng.uniform(0.6, 1.0)
     pa = rng.uniform(0.0, math.pi)
     centre = rng.normal(0.0, 0.04 * side, size=2)
-    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
-    v = (-(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)) / q
+    u, v = _rotated(side, centre, pa, q)
     r = np.hypot(u, v)
     radius = side * rng.uniform(0.06, 0.3)
     width = radius * rng.uniform(0.15, 0.4)
@@ -288,11 +295,9 @@ NEBULA_MIX_V7 = (0.14, 0.14, 0.15, 0.07, 0.16, 0.16, 0.11, 0.07)
 def _axes(rng: np.random.Generator, side: int) -> tuple[Array, Array, Array]:
     """A centre near the middle of the frame and a random position angle: the centre and each
     pixel's offset from it along (u) and across (v) that angle."""
-    xx, yy = _grid(side)
     centre = rng.normal(0.0, 0.04 * side, size=2)
     pa = rng.uniform(0.0, math.pi)
-    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
-    v = -(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)
+    u, v = _rotated(side, centre, pa)
     return centre, u, v
 
 
@@ -423,12 +428,10 @@ def _round_emission(rng: np.random.Generator, side: int) -> Array:
     """A round H II region filling much of the frame (Sh2-170, the Rosette, Sh2-80 v7): a
     textured red or pink disk with a soft edge, sometimes hollow, dark globules across it and
     young stars in front."""
-    xx, yy = _grid(side)
     centre = rng.normal(0.0, 0.06 * side, size=2)
     q = rng.uniform(0.75, 1.0)
     pa = rng.uniform(0.0, math.pi)
-    u = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
-    v = (-(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)) / q
+    u, v = _rotated(side, centre, pa, q)
     radius = side * rng.uniform(0.1, 0.45)
     r = np.hypot(u, v)
     body = 1.0 / (1.0 + np.exp((r - radius) / (radius * rng.uniform(0.05, 0.2))))
@@ -503,8 +506,7 @@ def nebula(rng: np.random.Generator, side: int, version: int = NEGATIVES) -> tup
     else:
         q = rng.uniform(0.6, 1.0)
         pa = rng.uniform(0.0, math.pi)
-        u = xx * math.cos(pa) + yy * math.sin(pa)
-        v = (-xx * math.sin(pa) + yy * math.cos(pa)) / q
+        u, v = _rotated(side, np.zeros(2), pa, q)
         r = np.hypot(u, v)
         radius = side * rng.uniform(0.1, 0.3)
         blob = np.exp(-0.5 * (r / radius) ** 2)
@@ -581,9 +583,7 @@ def dwarf_spheroidal(rng: np.random.Generator, side: int) -> tuple[Array, float]
     colours[:, 0] = np.maximum(colours[:, 0], 1.0)  # old: none bluer than white
     colours[:, 2] = np.minimum(colours[:, 2], 1.0)
     light = _points(rng, side, xs, ys, fluxes, colours)
-    xx, yy = _grid(side)
-    du = (xx - centre[0]) * math.cos(pa) + (yy - centre[1]) * math.sin(pa)
-    dv = (-(xx - centre[0]) * math.sin(pa) + (yy - centre[1]) * math.cos(pa)) / q
+    du, dv = _rotated(side, centre, pa, q)
     glow = (1.0 + (du ** 2 + dv ** 2) / a ** 2) ** -2.0
     glow *= float(fluxes.sum()) / float(glow.sum()) * 10 ** rng.uniform(-1.0, 0.3)
     light += _colour(glow, (1.1, 1.0, 0.85))
