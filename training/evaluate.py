@@ -71,6 +71,7 @@ def statistics(predicted: Floats, true: Floats) -> dict[str, float]:
 # ratio, and the galaxy's diameter as a fraction of the frame.
 BULGE_EDGES = (0.0, 0.1, 0.3, 0.5, 1.0)
 SIZE_EDGES = (0.0, 0.45, 0.7, 1.0)
+BAR_EDGES = (0.0, 0.05, 0.2, 1.0)  # the bar's share of the disk light; 0 for no bar (65%)
 
 
 def _binned(values: Floats, edges: tuple[float, ...]) -> dict[str, npt.NDArray[np.bool_]]:
@@ -82,8 +83,9 @@ def _binned(values: Floats, edges: tuple[float, ...]) -> dict[str, npt.NDArray[n
 def breakdown(predicted: Floats, true: Floats, data: Mapping[str, npt.NDArray[np.generic]]
               ) -> dict[str, dict[str, dict[str, float]]]:
     """Where the errors come from: :func:`statistics` of ``predicted`` on the images of each
-    rendering (the Zoo's two polarities apart), each bulge-to-total bin and each bin of the
-    galaxy's size in its frame, with ``n_45_90`` (how many of them are inclined 45-90°)."""
+    rendering (the Zoo's two polarities apart), each bulge-to-total bin, each bin of the
+    galaxy's size in its frame and of its bar's share of the disk light (none, weak, strong),
+    with ``n_45_90`` (how many of them are inclined 45-90°)."""
     rendering = np.asarray(data["rendering"]).astype(str)
     look = np.where(np.asarray(data["inverted"], bool),
                     np.char.add(rendering, " inverted"), rendering)
@@ -92,6 +94,7 @@ def breakdown(predicted: Floats, true: Floats, data: Mapping[str, npt.NDArray[np
         "bulge-to-total": _binned(np.asarray(data["bulge_fraction"], np.float64), BULGE_EDGES),
         "diameter / frame": _binned(np.asarray(data["diameter_fraction"], np.float64),
                                     SIZE_EDGES),
+        "bar / disk light": _binned(np.asarray(data["bar"], np.float64), BAR_EDGES),
     }
     low, high = RANGES["45_90"]
     return {kind: {name: {**statistics(predicted[mask], true[mask]),

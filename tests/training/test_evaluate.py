@@ -5,7 +5,7 @@ import numpy as np
 from training.evaluate import breakdown, breakdown_table
 
 
-def test_the_breakdown_groups_errors_by_rendering_bulge_and_size() -> None:
+def test_the_breakdown_groups_errors_by_rendering_bulge_size_and_bar() -> None:
     """Each image lands in one group of each breakdown; the Zoo's inverted polarity is a
     group of its own; the statistics are those of the group's own images."""
     true = np.array([50.0, 60.0, 70.0, 20.0, 80.0, 85.0])
@@ -15,6 +15,7 @@ def test_the_breakdown_groups_errors_by_rendering_bulge_and_size() -> None:
         "inverted": np.array([False, False, True, False, False, False]),
         "bulge_fraction": np.array([0.0, 0.05, 0.2, 0.4, 0.6, 1.0]),
         "diameter_fraction": np.array([0.3, 0.5, 0.5, 0.8, 0.9, 0.44]),
+        "bar": np.array([0.0, 0.0, 0.0, 0.12, 0.2, 0.35]),
     }
     parts = breakdown(predicted, true, data)
     rendering = parts["rendering"]
@@ -29,6 +30,9 @@ def test_the_breakdown_groups_errors_by_rendering_bulge_and_size() -> None:
                                                       "0.5-1": 2}  # B/T 1.0 in the last bin
     size = parts["diameter / frame"]
     assert {k: v["n"] for k, v in size.items()} == {"0-0.45": 2, "0.45-0.7": 2, "0.7-1": 2}
+    bar = parts["bar / disk light"]
+    assert {k: v["n"] for k, v in bar.items()} == {"0-0.05": 3, "0.05-0.2": 1, "0.2-1": 2}
+    assert bar["0.2-1"]["bias_45_90"] == -3.0  # the strong bars' own errors, 0 and -6
     table = breakdown_table(parts)
     assert "| rendering | zoo | — | — | 10.00 | 1 (0) |" in table  # none inclined 45-90°
     assert "| bulge-to-total | 0.5-1 | 4.24 | -3.00 | 4.24 | 2 (2) |" in table

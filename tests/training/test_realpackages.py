@@ -1,0 +1,171 @@
+"""The packaged real set (training.realpackages): IRAF's .pix read and written as FITS, the list,
+and the index built from an already-extracted tree, all offline."""
+
+import csv
+import gzip
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from astropy.io import fits
+from PIL import Image
+
+from preprocessor.decoding import decode_image
+from training import realpackages
+from training.realpackages import (
+    IRAF_PIX_HEADER,
+    build,
+    entries,
+    extract,
+    iraf_range,
+    iraf_to_fits,
+    members,
+    read_iraf_pix,
+    write_index,
+)
+
+HEADLINE = {"M32-HST", "M32-INT", "NGC5831", "A2744-cD", "A2744-dwarf", "A2744-group",
+            "M42-ESO", "M42-Spitzer"}
+
+
+def iraf_files(imh: Path, pixels: npt.NDArray[np.int16], header_range: bool = True) -> None:
+    """An IRAF image as IRAF writes one: the .imh (binary, with text cards) and the .pix."""
+    cards = (f"{'IRAF-MAX':8s}= {float(pixels.max()):20.6E}  /  DATA MAX".ljust(81)
+             + f"{'IRAF-MIN':8s}= {float(pixels.min()):20.6E}  /  DATA MIN".ljust(81))
+    header = b"imhv2\0\0\0" + b"\0" * 630 + b"m51  B  600s\0"
+    imh.write_bytes(header + (cards.encode() if header_range else b"") + b"\0" * 64)
+    pix = b"impv2c".ljust(IRAF_PIX_HEADER, b"\0") + pixels.astype(">i2").tobytes()
+    imh.with_suffix(".pix").write_bytes(pix)
+
+
+def m51_like() -> npt.NDArray[np.int16]:
+    rng = np.random.default_rng(5)
+    return rng.integers(-1, 19937, size=(512, 512)).astype(np.int16)
+
+
+def test_an_iraf_pix_file_reads_back_and_becomes_a_fits_file_uploads_accept(
+        tmp_path: Path) -> None:
+    pixels = m51_like()
+    iraf_files(tmp_path / "pix.imh", pixels)
+    data = (tmp_path / "pix.pix").read_bytes()
+    np.testing.assert_array_equal(read_iraf_pix(data), pixels)
+    assert read_iraf_pix(data[:2048 + 8], (2, 2)).tolist() == pixels.reshape(-1)[:4].reshape(
+        2, 2).tolist()
+    assert iraf_range((tmp_path / "pix.imh").read_bytes()) == (
+        float(pixels.min()), float(pixels.max()))
+    iraf_to_fits(tmp_path / "pix.imh", tmp_path / "M51.fits", "M51", "dev$pix")
+    with fits.open(tmp_path / "M51.fits") as hdus:
+        assert hdus[0].header["OBJECT"] == "M51"
+        assert hdus[0].data.dtype == np.dtype(">f4")
+        np.testing.assert_array_equal(hdus[0].data, pixels.astype(np.float32))  # no flip
+    decoded = decode_image((tmp_path / "M51.fits").read_bytes())
+    assert (decoded.format, decoded.width, decoded.height) == ("FITS", 512, 512)
+
+
+def test_an_iraf_image_that_is_short_or_disagrees_with_its_header_is_refused(
+        tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="too short"):
+        read_iraf_pix(b"\0" * (IRAF_PIX_HEADER + 100))
+    pixels = m51_like()
+    iraf_files(tmp_path / "pix.imh", pixels)
+    swapped = pixels.astype("<i2").tobytes()  # little-endian: another range
+    (tmp_path / "pix.pix").write_bytes(b"\0" * IRAF_PIX_HEADER + swapped)
+    with pytest.raises(ValueError, match="IRAF-MIN/IRAF-MAX"):
+        iraf_to_fits(tmp_path / "pix.imh", tmp_path / "M51.fits", "M51", "dev$pix")
+    iraf_files(tmp_path / "bare.imh", pixels, header_range=False)
+    assert iraf_range((tmp_path / "bare.imh").read_bytes()) is None
+    iraf_to_fits(tmp_path / "bare.imh", tmp_path / "bare.fits", "M51", "dev$pix")
+
+
+def test_the_packaged_list_names_eight_headline_non_disks() -> None:
+    rows = entries()
+    assert len(rows) == 15 and len({r["name"] for r in rows}) == 15
+    assert {r["kind"] for r in rows} <= {"elliptical", "lenticular", "dwarf", "group", "spiral",
+                                         "nebula"}
+    assert {r["name"] for r in rows if r["headline"] == "1"} == HEADLINE
+    assert all(r["kind"] not in ("spiral", "lenticular") for r in rows if r["headline"] == "1")
+    assert sorted(r["name"] for r in rows if r["kind"] == "lenticular") == [
+        "IC3478", "NGC3073", "NGC4342"]
+    assert {r["name"]: r["ongc"] for r in rows if r["kind"] == "spiral"} == {
+        "A2744-spiral": "", "M31": "M31", "M33": "M33", "M51": "NGC5194"}
+    assert all(r["ongc"] == "" for r in rows if r["kind"] != "spiral")
+
+
+def fake_tree(tree: Path) -> None:
+    """Tiny stand-ins at every member path of the list."""
+    buffer = io.BytesIO()
+    fits.PrimaryHDU(np.arange(64, dtype=np.float32).reshape(8, 8)).writeto(buffer)
+    for entry in entries():
+        for member in members(entry):
+            path = tree / entry["package"] / member
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if member.endswith(".fits"):
+                path.write_bytes(buffer.getvalue())
+            elif member.endswith(".fits.gz"):
+                path.write_bytes(gzip.compress(buffer.getvalue()))
+            elif member.endswith(".jpg"):
+                Image.new("RGB", (16, 12), (90, 60, 30)).save(path, "JPEG")
+            elif member.endswith(".imh"):
+                iraf_files(path, m51_like())
+
+
+def read(index: Path) -> list[dict[str, str]]:
+    with index.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_index_lists_every_image_from_an_extracted_tree(tmp_path: Path) -> None:
+    fake_tree(tmp_path / "tree")
+    index = write_index(tmp_path / "out", tmp_path / "tree", entries())
+    assert index.read_text().splitlines()[0] == "path,name,kind,headline,hubble,incl"
+    rows = {row["name"]: row for row in read(index)}
+    assert len(rows) == 15
+    for row in rows.values():
+        path = Path(row["path"])
+        assert path.is_absolute() and path.parent == (tmp_path / "out").resolve()
+        decoded = decode_image(path.read_bytes())
+        assert decoded.format == ("JPEG" if path.suffix == ".jpg" else "FITS")
+    assert Path(rows["A2744-cD"]["path"]).name == "A2744-cD.fits"  # inflated: plain FITS
+    assert Path(rows["M51"]["path"]).name == "M51.fits"
+    assert Path(rows["M42-ESO"]["path"]).name == "M42-ESO.jpg"
+    assert {name: row["incl"] for name, row in rows.items() if row["incl"]} == {
+        "M31": "69.9", "M33": "55.4", "M51": "32.4"}  # OpenNGC's axes, q0 = 0.2
+    assert (rows["NGC4342"]["kind"], rows["NGC4342"]["hubble"]) == ("lenticular", "E-S0")
+    assert rows["M32-HST"]["headline"] == "1" and rows["M51"]["headline"] == "0"
+
+
+def test_a_missing_member_is_a_clear_error(tmp_path: Path) -> None:
+    fake_tree(tmp_path / "tree")
+    pix = tmp_path / "tree" / "iraf" / "usr/lib/iraf/dev/pix.pix"
+    pix.unlink()
+    with pytest.raises(FileNotFoundError, match=r"M51: .*usr/lib/iraf/dev/pix\.pix"):
+        write_index(tmp_path / "out", tmp_path / "tree", entries())
+    assert not (tmp_path / "out" / "index.csv").exists()
+
+
+def test_build_reuses_an_extracted_cache_and_extracts_wheels_and_sdists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def offline(package: str, pkg: Path) -> Path:
+        raise AssertionError(f"{package} fetched although extracted")
+
+    monkeypatch.setattr(realpackages, "fetch_pypi", offline)
+    monkeypatch.setattr(realpackages, "fetch_debian", offline)
+    fake_tree(tmp_path / "pkg" / "tree")
+    assert len(read(build(tmp_path / "out", tmp_path / "pkg"))) == 15
+
+    with zipfile.ZipFile(tmp_path / "x-1-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("x/images/a.fits", b"A")
+        wheel.writestr("x/other.py", b"")
+    with tarfile.open(tmp_path / "x-1.tar.gz", "w:gz") as sdist:
+        info = tarfile.TarInfo("x-1/data/b.fits")
+        info.size = 1
+        sdist.addfile(info, io.BytesIO(b"B"))
+    extract(tmp_path / "x-1-py3-none-any.whl", ["x/images/a.fits"], tmp_path / "w")
+    extract(tmp_path / "x-1.tar.gz", ["x-1/data/b.fits"], tmp_path / "s")
+    assert (tmp_path / "w" / "x/images/a.fits").read_bytes() == b"A"
+    assert not (tmp_path / "w" / "x/other.py").exists()
+    assert (tmp_path / "s" / "x-1/data/b.fits").read_bytes() == b"B"

