@@ -234,7 +234,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="write synthetic data set shards")
     common(p)
     p.add_argument("--set", default="all",
-                   choices=["all", "train", "train-early", "train-bulge-edge-on", "validation",
+                   choices=["all", "train", "train-early", "train-bulge-edge-on", "train-more",
+                            "train-early-more", "train-bulge-edge-on-more", "validation",
                             "test", "test-hard", "test-bulge-edge-on"])
     p.set_defaults(func=cmd_generate)
 

@@ -21,14 +21,28 @@ TRAIN_EARLY = DatasetSpec(count=4_000, seed=3, early_types=True)
 # Bulge-dominated edge-ons (70-90°, classical bulges with B/T up to 0.85, crisp dust lanes): the
 # real photographs' worst answers (NGC 7814, NGC 1055) are these, read 14-18° too face-on.
 TRAIN_BULGE_EDGE_ON = DatasetSpec(count=2_000, seed=4, bulge_edge_ons=True)
+# 16,000 more galaxies of the standard kind, a fresh seed: by res128-14 the first 16,000 had been
+# seen 29 times, and the validation loss was still falling at every stage's last epoch.
+TRAIN_MORE = DatasetSpec(count=16_000, seed=5)
+# ... and as many more early types and bulge-dominated edge-ons, so that the shares stay those of
+# the shipped flavors' training set (with train-more alone the early types' share halved).
+TRAIN_EARLY_MORE = DatasetSpec(count=4_000, seed=6, early_types=True)
+TRAIN_BULGE_EDGE_ON_MORE = DatasetSpec(count=2_000, seed=7, bulge_edge_ons=True)
 VALIDATION = DatasetSpec(count=1_000, seed=2)
 TEST = DatasetSpec(count=2_000, seed=1001)
 TEST_HARD = DatasetSpec(count=1_000, seed=2001, hard=True)
 TEST_BULGE_EDGE_ON = DatasetSpec(count=500, seed=3001, bulge_edge_ons=True)
 
-DATASETS = {"train": TRAIN, "train-early": TRAIN_EARLY, "train-bulge-edge-on": TRAIN_BULGE_EDGE_ON,
-            "validation": VALIDATION, "test": TEST, "test-hard": TEST_HARD,
-            "test-bulge-edge-on": TEST_BULGE_EDGE_ON}
+DATASETS = {
+    "train": TRAIN, "train-early": TRAIN_EARLY, "train-bulge-edge-on": TRAIN_BULGE_EDGE_ON,
+    "train-more": TRAIN_MORE, "train-early-more": TRAIN_EARLY_MORE,
+    "train-bulge-edge-on-more": TRAIN_BULGE_EDGE_ON_MORE,
+    "validation": VALIDATION, "test": TEST, "test-hard": TEST_HARD,
+    "test-bulge-edge-on": TEST_BULGE_EDGE_ON,
+}
+
+DOUBLED_MIX = ("train-early", "train-bulge-edge-on", "train-more", "train-early-more",
+               "train-bulge-edge-on-more")
 
 FLAVORS = (
     FlavorSpec("res128-0", "res128", seed=30, bootstrap_fraction=1.0, epochs=18, patience=6),
@@ -86,6 +100,27 @@ FLAVORS = (
                base="res128-13", extra_training=("train-early", "train-bulge-edge-on")),
     FlavorSpec("vgg3-v8", "vgg3", seed=92, epochs=3, learning_rate=5e-5, patience=3,
                base="vgg3-v7", extra_training=("train-early", "train-bulge-edge-on")),
+    # More data and more epochs: the shipped three on 38,000 images (16,000 of them new). Failed
+    # their rule (hard set 9.74 against 9.22, bulge-dominated edge-ons 11.98 against 11.36: the
+    # early types' share of the training set had halved); not shipped.
+    FlavorSpec("res128-16", "res128", seed=100, epochs=4, learning_rate=1e-4, patience=4,
+               base="res128-14", extra_training=("train-early", "train-bulge-edge-on",
+                                                 "train-more")),
+    FlavorSpec("res128-17", "res128", seed=101, epochs=4, learning_rate=1e-4, patience=4,
+               base="res128-15", extra_training=("train-early", "train-bulge-edge-on",
+                                                 "train-more")),
+    FlavorSpec("vgg3-v9", "vgg3", seed=102, epochs=4, learning_rate=1e-4, patience=4,
+               base="vgg3-v8", extra_training=("train-early", "train-bulge-edge-on",
+                                               "train-more")),
+    # The same with the shipped training set's mix doubled (44,000 images, 22,000 of them new).
+    # Passed their rule (test 5.36/7.33, hard 9.26, bulge-dominated edge-ons 10.97); exported
+    # to training/checkpoints/doubled-mix, not yet scored on real images nor shipped.
+    FlavorSpec("res128-18", "res128", seed=110, epochs=4, learning_rate=1e-4, patience=4,
+               base="res128-14", extra_training=DOUBLED_MIX),
+    FlavorSpec("res128-19", "res128", seed=111, epochs=4, learning_rate=1e-4, patience=4,
+               base="res128-15", extra_training=DOUBLED_MIX),
+    FlavorSpec("vgg3-v10", "vgg3", seed=112, epochs=4, learning_rate=1e-4, patience=4,
+               base="vgg3-v8", extra_training=DOUBLED_MIX),
 )
 
 QUICK_DATASETS = {

@@ -49,7 +49,7 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     assert (report / "test-bulge-edge-on-residuals-vs-true.png").is_file()
     # the median's errors broken down by what the images show, every image in each breakdown
     parts = result["breakdown"]["test"]
-    assert set(parts) == {"rendering", "bulge-to-total", "diameter / frame"}
+    assert set(parts) == {"rendering", "bulge-to-total", "diameter / frame", "bar / disk light"}
     for groups in parts.values():
         assert sum(stats["n"] for stats in groups.values()) == 64
     assert "by what the images show" in (report / "report.md").read_text()
