@@ -61,6 +61,8 @@ from astropy.convolution import Gaussian2DKernel, Moffat2DKernel, convolve_fft
 from astropy.visualization import AsinhStretch, LogStretch, make_lupton_rgb
 from PIL import Image
 
+from training.baseline import inclination_from_q
+
 Floats = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
 
@@ -79,11 +81,10 @@ CHUNK = 1 << 20  # samples per block of the line-of-sight integration
 
 def label_inclination(incl_deg: float, thickness: float, q0: float = Q0) -> float:
     """The label of a disk of intrinsic axis ratio ``thickness`` seen at ``incl_deg``: its
-    projected axis ratio q² = cos²i (1 - t²) + t², put through cos²i = (q² - q0²)/(1 - q0²)."""
+    projected axis ratio q² = cos²i (1 - t²) + t², put through the service's axial-ratio
+    formula (:func:`training.baseline.inclination_from_q`)."""
     cos2 = math.cos(math.radians(incl_deg)) ** 2
-    q2 = cos2 * (1.0 - thickness**2) + thickness**2
-    label = (q2 - q0**2) / (1.0 - q0**2)
-    return math.degrees(math.acos(math.sqrt(min(max(label, 0.0), 1.0))))
+    return inclination_from_q(math.sqrt(cos2 * (1.0 - thickness**2) + thickness**2), q0)
 
 
 @dataclass(frozen=True)

@@ -36,14 +36,15 @@ blind non-disks since the wide set was looked at. Columns as for ``--wide`` (hub
 
 import argparse
 import csv
-import glob
-import math
 import os
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
 from PIL import Image
+
+from training.baseline import inclination_from_q
 
 SUBTREE = "usr/share/stellarium/nebulae/default"
 LIST = Path(__file__).resolve().parent / "realsets" / "negatives.csv"
@@ -54,14 +55,22 @@ def unpack(pkg_dir: Path) -> Path:
     if root.is_dir():
         return root
     pkg_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run("apt-get download stellarium-data >/dev/null 2>&1 || "
-                   "(apt-get update >/dev/null && apt-get download stellarium-data >/dev/null)",
-                   shell=True, cwd=pkg_dir, check=True)
-    deb = sorted(glob.glob(str(pkg_dir / "stellarium-data_*.deb")))[-1]
+    deb = fetch_debian("stellarium-data", pkg_dir)
     subprocess.run(f"dpkg-deb --fsys-tarfile '{deb}' | tar -x -C '{pkg_dir}' './{SUBTREE}'",
                    shell=True, check=True)
     os.remove(deb)
     return root
+
+
+def fetch_debian(package: str, pkg_dir: Path) -> Path:
+    """A Debian package's .deb in ``pkg_dir`` (``apt-get download``, after an ``apt-get update``
+    when the lists are stale); one already there is reused."""
+    if not sorted(pkg_dir.glob(f"{package}_*.deb")):
+        name = shlex.quote(package)
+        subprocess.run(f"apt-get download {name} >/dev/null 2>&1 || "
+                       f"(apt-get update >/dev/null && apt-get download {name} >/dev/null)",
+                       shell=True, cwd=pkg_dir, check=True)
+    return sorted(pkg_dir.glob(f"{package}_*.deb"))[-1]
 
 
 def entries() -> list[dict[str, str]]:
@@ -173,9 +182,7 @@ def axial_ratio_inclination(major: float | None, minor: float | None, q0: float 
     service's convention, cos²i = (q² - q0²)/(1 - q0²); empty without both axes."""
     if not major or not minor:
         return ""
-    q = min(float(minor) / float(major), 1.0)
-    cos2 = max((q * q - q0 * q0) / (1.0 - q0 * q0), 0.0)
-    return f"{math.degrees(math.acos(math.sqrt(cos2))):.1f}"
+    return f"{inclination_from_q(min(float(minor) / float(major), 1.0), q0):.1f}"
 
 
 def build(out: Path, pkg: Path | None = None, wide: bool = False,

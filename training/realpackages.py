@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from training.realneg import axial_ratio_inclination
+from training.realneg import axial_ratio_inclination, fetch_debian
 
 LIST = Path(__file__).resolve().parent / "realsets" / "packages.csv"
 KINDS = frozenset({"elliptical", "lenticular", "dwarf", "group", "spiral", "nebula"})
@@ -174,16 +174,6 @@ def fetch_pypi(filename: str, pkg: Path) -> Path:
     partial.write_bytes(response.content)
     partial.replace(target)
     return target
-
-
-def fetch_debian(package: str, pkg: Path) -> Path:
-    """A Debian package's .deb (``apt-get download``), kept."""
-    if not sorted(pkg.glob(f"{package}_*.deb")):
-        name = shlex.quote(package)
-        subprocess.run(f"apt-get download {name} >/dev/null 2>&1 || "
-                       f"(apt-get update >/dev/null && apt-get download {name} >/dev/null)",
-                       shell=True, cwd=pkg, check=True)
-    return sorted(pkg.glob(f"{package}_*.deb"))[-1]
 
 
 def extract(archive: Path, names: list[str], dest: Path) -> None:
