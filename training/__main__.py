@@ -235,7 +235,8 @@ def parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--set", default="all",
                    choices=["all", "train", "train-early", "train-bulge-edge-on", "train-more",
-                            "train-early-more", "train-bulge-edge-on-more", "validation",
+                            "train-early-more", "train-bulge-edge-on-more", "train-third",
+                            "train-early-third", "train-bulge-edge-on-third", "validation",
                             "test", "test-hard", "test-bulge-edge-on"])
     p.set_defaults(func=cmd_generate)
 

@@ -28,6 +28,11 @@ TRAIN_MORE = DatasetSpec(count=16_000, seed=5)
 # the shipped flavors' training set (with train-more alone the early types' share halved).
 TRAIN_EARLY_MORE = DatasetSpec(count=4_000, seed=6, early_types=True)
 TRAIN_BULGE_EDGE_ON_MORE = DatasetSpec(count=2_000, seed=7, bulge_edge_ons=True)
+# The same mix a third time (seeds 8, 9, 10): doubling it was the first stage to gain on the
+# development set by more than the noise (7.22 -> 6.85).
+TRAIN_THIRD = DatasetSpec(count=16_000, seed=8)
+TRAIN_EARLY_THIRD = DatasetSpec(count=4_000, seed=9, early_types=True)
+TRAIN_BULGE_EDGE_ON_THIRD = DatasetSpec(count=2_000, seed=10, bulge_edge_ons=True)
 VALIDATION = DatasetSpec(count=1_000, seed=2)
 TEST = DatasetSpec(count=2_000, seed=1001)
 TEST_HARD = DatasetSpec(count=1_000, seed=2001, hard=True)
@@ -37,12 +42,15 @@ DATASETS = {
     "train": TRAIN, "train-early": TRAIN_EARLY, "train-bulge-edge-on": TRAIN_BULGE_EDGE_ON,
     "train-more": TRAIN_MORE, "train-early-more": TRAIN_EARLY_MORE,
     "train-bulge-edge-on-more": TRAIN_BULGE_EDGE_ON_MORE,
+    "train-third": TRAIN_THIRD, "train-early-third": TRAIN_EARLY_THIRD,
+    "train-bulge-edge-on-third": TRAIN_BULGE_EDGE_ON_THIRD,
     "validation": VALIDATION, "test": TEST, "test-hard": TEST_HARD,
     "test-bulge-edge-on": TEST_BULGE_EDGE_ON,
 }
 
 DOUBLED_MIX = ("train-early", "train-bulge-edge-on", "train-more", "train-early-more",
                "train-bulge-edge-on-more")
+TRIPLED_MIX = (*DOUBLED_MIX, "train-third", "train-early-third", "train-bulge-edge-on-third")
 
 FLAVORS = (
     FlavorSpec("res128-0", "res128", seed=30, bootstrap_fraction=1.0, epochs=18, patience=6),
@@ -122,13 +130,22 @@ FLAVORS = (
     FlavorSpec("vgg3-v10", "vgg3", seed=112, epochs=4, learning_rate=1e-4, patience=4,
                base="vgg3-v8", extra_training=DOUBLED_MIX),
     # Their validation loss was lowest at the last epoch (res128-18) or the one before: three
-    # more epochs on the same data at half the rate.
+    # more epochs on the same data at half the rate. Failed their rule by 0.06 deg (test 5.32
+    # over 45-90 against the 5.26 asked; 0-90 7.21, hard 9.06, bulge-dominated edge-ons 10.65,
+    # all better): not scored on real images, not shipped.
     FlavorSpec("res128-20", "res128", seed=120, epochs=3, learning_rate=5e-5, patience=3,
                base="res128-18", extra_training=DOUBLED_MIX),
     FlavorSpec("res128-21", "res128", seed=121, epochs=3, learning_rate=5e-5, patience=3,
                base="res128-19", extra_training=DOUBLED_MIX),
     FlavorSpec("vgg3-v11", "vgg3", seed=122, epochs=3, learning_rate=5e-5, patience=3,
                base="vgg3-v10", extra_training=DOUBLED_MIX),
+    # The shipped three on the mix tripled (66,000 images, 22,000 of them new).
+    FlavorSpec("res128-22", "res128", seed=130, epochs=4, learning_rate=1e-4, patience=4,
+               base="res128-18", extra_training=TRIPLED_MIX),
+    FlavorSpec("res128-23", "res128", seed=131, epochs=4, learning_rate=1e-4, patience=4,
+               base="res128-19", extra_training=TRIPLED_MIX),
+    FlavorSpec("vgg3-v12", "vgg3", seed=132, epochs=4, learning_rate=1e-4, patience=4,
+               base="vgg3-v10", extra_training=TRIPLED_MIX),
 )
 
 QUICK_DATASETS = {
