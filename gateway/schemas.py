@@ -36,7 +36,8 @@ class Galaxy(BaseModel):
 
 
 class Inclination(BaseModel):
-    median: float = Field(description="The answer: median over the flavors, degrees.")
+    median: float = Field(description="The answer: median over the flavors (their answers after "
+                          "the real-image correction), degrees.")
     mean: float
     stdev: float = Field(description="The flavors' standard deviation: their disagreement only.")
     min: float | None = None

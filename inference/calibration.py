@@ -6,6 +6,14 @@ set of flavors:
 
     sigma = domain_scale · sqrt(base(median)² + (spread_coefficient · stdev)²)
 
+``median`` is the median of the flavors' answers after the real-image correction: each flavor's
+answer i becomes i + sin²i · (arccos(real_cos_scale · cos i) - i) (:meth:`Calibration.correct`),
+one parameter fitted on real labelled images (``python -m training evaluate --real DIR
+--fit-domain``). The networks learnt from synthetic galaxies and answer real ones too face-on; a
+scale below 1 moves every answer toward edge-on, most in the middle of the range and not at all
+at 0° or 90° (the sin²i weight keeps face-on answers reachable: arccos alone would put a floor of
+arccos(scale) under every answer). 1 leaves the answers as the networks give them.
+
 ``base`` is a table over the predicted inclination (the error of an inclination depends on it:
 face-on galaxies are poorly constrained), chosen so that 68% of the held-out synthetic
 galaxies in each bin have |error| ≤ sigma; ``stdev`` is the flavors' disagreement on this image;
@@ -23,10 +31,21 @@ import math
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 CALIBRATION_FILE = "ensemble.json"
 FALLBACK_SIGMA_DEG = 10.0
+
+
+def cos_scaled(degrees: npt.NDArray[np.float64], scale: float) -> npt.NDArray[np.float64]:
+    """The real-image correction of inclinations i in degrees: i + sin²i · (arccos(scale · cos i)
+    - i), kept in 0-90 (0° stays 0°, 90° stays 90°)."""
+    i = np.asarray(degrees, np.float64)
+    if scale == 1.0:
+        return i
+    moved = np.degrees(np.arccos(np.clip(scale * np.cos(np.radians(i)), 0.0, 1.0)))
+    return np.clip(i + np.sin(np.radians(i)) ** 2 * (moved - i), 0.0, 90.0)
 
 
 class Calibration(BaseModel):
@@ -39,6 +58,11 @@ class Calibration(BaseModel):
     base_sigma_deg: list[float]
     spread_coefficient: float = 1.0
     domain_scale: float = Field(1.0, description="Widening for real images (fitted on real data).")
+    real_cos_scale: float = Field(
+        1.0, gt=0.0, le=1.5,
+        description="Real-image correction: each flavor's answer i becomes i + sin²i · "
+                    "(arccos(real_cos_scale · cos i) - i); fitted on real labelled images; "
+                    "1 = none.")
     alarm_threshold_deg: float = Field(
         description="The flavors' spread (max - min) above which a human should look."
     )
@@ -55,6 +79,10 @@ class Calibration(BaseModel):
         if list(self.bin_centres_deg) != sorted(self.bin_centres_deg):
             raise ValueError("bin_centres_deg must increase")
         return self
+
+    def correct(self, degrees: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The real-image correction of answers in degrees (0-90 stay in 0-90)."""
+        return cos_scaled(degrees, self.real_cos_scale)
 
     def sigma(self, median: float, stdev: float) -> float:
         base = float(np.interp(median, self.bin_centres_deg, self.base_sigma_deg))
@@ -80,6 +108,15 @@ def write_calibration(models_dir: Path, calibration: Calibration) -> None:
     tmp = target.with_suffix(".tmp")
     tmp.write_text(calibration.model_dump_json(indent=2) + "\n")
     tmp.replace(target)
+
+
+def corrected(calibration: Calibration | None, flavor: str, degrees: npt.NDArray[np.float64]
+              ) -> npt.NDArray[np.float64]:
+    """One flavor's answers after the real-image correction of the calibration that knows it
+    (a flavor the calibration was not fitted for is left as it answers)."""
+    if calibration is None or flavor not in calibration.flavors:
+        return np.asarray(degrees, np.float64)
+    return calibration.correct(degrees)
 
 
 def uncertainty(

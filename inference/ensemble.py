@@ -13,7 +13,7 @@ from prometheus_client import Counter, Histogram
 
 from inference.alarms import AlarmLog
 from inference.backends.base import Backend, Images
-from inference.calibration import uncertainty
+from inference.calibration import corrected, uncertainty
 from inference.errors import FlavorError, InvalidTensor, QuorumNotMet, TooManyImages
 from inference.manifest import ColorMode
 from inference.registry import Flavor, Registry
@@ -264,7 +264,9 @@ class Ensemble:
             degrees = out.offset_deg + out.scale_deg * raw.astype(np.float64)
             per_galaxy = np.median(degrees.reshape(-1, copies), axis=1)
             clipped = (per_galaxy < out.min_deg) | (per_galaxy > out.max_deg)
-            per_flavor.append((flavor, np.clip(per_galaxy, out.min_deg, out.max_deg), clipped))
+            answers = corrected(self.registry.calibration, flavor.name,
+                                np.clip(per_galaxy, out.min_deg, out.max_deg))
+            per_flavor.append((flavor, answers, clipped))
 
         galaxies: list[GalaxyEstimate] = []
         for index in range(len(per_flavor[0][1])):

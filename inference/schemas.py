@@ -67,7 +67,8 @@ class FlavorInclination(BaseModel):
     version: int
     inclination_deg: float = Field(
         description="This flavor's value: the median over the galaxy's test-time copies, clipped "
-        "to the manifest's physical range."
+        "to the manifest's physical range, after the real-image correction of the calibration "
+        "(models/ensemble.json real_cos_scale; none for a flavor it was not fitted for)."
     )
     clipped: bool = Field(description="True when the value was outside the range and clipped.")
 

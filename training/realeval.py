@@ -10,7 +10,8 @@ In process (the default), every image goes through exactly what the service does
 each flavor's SavedModel, the median over copies, the median over flavors and the calibrated
 sigma of ``models/ensemble.json``. With ``--url`` the images are posted to a running gateway's
 ``/api/file`` instead and its answers are scored. Either way: RMS, MAE and bias over 45-90° and
-0-90°, the face-on hit rate (answers below 50° for galaxies labelled face-on), the coverage of the
+0-90°, the face-on hit rate (answers below 50° for galaxies labelled face-on or with a reference
+below 30°), the coverage of the
 68% interval, the axial-ratio baseline and the isophote fit (:mod:`training.isophote`) side by
 side, the median of the flavors with the isophote fit as one more member, and a residual plot.
 """
@@ -26,13 +27,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from inference.calibration import Calibration, uncertainty
+from inference.calibration import Calibration, corrected, uncertainty
 from preprocessor.copies import COPY_COUNTS, Copies
 from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
 from training.baseline import Q0, axis_ratio, inclination_from_q
 
 FACE_ON_BELOW_DEG = 50.0
+FACE_ON_REFERENCE_BELOW_DEG = 30.0  # a numeric reference this low counts as a face-on galaxy too
 COPIES: Copies = "rot4"
 
 Floats = npt.NDArray[np.float64]
@@ -85,9 +87,10 @@ class Answers:
 
 
 def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool = True,
-                       frame: Frame = "auto") -> Answers:
+                       frame: Frame = "auto", correct: bool = True) -> Answers:
     """The service's own path for an upload, in this process (imports TensorFlow); ``frame``
-    as the gateway's ``/api/file?frame=`` (its default for uploads is ``auto``)."""
+    as the gateway's ``/api/file?frame=`` (its default for uploads is ``auto``); without
+    ``correct``, the flavors' answers before the real-image correction (``real_cos_scale``)."""
     from inference.registry import load_registry
     from inference.runtime import LoadedFlavor
 
@@ -111,7 +114,9 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
         raw = LoadedFlavor(flavor).predict(tensors[flavor.manifest.color_mode])
         degrees = out.offset_deg + out.scale_deg * raw.astype(np.float64)
         per_image = np.median(degrees.reshape(-1, copies), axis=1)
-        per_flavor[flavor.name] = np.clip(per_image, out.min_deg, out.max_deg)
+        answers = np.clip(per_image, out.min_deg, out.max_deg)
+        per_flavor[flavor.name] = (corrected(registry.calibration, flavor.name, answers)
+                                   if correct else answers)
     stack = np.stack(list(per_flavor.values()))
     median = np.median(stack, axis=0)
     stdev = stack.std(axis=0, ddof=1) if len(stack) > 1 else np.zeros(len(images))
@@ -163,10 +168,12 @@ def isophotes(images: list[RealImage], fit: bool = True) -> Floats:
 
 def real_statistics(predicted: Floats, images: list[RealImage],
                     sigma: Floats | None = None) -> dict[str, float]:
-    """RMS, MAE, bias per range over the numerically labelled images; the face-on hit rate;
-    the 68% interval's coverage (numeric labels, interval clipped to 0-90 as served)."""
+    """RMS, MAE, bias per range over the numerically labelled images; the face-on hit rate
+    (labelled face-on, or a reference below 30°); the 68% interval's coverage (numeric labels,
+    interval clipped to 0-90 as served)."""
     true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
-    face_on = np.asarray([i.incl is None for i in images])
+    face_on = np.asarray([i.incl is None or i.incl < FACE_ON_REFERENCE_BELOW_DEG
+                          for i in images])
     out: dict[str, float] = {}
     for key, (low, high) in {"45_90": (45.0, 90.0), "0_90": (0.0, 90.0)}.items():
         chosen = (true >= low) & (true <= high) & np.isfinite(predicted)
@@ -305,8 +312,10 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
         {"directory": str(directory), "measured_on": label, "through": url or "in process",
          "frame": frame,
          "results": results, "by_hubble_type": types, "images": rows}, indent=2) + "\n")
-    text = (f"**{label}** ({len(images)} images, {int(sum(i.incl is None for i in images))} "
-            f"labelled face-on; {'through ' + url + '/api/file' if url else 'in process'}; "
+    face_on = sum(i.incl is None or i.incl < FACE_ON_REFERENCE_BELOW_DEG for i in images)
+    text = (f"**{label}** ({len(images)} images, {face_on} face-on (labelled, or a reference "
+            f"below {FACE_ON_REFERENCE_BELOW_DEG:.0f}°); "
+            f"{'through ' + url + '/api/file' if url else 'in process'}; "
             f"frame={frame})\n\n"
             + markdown(results) + "\n")
     if types:
@@ -320,34 +329,55 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
 
 
 def fit_domain(directory: Path, models_dir: Path) -> Calibration:
-    """Fit ``domain_scale`` of models/ensemble.json on a real labelled set (in process), record
-    its 5-fold cross-validated coverage, and return the updated calibration."""
+    """Fit the real-image correction (``real_cos_scale``) of models/ensemble.json on a real
+    labelled set (in process), then ``domain_scale`` on the corrected answers; record the
+    correction's 5-fold cross-validated RMS and bias and the scale's 5-fold cross-validated
+    coverage; return the updated calibration."""
     from inference.calibration import load_calibration, write_calibration
-    from training.calibrate import cross_validated_coverage, fit_domain_scale, inside
+    from training.calibrate import (
+        cross_validated_correction,
+        cross_validated_coverage,
+        fit_cos_scale,
+        fit_domain_scale,
+        inside,
+    )
 
     calibration = load_calibration(models_dir)
     if calibration is None:
         raise ValueError(f"no calibration in {models_dir}: run `python -m training evaluate`")
     images = read_index(directory)
-    answers = predict_in_process(models_dir, images)
-    median, stdev, true = ensemble_coverage_inputs(answers, images)
-    base = calibration.model_copy(update={"domain_scale": 1.0})
+    answers = predict_in_process(models_dir, images, correct=False)
+    raw, stdev, true = ensemble_coverage_inputs(answers, images)
+    cos_scale = fit_cos_scale(raw, true)
+    cv_answers = cross_validated_correction(raw, true)
+    base = calibration.model_copy(update={"domain_scale": 1.0, "real_cos_scale": cos_scale})
+    median = base.correct(raw)
     fitted = fit_domain_scale(base, median, stdev, true)
     # Never narrower than the synthetic calibration: a small real set of one rendering (e.g.
     # photographs) says little about the others (survey cutouts), where errors may be larger.
     scale = max(1.0, fitted)
-    cv = cross_validated_coverage(base, median, stdev, true) if fitted > 1.0 else float(
-        np.mean(inside(base, median, stdev, true, 1.0)))
-    coverage = dict(calibration.coverage)
-    coverage[f"real_{Path(directory).name}" + ("_5fold_cv" if fitted > 1.0 else "")] = round(cv, 3)
+    # held-out coverage: each fold's answers corrected by a scale fitted without it
+    cv = cross_validated_coverage(base, cv_answers, stdev, true) if fitted > 1.0 else float(
+        np.mean(inside(base, cv_answers, stdev, true, 1.0)))
+    key = f"real_{Path(directory).name}"
+    coverage = {k: v for k, v in calibration.coverage.items()
+                if k not in (key, f"{key}_5fold_cv")}  # an earlier fit on the same set goes
+    coverage[key + ("_5fold_cv" if fitted > 1.0 else "")] = round(cv, 3)
     how = (f"5-fold cross-validated coverage {cv:.0%}" if fitted > 1.0 else
            f"the fit asked for {fitted:.2f}, kept at 1 (never narrower than the synthetic "
            f"calibration); coverage there {cv:.0%}")
+    delta = cv_answers - true
+    in_range = true >= 45.0
+    correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically labelled "
+                  f"real images of {Path(directory).name} (5-fold cross-validated RMS 45-90° "
+                  f"{np.sqrt(np.mean(delta[in_range] ** 2)):.2f}, bias "
+                  f"{np.mean(delta[in_range]):+.2f}; uncorrected "
+                  f"{np.sqrt(np.mean((raw - true)[in_range] ** 2)):.2f}, "
+                  f"{np.mean((raw - true)[in_range]):+.2f})")
     updated = calibration.model_copy(update={
-        "domain_scale": scale, "coverage": coverage,
-        "fitted_on": calibration.fitted_on.split("; domain")[0]
-        + f"; domain_scale fitted on the {len(true)} numerically labelled real images of "
-          f"{Path(directory).name} ({how})",
+        "domain_scale": scale, "real_cos_scale": cos_scale, "coverage": coverage,
+        "fitted_on": re.split(r"; (?:real_cos_scale|domain_scale)", calibration.fitted_on)[0]
+        + f"; {correction}; domain_scale fitted on the same images after the correction ({how})",
     })
     write_calibration(models_dir, updated)
     return updated

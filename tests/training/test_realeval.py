@@ -12,7 +12,7 @@ from PIL import Image
 from inference.calibration import Calibration, load_calibration, write_calibration
 from inference.manifest import Manifest
 from training.__main__ import main
-from training.realeval import read_index, real_statistics
+from training.realeval import predict_in_process, read_index, real_statistics
 from training.synthetic import render_galaxy
 
 
@@ -81,6 +81,16 @@ def test_statistics_count_face_on_labels_apart() -> None:
     assert stats["n_45_90"] == 2 and stats["n_face_on"] == 2
 
 
+def test_a_numeric_reference_below_30_degrees_counts_as_face_on_too() -> None:
+    from training.realeval import RealImage
+
+    images = [RealImage(Path("a"), "a", 20.0), RealImage(Path("b"), "b", 29.9),
+              RealImage(Path("c"), "c", 30.0), RealImage(Path("d"), "d", None)]
+    stats = real_statistics(np.array([55.0, 40.0, 60.0, 10.0]), images)
+    assert stats["n_face_on"] == 3 and stats["face_on_hit_rate"] == pytest.approx(2 / 3)
+    assert stats["n_0_90"] == 3  # the numeric ones keep their place in the 0-90° figures
+
+
 def test_evaluate_real_in_process_writes_report_plot_and_fits_the_domain(
     tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
 ) -> None:
@@ -97,6 +107,23 @@ def test_evaluate_real_in_process_writes_report_plot_and_fits_the_domain(
     assert written is not None and written.domain_scale >= 1.0
     assert any(key.startswith("real_real") for key in written.coverage)
     assert "domain_scale fitted on" in written.fitted_on
+    assert 0.7 <= written.real_cos_scale <= 1.3
+    assert f"real_cos_scale {written.real_cos_scale} fitted on the" in written.fitted_on
+    assert written.fitted_on.startswith("test table; real_cos_scale")
+    # the answers in process are the flavors' answers through the fitted correction
+    images = read_index(real)
+    raw = predict_in_process(models_dir, images, isophote=False, correct=False)
+    served = predict_in_process(models_dir, images, isophote=False)
+    for name, values in raw.flavors.items():
+        np.testing.assert_allclose(served.flavors[name], written.correct(values))
+    np.testing.assert_allclose(served.median, written.correct(raw.median))
+    # fitting again starts from the flavors' own answers, not the corrected ones
+    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
+          "--fit-domain", "--no-isophote", "--label", "synthetic files"])
+    again = load_calibration(models_dir)
+    assert again is not None and again.real_cos_scale == written.real_cos_scale
+    assert again.fitted_on.count("real_cos_scale") == 1
+    assert len([key for key in again.coverage if key.startswith("real_real")]) == 1
     text = (report / "real-real.md").read_text()
     assert "median ensemble" in text and "axial-ratio" in text and "synthetic files" in text
     assert (report / "real-real.png").stat().st_size > 1000

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from inference.calibration import load_calibration, write_calibration
 from inference.manifest import load_manifest
 from training.__main__ import main
 from training.export import flavor_manifests
@@ -58,6 +59,21 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     before = load_manifest(models / "quick-0")
     main(["train", "quick-0", *args])
     assert load_manifest(models / "quick-0").training == before.training
+
+    # A real-image correction fitted earlier for the same flavors is kept, and the calibration
+    # is fitted on the answers as served, after it.
+    calibration = load_calibration(models)
+    assert calibration is not None and calibration.real_cos_scale == 1.0
+    plain_bases = calibration.base_sigma_deg
+    write_calibration(models, calibration.model_copy(update={"real_cos_scale": 0.8}))
+    main(["evaluate", *args])
+    kept = load_calibration(models)
+    assert kept is not None and kept.real_cos_scale == 0.8
+    assert kept.base_sigma_deg != plain_bases
+    table = json.loads((report / "report.json").read_text())["results"]["test"]
+    served = table["median ensemble, rot4, as served (real-image correction)"]
+    assert served["bias_45_90"] > table["median ensemble, rot4 copies"]["bias_45_90"]
+    assert "real_cos_scale 0.8" in (report / "report.md").read_text()
 
 
 
