@@ -8,6 +8,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from training.realeval import Grouping
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATASETS = ROOT / "datasets"
@@ -24,6 +28,15 @@ def _recipe(quick: bool):  # type: ignore[no-untyped-def]
 def _data_root(args: argparse.Namespace) -> Path:
     root: Path = args.datasets
     return root / "quick" if args.quick else root
+
+
+def _grouping(text: str) -> "Grouping":
+    from training.realeval import Grouping
+
+    try:
+        return Grouping.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -115,7 +128,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             calibration = fit_domain(args.real, args.models)
             print(f"domain_scale {calibration.domain_scale}: {calibration.fitted_on}")
         evaluate_real(args.real, args.models, args.report, args.plots, args.url, args.label,
-                      isophote=not args.no_isophote, frame=args.frame)
+                      isophote=not args.no_isophote, frame=args.frame, groupings=tuple(args.by))
         return
     recipe = _recipe(args.quick)
     evaluate_repository(args.models, _data_root(args), recipe.datasets, args.report,
@@ -273,6 +286,10 @@ def parser() -> argparse.ArgumentParser:
                    help="with --real: leave the (slow) isophote fit out of the report")
     p.add_argument("--label", default="real images",
                    help="with --real: what the images are, for the report's title")
+    p.add_argument("--by", action="append", default=[], metavar="COLUMN[=E0,E1,...]",
+                   type=_grouping,
+                   help="with --real: the figures by each value of this index column, or by "
+                        "its numeric bins [E0, E1), [E1, E2), ...; repeatable")
     p.add_argument("--frame", choices=["auto", "as-is"], default="auto",
                    help="with --real: how uploads are framed (/api/file's frame=; default auto, "
                         "the service's default)")

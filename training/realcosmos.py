@@ -24,7 +24,8 @@ galaxies, not an inclination catalogue: a reference rougher than the development
 
 Writes OUTDIR/index.csv (path,name,kind,incl,q,hlr_px,sersic_n,bulge_fraction,mag,zphot; incl
 empty for all but disks) for ``python -m bench.rejection --set cosmos=OUTDIR/index.csv``, and
-OUTDIR/disks/index.csv (path,name,incl) for ``python -m training evaluate --real OUTDIR/disks``.
+OUTDIR/disks/index.csv (the disks, the same columns but kind) for ``python -m training evaluate
+--real OUTDIR/disks`` (``--by hlr_px=0,15,1000`` for the figures by size).
 """
 
 import csv
@@ -119,10 +120,10 @@ def write_set(catalogue: Path, fits_catalogue: Path, images: Path, out: Path) ->
     disks = out / "disks"
     disks.mkdir(exist_ok=True)
     with (disks / "index.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=("path", "name", "incl"))
+        writer = csv.DictWriter(handle, fieldnames=[c for c in COLUMNS if c != "kind"],
+                                extrasaction="ignore")
         writer.writeheader()
-        writer.writerows({"path": r["path"], "name": r["name"], "incl": r["incl"]}
-                         for r in rows if r["kind"] == "disk")
+        writer.writerows(r for r in rows if r["kind"] == "disk")
     return index
 
 

@@ -3,7 +3,8 @@
 ``DIR/index.csv`` has the columns ``path,name,incl``: ``incl`` in degrees, or ``face_on`` for a
 galaxy judged face-on (< 45°) without a number; a relative ``path`` is relative to DIR. An optional
 ``hubble`` column (a Hubble type such as ``SABc``) adds the median's and the baseline's figures by
-type (:func:`hubble_group`).
+type (:func:`hubble_group`); ``--by COLUMN`` or ``--by COLUMN=E0,E1,...`` the same by the values,
+or the numeric bins, of any other column of the index (:class:`Grouping`).
 
 In process (the default), every image goes through exactly what the service does to an upload:
 ``preprocessor.pipeline.preprocess_bytes`` (the flavor's colour mode, ``rot4`` test-time copies),
@@ -17,11 +18,12 @@ side, the median of the flavors with the isophote fit as one more member, and a 
 """
 
 import csv
+import itertools
 import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +48,7 @@ class RealImage:
     name: str
     incl: float | None  # None: labelled face_on
     hubble: str = ""  # the Hubble type, where the index gives one
+    columns: Mapping[str, str] = field(default_factory=dict)  # the index's other columns
 
 
 # Hubble stages grouped as the bulge shrinks: early (large bulge) to late (little or none).
@@ -68,7 +71,9 @@ def read_index(directory: Path) -> list[RealImage]:
             label = row["incl"].strip()
             rows.append(RealImage(path if path.is_absolute() else directory / path, row["name"],
                                   None if label == "face_on" else float(label),
-                                  (row.get("hubble") or "").strip()))
+                                  (row.get("hubble") or "").strip(),
+                                  {k: (v or "").strip() for k, v in row.items()
+                                   if k not in ("path", "name", "incl", "hubble")}))
     if not rows:
         raise ValueError(f"{directory}/index.csv lists no images")
     return rows
@@ -260,15 +265,15 @@ def markdown(results: Mapping[str, Mapping[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def by_hubble_type(answers: Answers, images: list[RealImage]
-                   ) -> dict[str, dict[str, dict[str, float]]]:
-    """The median's and the axial-ratio baseline's figures on the images of each
-    :func:`hubble_group` (groups with no image left out)."""
-    groups = np.asarray([hubble_group(i.hubble) for i in images])
+def figures_by_group(answers: Answers, images: list[RealImage], groups: list[str],
+                     order: list[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """The median's and the axial-ratio baseline's figures on the images of each group, in
+    ``order`` (groups with no image, and images in the group '', left out)."""
+    labels = np.asarray(groups)
     out = {}
-    for group in dict.fromkeys(HUBBLE_GROUPS.values()):
-        chosen = groups == group
-        if chosen.any():
+    for group in order:
+        chosen = labels == group
+        if group and chosen.any():
             subset = [i for i, keep in zip(images, chosen, strict=True) if keep]
             out[group] = {"median ensemble": real_statistics(answers.median[chosen], subset),
                           f"axial-ratio q0={Q0}": real_statistics(answers.baseline[chosen],
@@ -276,13 +281,85 @@ def by_hubble_type(answers: Answers, images: list[RealImage]
     return out
 
 
+def by_hubble_type(answers: Answers, images: list[RealImage]
+                   ) -> dict[str, dict[str, dict[str, float]]]:
+    """:func:`figures_by_group` over each :func:`hubble_group`."""
+    return figures_by_group(answers, images, [hubble_group(i.hubble) for i in images],
+                            list(dict.fromkeys(HUBBLE_GROUPS.values())))
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """``--by COLUMN`` (each value of an index column a group) or ``--by COLUMN=E0,E1,...``
+    (numeric: the bins [E0, E1), [E1, E2), ..., the last one closed)."""
+
+    column: str
+    edges: tuple[float, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> "Grouping":
+        column, _, edges = text.partition("=")
+        if not column.strip():
+            raise ValueError(f"--by {text!r}: no column")
+        try:
+            bins = tuple(float(e) for e in edges.split(",")) if edges else ()
+        except ValueError:
+            raise ValueError(f"--by {text!r}: the bin edges are not numbers") from None
+        if edges and (len(bins) < 2 or list(bins) != sorted(set(bins))):
+            raise ValueError(f"--by {text!r}: at least two increasing bin edges")
+        return cls(column.strip(), bins)
+
+    def label(self, value: str) -> str:
+        """The group of one image's value ('' for none: outside the bins, empty, not a number)."""
+        if not self.edges:
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            return ""
+        last = len(self.edges) - 2
+        for k, (low, high) in enumerate(itertools.pairwise(self.edges)):
+            if low <= number < high or (k == last and number == high):
+                return f"{low:g}-{high:g}"
+        return ""
+
+    def order(self, labels: list[str]) -> list[str]:
+        if self.edges:
+            return [f"{a:g}-{b:g}" for a, b in itertools.pairwise(self.edges)]
+        return sorted(set(labels))
+
+
+def check_column(images: list[RealImage], grouping: Grouping) -> None:
+    """ValueError when the index lacks the grouping's column."""
+    if any(grouping.column not in i.columns for i in images):
+        raise ValueError(f"--by {grouping.column}: not a column of every row of the index "
+                         "(path, name, incl and hubble are not groupings)")
+
+
+def by_column(answers: Answers, images: list[RealImage], grouping: Grouping
+              ) -> dict[str, dict[str, dict[str, float]]]:
+    """:func:`figures_by_group` over the groups of an index column (:func:`check_column`)."""
+    check_column(images, grouping)
+    labels = [grouping.label(i.columns[grouping.column]) for i in images]
+    return figures_by_group(answers, images, labels, grouping.order(labels))
+
+
+def grouped_markdown(title: str, groups: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
+    return f"\n{title}:\n\n" + markdown(
+        {f"{group}, {row} ({stats['n_45_90']:.0f} at 45-90°)": stats
+         for group, pair in groups.items() for row, stats in pair.items()}) + "\n"
+
+
 def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                   plots_dir: Path | None = None, url: str | None = None,
-                  label: str = "real images", isophote: bool = True, frame: Frame = "auto"
-                  ) -> dict[str, dict[str, float]]:
+                  label: str = "real images", isophote: bool = True, frame: Frame = "auto",
+                  groupings: tuple[Grouping, ...] = ()) -> dict[str, dict[str, float]]:
     """Score the ensemble (in process, or the service at ``url``) on a real labelled set;
-    without ``isophote`` the isophote-fit rows are left out; ``frame`` as ``/api/file``'s."""
+    without ``isophote`` the isophote-fit rows are left out; ``frame`` as ``/api/file``'s;
+    each of ``groupings`` adds the figures by the groups of an index column."""
     images = read_index(directory)
+    for grouping in groupings:  # a missing column fails before any image is scored
+        check_column(images, grouping)
     answers = (predict_through_service(url, images, isophote=isophote, frame=frame) if url
                else predict_in_process(models_dir, images, isophote, frame))
     results: dict[str, dict[str, float]] = {}
@@ -308,10 +385,12 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                                                     answers.stdev, answers.baseline,
                                                     strict=True))]
     types = by_hubble_type(answers, images)
+    columns = {(g.column + ("=" + ",".join(f"{e:g}" for e in g.edges) if g.edges else "")):
+               by_column(answers, images, g) for g in groupings}
     (report_dir / f"real-{stem}.json").write_text(json.dumps(
         {"directory": str(directory), "measured_on": label, "through": url or "in process",
-         "frame": frame,
-         "results": results, "by_hubble_type": types, "images": rows}, indent=2) + "\n")
+         "frame": frame, "results": results, "by_hubble_type": types, "by_column": columns,
+         "images": rows}, indent=2) + "\n")
     face_on = sum(i.incl is None or i.incl < FACE_ON_REFERENCE_BELOW_DEG for i in images)
     text = (f"**{label}** ({len(images)} images, {face_on} face-on (labelled, or a reference "
             f"below {FACE_ON_REFERENCE_BELOW_DEG:.0f}°); "
@@ -319,9 +398,9 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
             f"frame={frame})\n\n"
             + markdown(results) + "\n")
     if types:
-        text += "\nBy Hubble type:\n\n" + markdown(
-            {f"{group}, {row} ({stats['n_45_90']:.0f} at 45-90°)": stats
-             for group, pair in types.items() for row, stats in pair.items()}) + "\n"
+        text += grouped_markdown("By Hubble type", types)
+    for spec, groups in columns.items():
+        text += grouped_markdown(f"By {spec}", groups)
     (report_dir / f"real-{stem}.md").write_text(text)
     plot_residuals(images, answers, label, (plots_dir or report_dir) / f"real-{stem}.png")
     print(text, flush=True)

@@ -16,20 +16,23 @@ from training.realeval import predict_in_process, read_index, real_statistics
 from training.synthetic import render_galaxy
 
 
-def labelled_set(directory: Path, count: int = 8, hubble: tuple[str, ...] = ()) -> Path:
+def labelled_set(directory: Path, count: int = 8, hubble: tuple[str, ...] = (),
+                 columns: dict[str, tuple[str, ...]] | None = None) -> Path:
     """Synthetic renderings written as files, as a stand-in for real photographs (the format
-    and the path through the code are the same); ``hubble``: a Hubble type column, in turn."""
+    and the path through the code are the same); ``hubble``: a Hubble type column, and
+    ``columns`` more columns, their values in turn."""
+    extra = {**({"hubble": hubble} if hubble else {}), **(columns or {})}
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "index.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["path", "name", "incl", *(["hubble"] if hubble else [])])
+        writer.writerow(["path", "name", "incl", *extra])
         for index in range(count):
             image, galaxy = render_galaxy(77, index)
             name = f"G{index}"
             image.convert("RGB").save(directory / f"{name}.png")
             label = "face_on" if galaxy.label < 30 else f"{galaxy.label:.1f}"
             writer.writerow([f"{name}.png", name, label,
-                             *([hubble[index % len(hubble)]] if hubble else [])])
+                             *(values[index % len(values)] for values in extra.values())])
     return directory
 
 
@@ -145,3 +148,62 @@ def test_evaluate_real_without_the_isophote_fit_leaves_its_rows_out(
     assert "median ensemble" in text and "isophote" not in text
     rows = json.loads((report / "real-real.json").read_text())["images"]
     assert len(rows) == 3 and all(row["isophote"] is None for row in rows)
+
+
+def test_a_grouping_is_a_column_or_a_column_with_increasing_bin_edges() -> None:
+    from training.realeval import Grouping
+
+    assert Grouping.parse("rendering") == Grouping("rendering")
+    bins = Grouping.parse("hlr_px=0,15,1000")
+    assert bins == Grouping("hlr_px", (0.0, 15.0, 1000.0))
+    assert [bins.label(v) for v in ("3", "15", "999.9", "1000", "1001", "-1", "", "big")] == [
+        "0-15", "15-1000", "15-1000", "15-1000", "", "", "", ""]
+    assert bins.order(["15-1000"]) == ["0-15", "15-1000"]
+    assert Grouping("kind").order(["sdss", "photo", "sdss"]) == ["photo", "sdss"]
+    for bad in ("x=1", "x=3,1", "x=1,1", "x=a,b", "=1,2", ""):
+        with pytest.raises(ValueError, match="--by"):
+            Grouping.parse(bad)
+
+
+def test_figures_by_a_column_score_each_group_apart() -> None:
+    from training.realeval import Answers, Grouping, RealImage, by_column
+
+    images = [RealImage(Path(f"{n}"), f"{n}", incl, columns={"rendering": r, "size": z})
+              for n, (incl, r, z) in enumerate([(60.0, "photo", "10"), (80.0, "sdss", "20"),
+                                                (70.0, "photo", "30"), (None, "sdss", "5")])]
+    median = np.array([62.0, 75.0, 71.0, 20.0])
+    answers = Answers({}, median, np.zeros(4), np.ones(4), np.array([50.0, 70.0, 60.0, 40.0]),
+                      np.full(4, np.nan))
+    groups = by_column(answers, images, Grouping("rendering"))
+    assert list(groups) == ["photo", "sdss"]
+    assert groups["photo"]["median ensemble"] == real_statistics(median[[0, 2]],
+                                                                 [images[0], images[2]])
+    assert groups["photo"]["median ensemble"]["bias_45_90"] == pytest.approx(1.5)
+    assert groups["sdss"]["axial-ratio q0=0.2"]["n_face_on"] == 1
+    sizes = by_column(answers, images, Grouping("size", (0.0, 15.0, 100.0)))
+    assert {k: v["median ensemble"]["n_0_90"] for k, v in sizes.items()} == {
+        "0-15": 1.0, "15-100": 2.0}
+    with pytest.raises(ValueError, match="--by colour"):
+        by_column(answers, images, Grouping("colour"))
+
+
+def test_evaluate_real_reports_figures_by_index_columns_and_checks_them_first(
+    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
+) -> None:
+    real = labelled_set(tmp_path / "real", count=4, columns={
+        "rendering": ("sdss", "photo"), "hlr_px": ("5", "15", "25", "35")})
+    report = tmp_path / "report"
+    main(["evaluate", "--real", str(real), "--models", str(tiny_repository[0]), "--report",
+          str(report), "--no-isophote", "--by", "rendering", "--by", "hlr_px=0,12,100"])
+    by = json.loads((report / "real-real.json").read_text())["by_column"]
+    assert list(by) == ["rendering", "hlr_px=0,12,100"]
+    assert list(by["rendering"]) == ["photo", "sdss"]
+    assert list(by["hlr_px=0,12,100"]) == ["0-12", "12-100"]
+    text = (report / "real-real.md").read_text()
+    assert "By rendering:" in text and "| 12-100, median ensemble (" in text
+    with pytest.raises(ValueError, match="--by colour"):
+        main(["evaluate", "--real", str(real), "--models", str(tiny_repository[0]), "--report",
+              str(tmp_path / "other"), "--no-isophote", "--by", "colour"])
+    assert not (tmp_path / "other").exists()
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--real", str(real), "--by", "hlr_px=3,1"])
