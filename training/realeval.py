@@ -419,6 +419,7 @@ def fit_domain(directory: Path, models_dir: Path) -> Calibration:
         fit_cos_scale,
         fit_domain_scale,
         inside,
+        repeated_correction_figures,
     )
 
     calibration = load_calibration(models_dir)
@@ -445,12 +446,13 @@ def fit_domain(directory: Path, models_dir: Path) -> Calibration:
     how = (f"5-fold cross-validated coverage {cv:.0%}" if fitted > 1.0 else
            f"the fit asked for {fitted:.2f}, kept at 1 (never narrower than the synthetic "
            f"calibration); coverage there {cv:.0%}")
-    delta = cv_answers - true
+    splits = repeated_correction_figures(raw, true)
     in_range = true >= 45.0
+    (rms, bias), (low, high) = splits.mean(axis=0), np.percentile(splits[:, 0], [0, 100])
     correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically labelled "
                   f"real images of {Path(directory).name} (5-fold cross-validated RMS 45-90° "
-                  f"{np.sqrt(np.mean(delta[in_range] ** 2)):.2f}, bias "
-                  f"{np.mean(delta[in_range]):+.2f}; uncorrected "
+                  f"{rms:.2f}, bias {bias:+.2f}: the mean over {len(splits)} random splits, RMS "
+                  f"{low:.2f}-{high:.2f}; uncorrected "
                   f"{np.sqrt(np.mean((raw - true)[in_range] ** 2)):.2f}, "
                   f"{np.mean((raw - true)[in_range]):+.2f})")
     updated = calibration.model_copy(update={

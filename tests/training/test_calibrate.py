@@ -11,6 +11,7 @@ from training.calibrate import (
     fit_cos_scale,
     fit_domain_scale,
     inside,
+    repeated_correction_figures,
 )
 
 
@@ -65,3 +66,8 @@ def test_the_real_image_correction_is_fitted_by_least_squares_and_cross_validate
     assert np.sqrt(np.mean((held_out - true) ** 2)) < np.sqrt(np.mean((raw - true) ** 2))
     # answers already right ask for no correction
     assert fit_cos_scale(true, true) == 1.0
+    # one figure per random split; the first split is cross_validated_correction's own
+    figures = repeated_correction_figures(raw, true, splits=4)
+    assert figures.shape == (4, 2) and len(set(figures[:, 0])) == 4
+    delta = held_out - true
+    assert figures[0].tolist() == pytest.approx([np.sqrt(np.mean(delta**2)), np.mean(delta)])
