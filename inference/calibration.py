@@ -12,7 +12,8 @@ one parameter fitted on real labelled images (``python -m training evaluate --re
 --fit-domain``). The networks learnt from synthetic galaxies and answer real ones too face-on; a
 scale below 1 moves every answer toward edge-on, most in the middle of the range and not at all
 at 0° or 90° (the sin²i weight keeps face-on answers reachable: arccos alone would put a floor of
-arccos(scale) under every answer). 1 leaves the answers as the networks give them.
+arccos(scale) under every answer). 1 leaves the answers as the networks give them; above 1 the
+form is neither smooth nor monotone, and is refused.
 
 ``base`` is a table over the predicted inclination (the error of an inclination depends on it:
 face-on galaxies are poorly constrained), chosen so that 68% of the held-out synthetic
@@ -59,7 +60,7 @@ class Calibration(BaseModel):
     spread_coefficient: float = 1.0
     domain_scale: float = Field(1.0, description="Widening for real images (fitted on real data).")
     real_cos_scale: float = Field(
-        1.0, gt=0.0, le=1.5,
+        1.0, gt=0.0, le=1.0,
         description="Real-image correction: each flavor's answer i becomes i + sin²i · "
                     "(arccos(real_cos_scale · cos i) - i); fitted on real labelled images; "
                     "1 = none.")

@@ -121,6 +121,8 @@ def cmd_recipe(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from training.evaluate import evaluate_repository
 
+    if args.by and args.real is None:
+        raise SystemExit("evaluate: --by needs --real (it groups a real set's index)")
     if args.real is not None:
         from training.realeval import evaluate_real, fit_domain
 

@@ -88,12 +88,28 @@ def cross_validated_coverage(calibration: Calibration, median: Floats, stdev: Fl
     return float(np.mean(hits))
 
 
-def fit_cos_scale(raw: Floats, true: Floats, low: float = 0.7, high: float = 1.3) -> float:
-    """The real-image correction's scale (:meth:`Calibration.correct`) that minimises the squared
-    error of the corrected answers against ``true``, to 0.001 on [low, high]."""
+MIN_REAL_IMAGES = 5
+COS_SCALE_GRID = (0.5, 1.0)  # the correction's form is smooth and monotone only for s <= 1
+
+
+def fit_cos_scale(raw: Floats, true: Floats) -> float:
+    """The real-image correction's scale (:func:`inference.calibration.cos_scaled`) that
+    minimises the squared error of the corrected answers against ``true``, to 0.001 on
+    :data:`COS_SCALE_GRID` (1: none); pairs with a NaN are left out. ValueError with fewer than
+    :data:`MIN_REAL_IMAGES` pairs, or when the best scale is the grid's lower end (the answers
+    need more than this correction can give)."""
+    keep = np.isfinite(raw) & np.isfinite(true)
+    if keep.sum() < MIN_REAL_IMAGES:
+        raise ValueError(f"{int(keep.sum())} numerically labelled images: the real-image "
+                         f"correction needs at least {MIN_REAL_IMAGES}")
+    low, high = COS_SCALE_GRID
     grid = np.round(np.arange(low, high + 0.0005, 0.001), 3)
-    errors = [np.mean((cos_scaled(raw, float(scale)) - true) ** 2) for scale in grid]
-    return float(grid[int(np.argmin(errors))])
+    errors = [np.mean((cos_scaled(raw[keep], float(s)) - true[keep]) ** 2) for s in grid]
+    best = float(grid[int(np.argmin(errors))])
+    if best == low:
+        raise ValueError(f"the real-image correction's fit ran to the end of its range ({low}): "
+                         "these answers are too far from their references for it")
+    return best
 
 
 def folds_of(count: int, folds: int = 5, seed: int = 0) -> list[npt.NDArray[np.int64]]:
@@ -102,25 +118,43 @@ def folds_of(count: int, folds: int = 5, seed: int = 0) -> list[npt.NDArray[np.i
     return [order[fold::folds] for fold in range(folds)]
 
 
-def cross_validated_correction(raw: Floats, true: Floats, folds: int = 5, seed: int = 0
-                               ) -> Floats:
-    """Each answer corrected by the scale fitted on the other folds."""
-    out = np.empty(len(raw))
-    for held in folds_of(len(raw), folds, seed):
-        rest = np.setdiff1d(np.arange(len(raw)), held)
-        out[held] = cos_scaled(raw[held], fit_cos_scale(raw[rest], true[rest]))
-    return out
+def served(flavors: Floats, scale: float) -> tuple[Floats, Floats]:
+    """(median, stdev) over flavors (rows) of their answers after the correction, as
+    ``inference.ensemble`` combines them."""
+    answers = cos_scaled(flavors, scale)
+    stdev = answers.std(axis=0, ddof=1) if len(answers) > 1 else np.zeros(answers.shape[1])
+    return np.median(answers, axis=0), stdev
 
 
-def repeated_correction_figures(raw: Floats, true: Floats, splits: int = 20, folds: int = 5,
-                                low_deg: float = 45.0) -> npt.NDArray[np.float64]:
-    """(RMS, bias) over ``true`` >= ``low_deg`` of :func:`cross_validated_correction` for each of
-    ``splits`` random fold splits (seeds 0, 1, ...): one split of a small set is one draw."""
+def cross_validated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,
+                             folds: int = 5, seed: int = 0) -> tuple[Floats, Floats]:
+    """(answers, covered) of each image when both the correction and the domain scale (never
+    below 1, as shipped) are fitted on the other folds: the held-out answer as served, and
+    whether its 68% interval holds ``true``. ``flavors``: the flavors' uncorrected answers,
+    one row each."""
+    answers, covered = np.empty(len(true)), np.zeros(len(true), bool)
+    for held in folds_of(len(true), folds, seed):
+        rest = np.setdiff1d(np.arange(len(true)), held)
+        scale = fit_cos_scale(np.median(flavors[:, rest], axis=0), true[rest])
+        median, stdev = served(flavors[:, rest], scale)
+        domain = max(1.0, fit_domain_scale(calibration, median, stdev, true[rest]))
+        answers[held], held_stdev = served(flavors[:, held], scale)
+        covered[held] = inside(calibration, answers[held], held_stdev, true[held], domain)
+    return answers, covered
+
+
+def repeated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,
+                      splits: int = 20, low_deg: float = 45.0) -> npt.NDArray[np.float64]:
+    """(RMS, bias over ``true`` >= ``low_deg``, coverage) of :func:`cross_validated_real_fit`
+    for each of ``splits`` random 5-fold splits (seeds 0, 1, ...): one split of a small set is
+    one draw."""
     chosen = true >= low_deg
     out = []
     for seed in range(splits):
-        delta = (cross_validated_correction(raw, true, folds, seed) - true)[chosen]
-        out.append((float(np.sqrt(np.mean(delta**2))), float(np.mean(delta))))
+        answers, covered = cross_validated_real_fit(calibration, flavors, true, seed=seed)
+        delta = (answers - true)[chosen]
+        out.append((float(np.sqrt(np.mean(delta**2))), float(np.mean(delta)),
+                    float(np.mean(covered))))
     return np.asarray(out)
 
 

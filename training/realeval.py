@@ -73,7 +73,8 @@ def read_index(directory: Path) -> list[RealImage]:
                                   None if label == "face_on" else float(label),
                                   (row.get("hubble") or "").strip(),
                                   {k: (v or "").strip() for k, v in row.items()
-                                   if k not in ("path", "name", "incl", "hubble")}))
+                                   if isinstance(k, str) and isinstance(v, str | None)
+                                   and k not in ("path", "name", "incl", "hubble")}))
     if not rows:
         raise ValueError(f"{directory}/index.csv lists no images")
     return rows
@@ -202,14 +203,6 @@ def real_statistics(predicted: Floats, images: list[RealImage],
     return out
 
 
-def ensemble_coverage_inputs(answers: Answers, images: list[RealImage]
-                             ) -> tuple[Floats, Floats, Floats]:
-    """(median, stdev, true) of the numerically labelled images, for calibration."""
-    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
-    keep = np.isfinite(true)
-    return answers.median[keep], answers.stdev[keep], true[keep]
-
-
 def plot_residuals(images: list[RealImage], answers: Answers, title: str, path: Path) -> Path:
     import matplotlib
 
@@ -288,6 +281,12 @@ def by_hubble_type(answers: Answers, images: list[RealImage]
                             list(dict.fromkeys(HUBBLE_GROUPS.values())))
 
 
+def edge_text(edge: float) -> str:
+    """A bin edge as short as it reads back exactly (15 as "15", 1000001 in full)."""
+    short = f"{edge:g}"
+    return short if float(short) == edge else repr(edge)
+
+
 @dataclass(frozen=True)
 class Grouping:
     """``--by COLUMN`` (each value of an index column a group) or ``--by COLUMN=E0,E1,...``
@@ -305,8 +304,9 @@ class Grouping:
             bins = tuple(float(e) for e in edges.split(",")) if edges else ()
         except ValueError:
             raise ValueError(f"--by {text!r}: the bin edges are not numbers") from None
-        if edges and (len(bins) < 2 or list(bins) != sorted(set(bins))):
-            raise ValueError(f"--by {text!r}: at least two increasing bin edges")
+        if edges and (len(bins) < 2 or list(bins) != sorted(set(bins))
+                      or not all(math.isfinite(e) for e in bins)):
+            raise ValueError(f"--by {text!r}: at least two increasing, finite bin edges")
         return cls(column.strip(), bins)
 
     def label(self, value: str) -> str:
@@ -320,12 +320,12 @@ class Grouping:
         last = len(self.edges) - 2
         for k, (low, high) in enumerate(itertools.pairwise(self.edges)):
             if low <= number < high or (k == last and number == high):
-                return f"{low:g}-{high:g}"
+                return f"{edge_text(low)}-{edge_text(high)}"
         return ""
 
     def order(self, labels: list[str]) -> list[str]:
         if self.edges:
-            return [f"{a:g}-{b:g}" for a, b in itertools.pairwise(self.edges)]
+            return [f"{edge_text(a)}-{edge_text(b)}" for a, b in itertools.pairwise(self.edges)]
         return sorted(set(labels))
 
 
@@ -385,7 +385,7 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                                                     answers.stdev, answers.baseline,
                                                     strict=True))]
     types = by_hubble_type(answers, images)
-    columns = {(g.column + ("=" + ",".join(f"{e:g}" for e in g.edges) if g.edges else "")):
+    columns = {(g.column + ("=" + ",".join(edge_text(e) for e in g.edges) if g.edges else "")):
                by_column(answers, images, g) for g in groupings}
     (report_dir / f"real-{stem}.json").write_text(json.dumps(
         {"directory": str(directory), "measured_on": label, "through": url or "in process",
@@ -409,17 +409,17 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
 
 def fit_domain(directory: Path, models_dir: Path) -> Calibration:
     """Fit the real-image correction (``real_cos_scale``) of models/ensemble.json on a real
-    labelled set (in process), then ``domain_scale`` on the corrected answers; record the
-    correction's 5-fold cross-validated RMS and bias and the scale's 5-fold cross-validated
-    coverage; return the updated calibration."""
+    labelled set (in process), then ``domain_scale`` on the answers as served after it; record
+    the figures of both fitted on four fifths and scored on the fifth left out (the mean over 20
+    random splits); return the updated calibration. The base sigma and alarm threshold stay as
+    ``training evaluate`` fitted them, under the correction the calibration had then: after a new
+    correction, run it again (and this once more)."""
     from inference.calibration import load_calibration, write_calibration
     from training.calibrate import (
-        cross_validated_correction,
-        cross_validated_coverage,
         fit_cos_scale,
         fit_domain_scale,
-        inside,
-        repeated_correction_figures,
+        repeated_real_fit,
+        served,
     )
 
     calibration = load_calibration(models_dir)
@@ -427,38 +427,42 @@ def fit_domain(directory: Path, models_dir: Path) -> Calibration:
         raise ValueError(f"no calibration in {models_dir}: run `python -m training evaluate`")
     images = read_index(directory)
     answers = predict_in_process(models_dir, images, correct=False)
-    raw, stdev, true = ensemble_coverage_inputs(answers, images)
+    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
+    numeric = np.isfinite(true)
+    flavors = np.stack(list(answers.flavors.values()))[:, numeric]
+    true = true[numeric]
+    raw = np.median(flavors, axis=0)
     cos_scale = fit_cos_scale(raw, true)
-    cv_answers = cross_validated_correction(raw, true)
     base = calibration.model_copy(update={"domain_scale": 1.0, "real_cos_scale": cos_scale})
-    median = base.correct(raw)
+    median, stdev = served(flavors, cos_scale)
     fitted = fit_domain_scale(base, median, stdev, true)
     # Never narrower than the synthetic calibration: a small real set of one rendering (e.g.
     # photographs) says little about the others (survey cutouts), where errors may be larger.
     scale = max(1.0, fitted)
-    # held-out coverage: each fold's answers corrected by a scale fitted without it
-    cv = cross_validated_coverage(base, cv_answers, stdev, true) if fitted > 1.0 else float(
-        np.mean(inside(base, cv_answers, stdev, true, 1.0)))
+    splits = repeated_real_fit(base, flavors, true)
+    (rms, bias, cv), (low, high) = splits.mean(axis=0), np.percentile(splits[:, 0], [0, 100])
     key = f"real_{Path(directory).name}"
     coverage = {k: v for k, v in calibration.coverage.items()
                 if k not in (key, f"{key}_5fold_cv")}  # an earlier fit on the same set goes
-    coverage[key + ("_5fold_cv" if fitted > 1.0 else "")] = round(cv, 3)
-    how = (f"5-fold cross-validated coverage {cv:.0%}" if fitted > 1.0 else
-           f"the fit asked for {fitted:.2f}, kept at 1 (never narrower than the synthetic "
-           f"calibration); coverage there {cv:.0%}")
-    splits = repeated_correction_figures(raw, true)
+    coverage[f"{key}_5fold_cv"] = round(float(cv), 3)
     in_range = true >= 45.0
-    (rms, bias), (low, high) = splits.mean(axis=0), np.percentile(splits[:, 0], [0, 100])
     correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically labelled "
                   f"real images of {Path(directory).name} (5-fold cross-validated RMS 45-90° "
                   f"{rms:.2f}, bias {bias:+.2f}: the mean over {len(splits)} random splits, RMS "
                   f"{low:.2f}-{high:.2f}; uncorrected "
                   f"{np.sqrt(np.mean((raw - true)[in_range] ** 2)):.2f}, "
                   f"{np.mean((raw - true)[in_range]):+.2f})")
+    how = (f"{fitted:.3f}" if fitted > 1.0 else f"the fit asked for {fitted:.2f}, kept at 1: "
+           "never narrower than the synthetic calibration")
     updated = calibration.model_copy(update={
         "domain_scale": scale, "real_cos_scale": cos_scale, "coverage": coverage,
         "fitted_on": re.split(r"; (?:real_cos_scale|domain_scale)", calibration.fitted_on)[0]
-        + f"; {correction}; domain_scale fitted on the same images after the correction ({how})",
+        + f"; {correction}; domain_scale fitted on the same images after the correction ({how};"
+          f" 5-fold cross-validated coverage, both fitted without the fold, {cv:.0%})",
     })
     write_calibration(models_dir, updated)
+    if cos_scale != calibration.real_cos_scale:
+        print(f"real_cos_scale {calibration.real_cos_scale} -> {cos_scale}: base sigma and the "
+              "alarm threshold were fitted under the old one; run `python -m training evaluate` "
+              "and then this again", flush=True)
     return updated

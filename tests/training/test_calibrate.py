@@ -5,13 +5,15 @@ import pytest
 
 from inference.calibration import Calibration, cos_scaled
 from training.calibrate import (
-    cross_validated_correction,
     cross_validated_coverage,
+    cross_validated_real_fit,
     fit_base_sigma,
     fit_cos_scale,
     fit_domain_scale,
+    folds_of,
     inside,
-    repeated_correction_figures,
+    repeated_real_fit,
+    served,
 )
 
 
@@ -51,23 +53,47 @@ def test_the_domain_scale_widens_sigma_for_images_with_larger_errors() -> None:
     assert cross_validated_coverage(fitted, *wider) == pytest.approx(0.683, abs=0.06)
 
 
-def test_the_real_image_correction_is_fitted_by_least_squares_and_cross_validated() -> None:
+def too_face_on(true: np.ndarray, scale: float, rng: np.random.Generator, noise: float
+                ) -> np.ndarray:
+    """Answers as the inverse of the correction with ``scale`` makes them, plus noise."""
+    grid = np.linspace(0.0, 90.0, 9001)
+    raw = np.interp(true, cos_scaled(grid, scale), grid)
+    return np.clip(raw + rng.normal(0.0, noise, true.size), 0.0, 90.0)
+
+
+def test_the_real_image_correction_is_fitted_by_least_squares() -> None:
     rng = np.random.default_rng(4)
     true = rng.uniform(45.0, 90.0, 300)
-    # answers too face-on, as the inverse of the correction with scale 0.9 makes them, plus noise
-    grid = np.linspace(0.0, 90.0, 9001)
-    raw = np.interp(true, cos_scaled(grid, 0.9), grid)
-    raw = np.clip(raw + rng.normal(0.0, 2.0, true.size), 0.0, 90.0)
+    raw = too_face_on(true, 0.9, rng, 2.0)
     assert np.mean(raw - true) < -1.5
-    scale = fit_cos_scale(raw, true)
-    assert scale == pytest.approx(0.9, abs=0.02)
-    held_out = cross_validated_correction(raw, true)
-    assert abs(np.mean(held_out - true)) < 0.6
-    assert np.sqrt(np.mean((held_out - true) ** 2)) < np.sqrt(np.mean((raw - true) ** 2))
-    # answers already right ask for no correction
+    assert fit_cos_scale(raw, true) == pytest.approx(0.9, abs=0.02)
+    # answers already right ask for no correction; NaN pairs are left out
     assert fit_cos_scale(true, true) == 1.0
-    # one figure per random split; the first split is cross_validated_correction's own
-    figures = repeated_correction_figures(raw, true, splits=4)
-    assert figures.shape == (4, 2) and len(set(figures[:, 0])) == 4
-    delta = held_out - true
-    assert figures[0].tolist() == pytest.approx([np.sqrt(np.mean(delta**2)), np.mean(delta)])
+    with_nan = np.append(raw, np.nan), np.append(true, 60.0)
+    assert fit_cos_scale(*with_nan) == fit_cos_scale(raw, true)
+    with pytest.raises(ValueError, match="at least 5"):
+        fit_cos_scale(raw[:4], true[:4])
+    with pytest.raises(ValueError, match="end of its range"):
+        fit_cos_scale(true * 0.3, true)  # far too face-on for any allowed scale
+
+
+def test_the_real_fit_is_cross_validated_with_both_parameters_fitted_without_the_fold() -> None:
+    rng = np.random.default_rng(5)
+    median, stdev, true = simulated(3000, 1)
+    calibration = table(median, stdev, true)
+    real = rng.uniform(45.0, 90.0, 60)
+    flavors = np.stack([too_face_on(real, 0.85, rng, 3.0) for _ in range(3)])
+    answers, covered = cross_validated_real_fit(calibration, flavors, real)
+    assert abs(np.mean(answers - real)) < 1.0 < abs(np.mean(np.median(flavors, axis=0) - real))
+    assert 0.5 < np.mean(covered) <= 1.0
+    # the held-out answers are what the service would answer with the scale of the other folds
+    held = folds_of(60)[0]
+    rest = np.setdiff1d(np.arange(60), held)
+    scale = fit_cos_scale(np.median(flavors[:, rest], axis=0), real[rest])
+    np.testing.assert_allclose(answers[held], served(flavors[:, held], scale)[0])
+    # one row (RMS, bias, coverage) per random split; the first split is the one above
+    figures = repeated_real_fit(calibration, flavors, real, splits=3)
+    assert figures.shape == (3, 3) and len(set(figures[:, 0])) == 3
+    delta = answers - real
+    assert figures[0].tolist() == pytest.approx(
+        [np.sqrt(np.mean(delta**2)), np.mean(delta), np.mean(covered)])

@@ -9,10 +9,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.calibration import Calibration, load_calibration, write_calibration
+from inference.calibration import Calibration, cos_scaled, load_calibration, write_calibration
 from inference.manifest import Manifest
 from training.__main__ import main
-from training.realeval import predict_in_process, read_index, real_statistics
+from training.realeval import (
+    Answers,
+    RealImage,
+    predict_in_process,
+    read_index,
+    real_statistics,
+)
 from training.synthetic import render_galaxy
 
 
@@ -71,8 +77,6 @@ def test_a_set_with_hubble_types_is_scored_by_type_too(
 
 
 def test_statistics_count_face_on_labels_apart() -> None:
-    from training.realeval import RealImage
-
     images = [RealImage(Path("a"), "a", 60.0), RealImage(Path("b"), "b", 80.0),
               RealImage(Path("c"), "c", None), RealImage(Path("d"), "d", None)]
     predicted = np.array([64.0, 78.0, 30.0, 55.0])
@@ -85,8 +89,6 @@ def test_statistics_count_face_on_labels_apart() -> None:
 
 
 def test_a_numeric_reference_below_30_degrees_counts_as_face_on_too() -> None:
-    from training.realeval import RealImage
-
     images = [RealImage(Path("a"), "a", 20.0), RealImage(Path("b"), "b", 29.9),
               RealImage(Path("c"), "c", 30.0), RealImage(Path("d"), "d", None)]
     stats = real_statistics(np.array([55.0, 40.0, 60.0, 10.0]), images)
@@ -94,39 +96,89 @@ def test_a_numeric_reference_below_30_degrees_counts_as_face_on_too() -> None:
     assert stats["n_0_90"] == 3  # the numeric ones keep their place in the 0-90° figures
 
 
-def test_evaluate_real_in_process_writes_report_plot_and_fits_the_domain(
+def too_face_on_answers(images: list[RealImage], flavors: list[str], scale: float
+                        ) -> dict[str, np.ndarray]:
+    """Each flavor's answers as the inverse of the correction with ``scale`` makes them, a
+    little noisy (face-on labels: 20°)."""
+    grid = np.linspace(0.0, 90.0, 9001)
+    true = np.asarray([20.0 if i.incl is None else i.incl for i in images])
+    raw = np.interp(true, cos_scaled(grid, scale), grid)
+    rng = np.random.default_rng(8)
+    return {name: np.clip(raw + rng.normal(0.0, 1.5, raw.size), 0, 90) for name in flavors}
+
+
+def test_fit_domain_fits_the_correction_on_the_flavors_own_answers_and_then_the_domain_scale(
+    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from training import realeval
+
+    models_dir, manifests = tiny_repository
+    names = sorted(m.name for m in manifests)
+    real = labelled_set(tmp_path / "real", count=12)
+    raw = too_face_on_answers(read_index(real), names, 0.88)
+    calls: list[bool] = []
+
+    def answers_too_face_on(models: Path, images: list[RealImage], isophote: bool = True,
+                            frame: str = "auto", correct: bool = True) -> Answers:
+        calls.append(correct)
+        calibration = load_calibration(models)
+        assert calibration is not None
+        flavors = {n: calibration.correct(v) if correct else v for n, v in raw.items()}
+        stack = np.stack(list(flavors.values()))
+        return Answers(flavors, np.median(stack, axis=0), stack.std(axis=0, ddof=1),
+                       np.full(len(images), 5.0), np.full(len(images), 50.0),
+                       np.full(len(images), np.nan))
+
+    monkeypatch.setattr(realeval, "predict_in_process", answers_too_face_on)
+    write_calibration(models_dir, Calibration(
+        flavors=names, bin_centres_deg=[20.0, 70.0], base_sigma_deg=[9.0, 4.0],
+        alarm_threshold_deg=20.0, fitted_on="test table"))
+    report = tmp_path / "report"
+    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
+          "--fit-domain", "--no-isophote", "--label", "synthetic files"])
+    assert calls == [False, True]  # fitted on the flavors' own answers, scored as served
+    written = load_calibration(models_dir)
+    assert written is not None and written.domain_scale >= 1.0
+    assert written.real_cos_scale == pytest.approx(0.88, abs=0.02)
+    assert f"real_cos_scale {written.real_cos_scale} fitted on the" in written.fitted_on
+    assert written.fitted_on.startswith("test table; real_cos_scale")
+    assert "the mean over 20 random splits" in written.fitted_on
+    assert list(written.coverage) == ["real_real_5fold_cv"]
+    result = json.loads((report / "real-real.json").read_text())["results"]
+    assert abs(result["median ensemble"]["bias_45_90"]) < 1.0
+    # fitting again starts from the flavors' own answers, not the corrected ones
+    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
+          "--fit-domain", "--no-isophote"])
+    again = load_calibration(models_dir)
+    assert again is not None and again.real_cos_scale == written.real_cos_scale
+    assert again.fitted_on == written.fitted_on and list(again.coverage) == ["real_real_5fold_cv"]
+    (models_dir / "ensemble.json").unlink()
+
+
+def test_evaluate_real_in_process_applies_the_correction_writes_report_and_plot(
     tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
 ) -> None:
     models_dir, manifests = tiny_repository
     real = labelled_set(tmp_path / "real")
     assert len(read_index(real)) == 8
-    write_calibration(models_dir, Calibration(
+    calibration = Calibration(
         flavors=sorted(m.name for m in manifests), bin_centres_deg=[20.0, 70.0],
-        base_sigma_deg=[9.0, 4.0], alarm_threshold_deg=20.0, fitted_on="test table"))
+        base_sigma_deg=[9.0, 4.0], alarm_threshold_deg=20.0, fitted_on="test table",
+        real_cos_scale=0.9)
+    write_calibration(models_dir, calibration)
     report = tmp_path / "report"
     main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
-          "--fit-domain", "--label", "synthetic files"])
-    written = load_calibration(models_dir)
-    assert written is not None and written.domain_scale >= 1.0
-    assert any(key.startswith("real_real") for key in written.coverage)
-    assert "domain_scale fitted on" in written.fitted_on
-    assert 0.7 <= written.real_cos_scale <= 1.3
-    assert f"real_cos_scale {written.real_cos_scale} fitted on the" in written.fitted_on
-    assert written.fitted_on.startswith("test table; real_cos_scale")
-    # the answers in process are the flavors' answers through the fitted correction
+          "--label", "synthetic files"])
+    # the answers in process are the flavors' answers through the correction
     images = read_index(real)
     raw = predict_in_process(models_dir, images, isophote=False, correct=False)
     served = predict_in_process(models_dir, images, isophote=False)
     for name, values in raw.flavors.items():
-        np.testing.assert_allclose(served.flavors[name], written.correct(values))
-    np.testing.assert_allclose(served.median, written.correct(raw.median))
-    # fitting again starts from the flavors' own answers, not the corrected ones
-    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
-          "--fit-domain", "--no-isophote", "--label", "synthetic files"])
-    again = load_calibration(models_dir)
-    assert again is not None and again.real_cos_scale == written.real_cos_scale
-    assert again.fitted_on.count("real_cos_scale") == 1
-    assert len([key for key in again.coverage if key.startswith("real_real")]) == 1
+        np.testing.assert_allclose(served.flavors[name], calibration.correct(values))
+    np.testing.assert_allclose(served.median, calibration.correct(raw.median))
+    rows = json.loads((report / "real-real.json").read_text())["images"]
+    assert [row["median"] for row in rows] == pytest.approx(served.median.tolist(), abs=0.01)
     text = (report / "real-real.md").read_text()
     assert "median ensemble" in text and "axial-ratio" in text and "synthetic files" in text
     assert (report / "real-real.png").stat().st_size > 1000
@@ -160,13 +212,15 @@ def test_a_grouping_is_a_column_or_a_column_with_increasing_bin_edges() -> None:
         "0-15", "15-1000", "15-1000", "15-1000", "", "", "", ""]
     assert bins.order(["15-1000"]) == ["0-15", "15-1000"]
     assert Grouping("kind").order(["sdss", "photo", "sdss"]) == ["photo", "sdss"]
-    for bad in ("x=1", "x=3,1", "x=1,1", "x=a,b", "=1,2", ""):
+    assert Grouping.parse("x=1000000,1000001,2000000").order([]) == [
+        "1e+06-1000001.0", "1000001.0-2e+06"]  # bins named apart however close
+    for bad in ("x=1", "x=3,1", "x=1,1", "x=a,b", "=1,2", "", "x=0,nan", "x=0,inf"):
         with pytest.raises(ValueError, match="--by"):
             Grouping.parse(bad)
 
 
 def test_figures_by_a_column_score_each_group_apart() -> None:
-    from training.realeval import Answers, Grouping, RealImage, by_column
+    from training.realeval import Grouping, by_column
 
     images = [RealImage(Path(f"{n}"), f"{n}", incl, columns={"rendering": r, "size": z})
               for n, (incl, r, z) in enumerate([(60.0, "photo", "10"), (80.0, "sdss", "20"),
@@ -207,3 +261,14 @@ def test_evaluate_real_reports_figures_by_index_columns_and_checks_them_first(
     assert not (tmp_path / "other").exists()
     with pytest.raises(SystemExit):
         main(["evaluate", "--real", str(real), "--by", "hlr_px=3,1"])
+    with pytest.raises(SystemExit, match="--by needs --real"):
+        main(["evaluate", "--by", "rendering"])
+
+
+def test_the_index_keeps_its_other_columns_and_ignores_unnamed_fields(tmp_path: Path) -> None:
+    (tmp_path / "index.csv").write_text(
+        "path,name,incl,rendering\na.png,A,60,photo\nb.png,B,face_on,sdss,stray\n")
+    images = read_index(tmp_path)
+    assert [(i.name, i.incl, dict(i.columns)) for i in images] == [
+        ("A", 60.0, {"rendering": "photo"}), ("B", None, {"rendering": "sdss"})]
+    assert images[0].path == tmp_path / "a.png"
