@@ -4,10 +4,10 @@
 validation galaxies of that bin within sqrt(base² + stdev²) of the truth (bisection), so that
 the flavors' disagreement on an image widens its interval. ``domain_scale``: one factor fitted on
 real labelled images so that 68% of them fall inside; its honest coverage is the k-fold
-cross-validated one (fit on k-1 folds, count on the held-out fold). ``real_cos_scale``: the
-real-image correction of every answer (:func:`inference.calibration.cos_scaled`), one
-least-squares parameter fitted on the same real images, reported with its k-fold
-cross-validated RMS and bias.
+cross-validated one (fit on k-1 folds, count on the held-out fold:
+:func:`cross_validated_real_fit`). ``real_cos_scale``: the real-image correction of every
+answer (:func:`inference.calibration.cos_scaled`), one least-squares parameter fitted on the
+same real images, reported with its k-fold cross-validated RMS and bias.
 """
 
 import itertools
@@ -77,17 +77,6 @@ def fit_domain_scale(calibration: Calibration, median: Floats, stdev: Floats, tr
     return round(high, 3)
 
 
-def cross_validated_coverage(calibration: Calibration, median: Floats, stdev: Floats,
-                             true: Floats, folds: int = 5, seed: int = 0) -> float:
-    """Coverage when each fold's domain scale is fitted on the other folds."""
-    hits = np.zeros(len(true), bool)
-    for held in folds_of(len(true), folds, seed):
-        rest = np.setdiff1d(np.arange(len(true)), held)
-        scale = fit_domain_scale(calibration, median[rest], stdev[rest], true[rest])
-        hits[held] = inside(calibration, median[held], stdev[held], true[held], scale)
-    return float(np.mean(hits))
-
-
 MIN_REAL_IMAGES = 5
 COS_SCALE_GRID = (0.5, 1.0)  # the correction's form is smooth and monotone only for s <= 1
 
@@ -118,12 +107,16 @@ def folds_of(count: int, folds: int = 5, seed: int = 0) -> list[npt.NDArray[np.i
     return [order[fold::folds] for fold in range(folds)]
 
 
+def over_flavors(stack: Floats) -> tuple[Floats, Floats]:
+    """(median, sample stdev) over the flavors (rows) of each image's answers, as
+    ``inference.ensemble`` combines them (stdev 0 with one flavor)."""
+    stdev = stack.std(axis=0, ddof=1) if len(stack) > 1 else np.zeros(stack.shape[1])
+    return np.median(stack, axis=0), stdev
+
+
 def served(flavors: Floats, scale: float) -> tuple[Floats, Floats]:
-    """(median, stdev) over flavors (rows) of their answers after the correction, as
-    ``inference.ensemble`` combines them."""
-    answers = cos_scaled(flavors, scale)
-    stdev = answers.std(axis=0, ddof=1) if len(answers) > 1 else np.zeros(answers.shape[1])
-    return np.median(answers, axis=0), stdev
+    """:func:`over_flavors` of the flavors' answers after the correction."""
+    return over_flavors(cos_scaled(flavors, scale))
 
 
 def cross_validated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,

@@ -26,7 +26,7 @@ from training.baseline import (
     inclination_from_q,
     type_from_bulge_fraction,
 )
-from training.calibrate import fit_base_sigma, inside
+from training.calibrate import fit_base_sigma, inside, over_flavors
 from training.dataset import DatasetSpec, generate, load
 from training.export import flavor_manifests, write_models_config
 
@@ -198,8 +198,7 @@ def predict_rot4(models_dir: Path, manifest: Manifest, images: npt.NDArray[np.ge
 def _ensemble(per_flavor: Mapping[str, Floats]) -> tuple[Floats, Floats, Floats]:
     """(median, stdev, spread) over the flavors."""
     stack = np.stack(list(per_flavor.values()))
-    stdev = stack.std(axis=0, ddof=1) if len(stack) > 1 else np.zeros(stack.shape[1])
-    return np.median(stack, axis=0), stdev, stack.max(axis=0) - stack.min(axis=0)
+    return *over_flavors(stack), stack.max(axis=0) - stack.min(axis=0)
 
 
 def fit_calibration(models_dir: Path, manifests: list[Manifest], data_root: Path,

@@ -34,6 +34,7 @@ from preprocessor.copies import COPY_COUNTS, Copies
 from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
 from training.baseline import Q0, axis_ratio, inclination_from_q
+from training.calibrate import face_on_range, over_flavors
 
 FACE_ON_BELOW_DEG = 50.0
 FACE_ON_REFERENCE_BELOW_DEG = 30.0  # a numeric reference this low counts as a face-on galaxy too
@@ -123,9 +124,7 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
         answers = np.clip(per_image, out.min_deg, out.max_deg)
         per_flavor[flavor.name] = (corrected(registry.calibration, flavor.name, answers)
                                    if correct else answers)
-    stack = np.stack(list(per_flavor.values()))
-    median = np.median(stack, axis=0)
-    stdev = stack.std(axis=0, ddof=1) if len(stack) > 1 else np.zeros(len(images))
+    median, stdev = over_flavors(np.stack(list(per_flavor.values())))
     sigma = np.array([
         uncertainty(registry.calibration, list(per_flavor), float(m), float(s))[0]
         for m, s in zip(median, stdev, strict=True)
@@ -177,7 +176,7 @@ def real_statistics(predicted: Floats, images: list[RealImage],
     """RMS, MAE, bias per range over the numerically labelled images; the face-on hit rate
     (labelled face-on, or a reference below 30°); the 68% interval's coverage (numeric labels,
     interval clipped to 0-90 as served)."""
-    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
+    true = face_on_range([i.incl for i in images])
     face_on = np.asarray([i.incl is None or i.incl < FACE_ON_REFERENCE_BELOW_DEG
                           for i in images])
     out: dict[str, float] = {}
@@ -209,7 +208,7 @@ def plot_residuals(images: list[RealImage], answers: Answers, title: str, path: 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
+    true = face_on_range([i.incl for i in images])
     face_on = ~np.isfinite(true)
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6), dpi=80)
     ax = axes[0]
@@ -427,7 +426,7 @@ def fit_domain(directory: Path, models_dir: Path) -> Calibration:
         raise ValueError(f"no calibration in {models_dir}: run `python -m training evaluate`")
     images = read_index(directory)
     answers = predict_in_process(models_dir, images, correct=False)
-    true = np.asarray([math.nan if i.incl is None else i.incl for i in images])
+    true = face_on_range([i.incl for i in images])
     numeric = np.isfinite(true)
     flavors = np.stack(list(answers.flavors.values()))[:, numeric]
     true = true[numeric]
