@@ -139,12 +139,18 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_retrain(args: argparse.Namespace) -> None:
-    from training.retrain import retrain
+    from training.retrain import replay_set, retrain
 
+    replay = None
+    if args.replay:
+        replay = replay_set(_data_root(args), _recipe(args.quick).datasets, args.replay,
+                            seed=args.seed, processes=args.processes)
     manifest = retrain(
         csv_path=args.csv, image_dir=args.images, name=args.name, models_dir=args.models,
         runs_dir=args.runs, base=args.base, architecture=args.architecture,
         epochs=args.epochs, seed=args.seed, validation_fraction=args.validation_fraction,
+        frame=args.frame, replay=replay, real_share=args.real_share,
+        learning_rate=args.learning_rate,
     )
     print(manifest.model_dump_json(indent=2))
 
@@ -298,15 +304,30 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("retrain", help="train or fine-tune a flavor on labelled images (CSV)")
-    p.add_argument("--csv", type=Path, required=True,
-                   help="CSV with columns 'image' (path, relative to --images) and 'inclination'")
-    p.add_argument("--images", type=Path, required=True)
+    p.add_argument("--csv", type=Path, required=True, action="append",
+                   help="CSV with columns 'image,inclination', or an evaluate --real index "
+                        "(path,incl; face_on rows left out); repeatable")
+    p.add_argument("--images", type=Path, default=None,
+                   help="where relative paths point (default: each CSV's folder)")
     p.add_argument("--name", required=True, help="the new flavor's name ([a-z0-9-])")
-    p.add_argument("--base", default=None, help="fine-tune this flavor's run (e.g. res128-0)")
+    p.add_argument("--base", default=None,
+                   help="fine-tune this flavor of --models (e.g. res128-22)")
     p.add_argument("--architecture", default="vgg2")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--validation-fraction", type=float, default=0.15)
+    p.add_argument("--learning-rate", type=float, default=None,
+                   help="default 3e-4 fine-tuning, 1e-3 from scratch (cosine decay)")
+    p.add_argument("--frame", choices=["auto", "as-is"], default="auto",
+                   help="how the images are framed (/api/file's frame=; default auto)")
+    p.add_argument("--replay", type=int, default=0, metavar="N",
+                   help="mix in N synthetic training images of the recipe (generated under "
+                        "--datasets where missing), so that fine-tuning does not forget them")
+    p.add_argument("--real-share", type=float, default=0.2,
+                   help="with --replay: the labelled images' share of each epoch (repeated)")
+    p.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    p.add_argument("--processes", type=int, default=None)
+    p.add_argument("--quick", action="store_true", help="replay from the seconds-long recipe")
     p.add_argument("--runs", type=Path, default=DEFAULT_RUNS)
     p.add_argument("--models", type=Path, default=DEFAULT_MODELS)
     p.set_defaults(func=cmd_retrain)

@@ -262,7 +262,7 @@ def evaluate_repository(
         true = np.asarray(data["labels"], np.float64)
         both = {m.name: predict_rot4(models_dir, m, data["images"]) for m in manifests}
         per_flavor = {name: pair[0] for name, pair in both.items()}
-        ensemble, _, spreads[set_name] = _ensemble(per_flavor)
+        ensemble = _ensemble(per_flavor)[0]
         table: dict[str, dict[str, float]] = {
             name: statistics(pred, true) for name, pred in per_flavor.items()
         }
@@ -270,7 +270,7 @@ def evaluate_repository(
         served_median = _ensemble({n: p[1] for n, p in both.items()})[0]
         table["median ensemble, rot4 copies"] = statistics(served_median, true)
         parts[set_name] = breakdown(served_median, true, data)
-        answered, answered_stdev, _ = _ensemble(
+        answered, answered_stdev, spreads[set_name] = _ensemble(
             {n: calibration.correct(p[1]) for n, p in both.items()})
         if calibration.real_cos_scale != 1.0:
             table["median ensemble, rot4, as served (real-image correction)"] = statistics(

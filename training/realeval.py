@@ -14,7 +14,9 @@ sigma of ``models/ensemble.json``. With ``--url`` the images are posted to a run
 0-90°, the face-on hit rate (answers below 50° for galaxies labelled face-on or with a reference
 below 30°), the coverage of the
 68% interval, the axial-ratio baseline and the isophote fit (:mod:`training.isophote`) side by
-side, the median of the flavors with the isophote fit as one more member, and a residual plot.
+side, the median of the flavors with the isophote fit as one more member, OpenNGC's catalogue
+axis ratio where it knows the set's galaxies by name (how far a catalogue value lies from the
+references: no image is measured for it), and a residual plot.
 """
 
 import csv
@@ -35,10 +37,15 @@ from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
 from training.baseline import Q0, axis_ratio, inclination_from_q
 from training.calibrate import face_on_range, over_flavors
+from training.realneg import axial_ratio_inclination
 
 FACE_ON_BELOW_DEG = 50.0
 FACE_ON_REFERENCE_BELOW_DEG = 30.0  # a numeric reference this low counts as a face-on galaxy too
 COPIES: Copies = "rot4"
+# The catalogue row: OpenNGC's axis ratio beside the image estimators, where it knows enough of
+# the set's galaxies by name (not an estimator of the image: how near a catalogue value lies).
+CATALOGUE_ROW = f"catalogue axis ratio (OpenNGC) q0={Q0}"
+MIN_CATALOGUE_IMAGES = 5
 
 Floats = npt.NDArray[np.float64]
 
@@ -169,6 +176,26 @@ def isophotes(images: list[RealImage], fit: bool = True) -> Floats:
     if not fit:
         return np.full(len(images), math.nan)
     return np.asarray([isophote_inclination(i.path) for i in images], np.float64)
+
+
+def catalogue_inclinations(images: list[RealImage]) -> Floats:
+    """OpenNGC's isophotal axis ratio of each image's galaxy, found by the index's ``name``, as
+    an inclination in the service's convention (q0 = 0.2); NaN where OpenNGC does not know the
+    name or lacks an axis. Not a measurement of the image: how far a catalogue value lies from
+    the set's references."""
+    from pyongc import ongc
+
+    values = []
+    for image in images:
+        try:
+            found = ongc.get(image.name.replace(" ", ""))
+        except Exception:  # pyongc raises on names it cannot parse (COSMOS-100027, ...)
+            found = None
+        major, minor = ((found.dimensions or (None, None))[:2] if found is not None
+                        else (None, None))
+        text = axial_ratio_inclination(major, minor)
+        values.append(float(text) if text else math.nan)
+    return np.asarray(values, np.float64)
 
 
 def real_statistics(predicted: Floats, images: list[RealImage],
@@ -372,6 +399,10 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
         with_isophote = np.median(np.vstack([*answers.flavors.values(), np.where(
             np.isfinite(answers.isophote), answers.isophote, answers.median)]), axis=0)
         results["median of flavors + isophote fit"] = real_statistics(with_isophote, images)
+    catalogue = catalogue_inclinations(images)
+    known = np.isfinite(catalogue) & np.isfinite(face_on_range([i.incl for i in images]))
+    if known.sum() >= MIN_CATALOGUE_IMAGES:
+        results[CATALOGUE_ROW] = real_statistics(catalogue, images)
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(directory).name or "real"
     rows = [{"name": i.name, "incl": "face_on" if i.incl is None else i.incl,
@@ -379,6 +410,7 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
              "stdev": round(float(d), 2), "baseline": round(float(b), 2),
              "isophote": (round(float(answers.isophote[n]), 2)
                           if math.isfinite(answers.isophote[n]) else None),
+             "catalogue": float(catalogue[n]) if math.isfinite(catalogue[n]) else None,
              **{k: round(float(v[n]), 2) for k, v in answers.flavors.items()}}
             for n, (i, m, s, d, b) in enumerate(zip(images, answers.median, answers.sigma,
                                                     answers.stdev, answers.baseline,

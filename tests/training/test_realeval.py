@@ -13,8 +13,10 @@ from inference.calibration import Calibration, cos_scaled, load_calibration, wri
 from inference.manifest import Manifest
 from training.__main__ import main
 from training.realeval import (
+    CATALOGUE_ROW,
     Answers,
     RealImage,
+    catalogue_inclinations,
     predict_in_process,
     read_index,
     real_statistics,
@@ -23,10 +25,12 @@ from training.synthetic import render_galaxy
 
 
 def labelled_set(directory: Path, count: int = 8, hubble: tuple[str, ...] = (),
-                 columns: dict[str, tuple[str, ...]] | None = None) -> Path:
+                 columns: dict[str, tuple[str, ...]] | None = None,
+                 names: tuple[str, ...] = ()) -> Path:
     """Synthetic renderings written as files, as a stand-in for real photographs (the format
     and the path through the code are the same); ``hubble``: a Hubble type column, and
-    ``columns`` more columns, their values in turn."""
+    ``columns`` more columns, their values in turn; ``names``: the galaxies' names (G0, G1, ...
+    without)."""
     extra = {**({"hubble": hubble} if hubble else {}), **(columns or {})}
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "index.csv").open("w", newline="") as handle:
@@ -34,7 +38,7 @@ def labelled_set(directory: Path, count: int = 8, hubble: tuple[str, ...] = (),
         writer.writerow(["path", "name", "incl", *extra])
         for index in range(count):
             image, galaxy = render_galaxy(77, index)
-            name = f"G{index}"
+            name = names[index] if names else f"G{index}"
             image.convert("RGB").save(directory / f"{name}.png")
             label = "face_on" if galaxy.label < 30 else f"{galaxy.label:.1f}"
             writer.writerow([f"{name}.png", name, label,
@@ -200,6 +204,43 @@ def test_evaluate_real_without_the_isophote_fit_leaves_its_rows_out(
     assert "median ensemble" in text and "isophote" not in text
     rows = json.loads((report / "real-real.json").read_text())["images"]
     assert len(rows) == 3 and all(row["isophote"] is None for row in rows)
+
+
+def test_the_catalogue_inclination_is_openngcs_axis_ratio_by_name() -> None:
+    from pyongc import ongc
+
+    major, minor = ongc.get("NGC7814").dimensions[:2]
+    q = minor / major
+    expected = np.degrees(np.arccos(np.sqrt((q**2 - 0.04) / 0.96)))
+    names = ["NGC7814", "NGC 7814", "COSMOS-100027", "G0", "M108"]
+    values = catalogue_inclinations([RealImage(Path("x.png"), n, 80.0) for n in names])
+    assert values[0] == pytest.approx(expected, abs=0.05)
+    assert values[1] == values[0]  # a space in the name is the same galaxy
+    assert np.isnan(values[2]) and np.isnan(values[3])  # names OpenNGC does not know
+    assert 0.0 < values[4] <= 90.0
+
+
+def test_evaluate_real_adds_the_catalogue_row_where_openngc_knows_the_galaxies(
+    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
+) -> None:
+    models_dir, _ = tiny_repository
+    names = ("NGC891", "NGC4565", "M108", "NGC3198", "NGC7814", "NGC925")
+    real = labelled_set(tmp_path / "known", count=6, names=names)
+    report = tmp_path / "report"
+    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
+          "--no-isophote"])
+    saved = json.loads((report / "real-known.json").read_text())
+    catalogue = catalogue_inclinations(read_index(real))
+    assert [row["catalogue"] for row in saved["images"]] == catalogue.tolist()
+    assert sum(i.incl is not None for i in read_index(real)) >= 5  # enough for the row
+    assert CATALOGUE_ROW in saved["results"]
+    assert CATALOGUE_ROW in (report / "real-known.md").read_text()
+    unknown = labelled_set(tmp_path / "unknown", count=6)
+    main(["evaluate", "--real", str(unknown), "--models", str(models_dir), "--report",
+          str(report), "--no-isophote"])
+    saved = json.loads((report / "real-unknown.json").read_text())
+    assert CATALOGUE_ROW not in saved["results"]
+    assert all(row["catalogue"] is None for row in saved["images"])
 
 
 def test_a_grouping_is_a_column_or_a_column_with_increasing_bin_edges() -> None:

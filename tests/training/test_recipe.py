@@ -57,6 +57,7 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
 
     # Resumable: running again finds the runs done and only re-exports.
     before = load_manifest(models / "quick-0")
+    plain_spread = before.metrics["spread_p99_test_deg"]
     main(["train", "quick-0", *args])
     assert load_manifest(models / "quick-0").training == before.training
 
@@ -67,6 +68,9 @@ def test_quick_recipe_trains_exports_and_evaluates(tmp_path: Path) -> None:
     plain_bases = calibration.base_sigma_deg
     write_calibration(models, calibration.model_copy(update={"real_cos_scale": 0.8}))
     main(["evaluate", *args])
+    # the manifests' spread is of the answers as served (rot4, after the correction), as the
+    # alarm's threshold is
+    assert load_manifest(models / "quick-0").metrics["spread_p99_test_deg"] != plain_spread
     kept = load_calibration(models)
     assert kept is not None and kept.real_cos_scale == 0.8
     assert kept.base_sigma_deg != plain_bases
