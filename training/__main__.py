@@ -139,17 +139,17 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_retrain(args: argparse.Namespace) -> None:
-    from training.retrain import replay_set, retrain
+    from training.retrain import Images, Labels, replay_set, retrain
 
-    replay = None
-    if args.replay:
-        replay = replay_set(_data_root(args), _recipe(args.quick).datasets, args.replay,
-                            seed=args.seed, processes=args.processes)
+    def replay() -> tuple[Images, Labels]:
+        return replay_set(_data_root(args), _recipe(args.quick).datasets, args.replay,
+                          seed=args.seed, processes=args.processes)
+
     manifest = retrain(
         csv_path=args.csv, image_dir=args.images, name=args.name, models_dir=args.models,
         runs_dir=args.runs, base=args.base, architecture=args.architecture,
         epochs=args.epochs, seed=args.seed, validation_fraction=args.validation_fraction,
-        frame=args.frame, replay=replay, real_share=args.real_share,
+        frame=args.frame, replay=replay if args.replay else None, real_share=args.real_share,
         learning_rate=args.learning_rate,
     )
     print(manifest.model_dump_json(indent=2))
@@ -321,8 +321,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--frame", choices=["auto", "as-is"], default="auto",
                    help="how the images are framed (/api/file's frame=; default auto)")
     p.add_argument("--replay", type=int, default=0, metavar="N",
-                   help="mix in N synthetic training images of the recipe (generated under "
-                        "--datasets where missing), so that fine-tuning does not forget them")
+                   help="mix in N synthetic training images drawn from the recipe's training "
+                        "mix (the whole mix is generated under --datasets where missing: "
+                        "minutes), so that fine-tuning does not forget them")
     p.add_argument("--real-share", type=float, default=0.2,
                    help="with --replay: the labelled images' share of each epoch (repeated)")
     p.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)

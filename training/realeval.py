@@ -37,13 +37,14 @@ from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
 from training.baseline import Q0, axis_ratio, inclination_from_q
 from training.calibrate import face_on_range, over_flavors
-from training.realneg import axial_ratio_inclination
+from training.openngc import axes
 
 FACE_ON_BELOW_DEG = 50.0
 FACE_ON_REFERENCE_BELOW_DEG = 30.0  # a numeric reference this low counts as a face-on galaxy too
 COPIES: Copies = "rot4"
 # The catalogue row: OpenNGC's axis ratio beside the image estimators, where it knows enough of
-# the set's galaxies by name (not an estimator of the image: how near a catalogue value lies).
+# the set's galaxies by name (not an estimator of the image: how near a catalogue value lies);
+# its figures are over the galaxies OpenNGC knows.
 CATALOGUE_ROW = f"catalogue axis ratio (OpenNGC) q0={Q0}"
 MIN_CATALOGUE_IMAGES = 5
 
@@ -183,19 +184,27 @@ def catalogue_inclinations(images: list[RealImage]) -> Floats:
     an inclination in the service's convention (q0 = 0.2); NaN where OpenNGC does not know the
     name or lacks an axis. Not a measurement of the image: how far a catalogue value lies from
     the set's references."""
-    from pyongc import ongc
-
     values = []
     for image in images:
-        try:
-            found = ongc.get(image.name.replace(" ", ""))
-        except Exception:  # pyongc raises on names it cannot parse (COSMOS-100027, ...)
-            found = None
-        major, minor = ((found.dimensions or (None, None))[:2] if found is not None
-                        else (None, None))
-        text = axial_ratio_inclination(major, minor)
-        values.append(float(text) if text else math.nan)
+        found = axes(image.name)
+        values.append(math.nan if found is None
+                      else inclination_from_q(min(found[1] / found[0], 1.0), Q0))
     return np.asarray(values, np.float64)
+
+
+def catalogue_statistics(catalogue: Floats, images: list[RealImage]) -> dict[str, float] | None:
+    """The catalogue row's figures over the images OpenNGC knows, or None where it knows fewer
+    than :data:`MIN_CATALOGUE_IMAGES` labelled ones, or where the set's references are the
+    catalogue's own values (the wide set: the row would be a set compared with itself)."""
+    true = face_on_range([i.incl for i in images])
+    known = np.isfinite(catalogue)
+    labelled = known & np.isfinite(true)
+    if labelled.sum() < MIN_CATALOGUE_IMAGES:
+        return None
+    if np.allclose(catalogue[labelled], true[labelled], atol=0.06):
+        return None
+    chosen = np.flatnonzero(known)
+    return real_statistics(catalogue[chosen], [images[k] for k in chosen])
 
 
 def real_statistics(predicted: Floats, images: list[RealImage],
@@ -386,6 +395,7 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
     images = read_index(directory)
     for grouping in groupings:  # a missing column fails before any image is scored
         check_column(images, grouping)
+    catalogue = catalogue_inclinations(images)
     answers = (predict_through_service(url, images, isophote=isophote, frame=frame) if url
                else predict_in_process(models_dir, images, isophote, frame))
     results: dict[str, dict[str, float]] = {}
@@ -399,10 +409,9 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
         with_isophote = np.median(np.vstack([*answers.flavors.values(), np.where(
             np.isfinite(answers.isophote), answers.isophote, answers.median)]), axis=0)
         results["median of flavors + isophote fit"] = real_statistics(with_isophote, images)
-    catalogue = catalogue_inclinations(images)
-    known = np.isfinite(catalogue) & np.isfinite(face_on_range([i.incl for i in images]))
-    if known.sum() >= MIN_CATALOGUE_IMAGES:
-        results[CATALOGUE_ROW] = real_statistics(catalogue, images)
+    catalogue_row = catalogue_statistics(catalogue, images)
+    if catalogue_row is not None:
+        results[CATALOGUE_ROW] = catalogue_row
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(directory).name or "real"
     rows = [{"name": i.name, "incl": "face_on" if i.incl is None else i.incl,

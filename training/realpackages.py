@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from training.openngc import axes, find
 from training.realneg import axial_ratio_inclination, fetch_debian
 
 LIST = Path(__file__).resolve().parent / "realsets" / "packages.csv"
@@ -119,13 +120,10 @@ def catalogue_inclination(name: str) -> str:
     """incl (degrees) from OpenNGC's isophotal axes of ``name``; empty for no name."""
     if not name:
         return ""
-    from pyongc import ongc
-
-    found = ongc.get(name)
-    if found is None:
+    if find(name) is None:
         raise ValueError(f"OpenNGC has no {name}")
-    major, minor = (found.dimensions or (None, None, None))[:2]
-    return axial_ratio_inclination(major, minor)
+    found = axes(name)
+    return "" if found is None else axial_ratio_inclination(*found)
 
 
 def write_index(out: Path, tree: Path, listed: list[Entry]) -> Path:

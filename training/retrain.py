@@ -7,22 +7,26 @@ folder without one. Every image goes through the service's own upload path
 (``preprocessor.pipeline.preprocess_bytes``: PNG, JPEG or FITS, framed as ``/api/file?frame=``
 frames it), so a flavor learns from exactly what it will be given. With ``base`` the new flavor
 starts from that flavor's exported weights (``models/<base>/``) and its output mapping;
-otherwise it is trained from scratch with ``architecture``. With ``replay`` (synthetic images
-and labels, :func:`replay_set`) the labelled images are mixed into the synthetic ones, repeated
-to ``real_share`` of every epoch, so that a fine-tuning on a few hundred images does not forget
-what the synthetic training taught; a share of the labelled images is held out for validation
-either way.
+otherwise it is trained from scratch with ``architecture``. With ``replay`` (a function giving
+synthetic images and labels, :func:`replay_set`, called once the labelled images are read) the
+labelled images are mixed into the synthetic ones, repeated to about ``real_share`` of every
+epoch's images (of the count: the loss weights still even out the inclinations, as in every
+training here), so that a fine-tuning on a few hundred images does not forget what the synthetic
+training taught; a share of the labelled images is held out for validation either way. A run
+goes on from ``runs_dir/<name>`` when it exists (resumable, as every training here): a new run
+with other data needs a new name.
 """
 
 import csv
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import keras
 import numpy as np
 import numpy.typing as npt
 
+from inference.ensemble import LUMA
 from inference.manifest import Manifest
 from preprocessor.framing import Frame
 from preprocessor.imaging import ColorMode
@@ -67,8 +71,11 @@ def read_labelled(csv_path: Path, image_dir: Path | None, mode: ColorMode,
             if not 0.0 <= inclination <= 90.0:
                 raise ValueError(f"{csv_path}:{line}: inclination {inclination} not in 0-90")
             path = Path(row[image_column])
-            data = (path if path.is_absolute() else folder / path).read_bytes()
-            tensor = preprocess_bytes(data, mode, "none", frame=frame).tensor[0]
+            try:
+                data = (path if path.is_absolute() else folder / path).read_bytes()
+                tensor = preprocess_bytes(data, mode, "none", frame=frame).tensor[0]
+            except Exception as error:  # unreadable file or image: say which row
+                raise ValueError(f"{csv_path}:{line}: {path}: {error}") from error
             images.append((tensor * 255.0).round().astype(np.uint8))
             labels.append(inclination)
     return (np.stack(images) if images else np.zeros((0, 1, 1, 1), np.uint8),
@@ -92,7 +99,7 @@ def replay_set(root: Path, datasets: Mapping[str, DatasetSpec], count: int, seed
             continue
         generate(root / name, spec, processes=processes)
         data = load(root / name)
-        chosen = np.sort(rng.choice(spec.count, size=share, replace=False))
+        chosen = np.sort(rng.choice(len(data["labels"]), size=share, replace=False))
         images.append(data["images"][chosen])
         labels.append(data["labels"][chosen])
     return np.concatenate(images).astype(np.uint8), np.concatenate(labels).astype(np.float32)
@@ -108,6 +115,9 @@ def mixed(real: tuple[Images, Labels], replay: tuple[Images, Labels] | None,
     if not 0.0 < real_share < 1.0:
         raise ValueError(f"real_share {real_share}: must lie between 0 and 1")
     synthetic_images, synthetic_labels = replay
+    if synthetic_images.shape[-1] == 3 and images.shape[-1] == 1:  # a gray flavor
+        synthetic_images = np.round(synthetic_images.astype(np.float32) @ LUMA)[
+            ..., np.newaxis].astype(np.uint8)
     if synthetic_images.shape[1:] != images.shape[1:]:
         raise ValueError(f"replay images {synthetic_images.shape[1:]} do not match the labelled "
                          f"images {images.shape[1:]}")
@@ -130,12 +140,16 @@ def retrain(
     validation_fraction: float = 0.15,
     batch_size: int = 32,
     frame: Frame = "auto",
-    replay: tuple[Images, Labels] | None = None,
+    replay: Callable[[], tuple[Images, Labels]] | None = None,
     real_share: float = 0.2,
     learning_rate: float | None = None,
 ) -> Manifest:
     if not NAME.match(name):
         raise ValueError(f"flavor name {name!r}: use lowercase letters, digits and '-'")
+    if not 0.0 < validation_fraction < 1.0:
+        raise ValueError(f"validation_fraction {validation_fraction}: must lie between 0 and 1")
+    if replay is not None and not 0.0 < real_share < 1.0:
+        raise ValueError(f"real_share {real_share}: must lie between 0 and 1")
     csv_paths = [Path(csv_path)] if isinstance(csv_path, str | Path) else [
         Path(p) for p in csv_path]
     output = OUTPUT
@@ -157,19 +171,21 @@ def retrain(
     images = np.concatenate([part[0] for part in parts])
     labels = np.concatenate([part[1] for part in parts])
     order = np.random.default_rng(seed).permutation(len(images))
-    n_val = max(1, round(validation_fraction * len(images)))
+    n_val = min(max(1, round(validation_fraction * len(images))), len(images) - 1)
     val, train = order[:n_val], order[n_val:]
-    train_images, train_labels, repeats = mixed((images[train], labels[train]), replay,
+    synthetic = replay() if replay is not None else None
+    train_images, train_labels, repeats = mixed((images[train], labels[train]), synthetic,
                                                 real_share)
     spec = FlavorSpec(name, architecture, seed=seed, epochs=epochs,
                       batch_size=min(batch_size, len(train_labels)),
                       learning_rate=learning_rate if learning_rate is not None else rate,
                       patience=max(epochs, 1))
-    sources = " + ".join(path.name if len(csv_paths) == 1 else str(path) for path in csv_paths)
+    sources = " + ".join(path.name if len(csv_paths) == 1 else f"{path.parent.name}/{path.name}"
+                         for path in csv_paths)
     description = f"real labelled images from {sources} ({len(train)} for training)"
-    if replay is not None:
-        description += (f", each repeated {repeats}x into {len(replay[1])} synthetic training "
-                        f"images (replay)")
+    if synthetic is not None:
+        description += (f", each repeated {repeats}x into {len(synthetic[1])} synthetic "
+                        f"training images (replay)")
     if base is not None:
         description += f", fine-tuned from {base}"
     return train_flavor(spec, train_images, train_labels, images[val], labels[val],

@@ -17,6 +17,7 @@ from training.realeval import (
     Answers,
     RealImage,
     catalogue_inclinations,
+    catalogue_statistics,
     predict_in_process,
     read_index,
     real_statistics,
@@ -218,6 +219,21 @@ def test_the_catalogue_inclination_is_openngcs_axis_ratio_by_name() -> None:
     assert values[1] == values[0]  # a space in the name is the same galaxy
     assert np.isnan(values[2]) and np.isnan(values[3])  # names OpenNGC does not know
     assert 0.0 < values[4] <= 90.0
+
+
+def test_the_catalogue_row_needs_five_known_galaxies_and_other_references() -> None:
+    names = ["NGC891", "NGC4565", "M108", "NGC3198", "NGC7814", "G9"]
+    own = catalogue_inclinations([RealImage(Path("x.png"), n, None) for n in names])
+    other = [RealImage(Path("x.png"), n, 80.0) for n in names]
+    row = catalogue_statistics(own, other)
+    assert row is not None and row["n_45_90"] == 5  # over the galaxies OpenNGC knows
+    assert row["failed"] == 0  # G9, unknown, is left out, not counted as a miss
+    # fewer than five known labelled galaxies: no row
+    assert catalogue_statistics(own[1:], other[1:]) is None
+    # a set labelled with the catalogue's own values (the wide set) is not compared with itself
+    itself = [RealImage(Path("x.png"), n, round(float(v), 1) if np.isfinite(v) else None)
+              for n, v in zip(names, own, strict=True)]
+    assert catalogue_statistics(own, itself) is None
 
 
 def test_evaluate_real_adds_the_catalogue_row_where_openngc_knows_the_galaxies(

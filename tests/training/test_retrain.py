@@ -141,8 +141,10 @@ def test_replay_set_draws_the_training_mix_in_its_shares(tmp_path: Path) -> None
     # 128 : 16 : 16 of the quick mix -> 32 + 4 + 4
     drawn = replay_set(tmp_path / "data", QUICK_DATASETS, 40, processes=1)
     assert np.array_equal(drawn[1], labels)  # seeded: the same draw again
-    bulge = load_labels(tmp_path / "data" / "train-bulge-edge-on")
-    assert int(np.isin(labels, bulge).sum()) >= 4
+    start = 0
+    for name, share in (("train", 32), ("train-early", 4), ("train-bulge-edge-on", 4)):
+        assert np.isin(labels[start:start + share], load_labels(tmp_path / "data" / name)).all()
+        start += share
     with pytest.raises(ValueError, match="replay: 1000 images asked"):
         replay_set(tmp_path / "data", QUICK_DATASETS, 1000)
 
@@ -163,16 +165,70 @@ def test_fine_tune_with_replay_from_two_indexes(
     models = tmp_path / "models"
     models.mkdir()
     shutil.copytree(source / "tiny-a", models / "tiny-a")
-    rng = np.random.default_rng(1)
-    replay = (rng.integers(0, 255, (48, 128, 128, 3), dtype=np.uint8),
-              rng.uniform(0, 90, 48).astype(np.float32))
     tuned = retrain([first, second], None, "real-2", models, tmp_path / "runs", base="tiny-a",
-                    epochs=1, replay=replay, real_share=0.25, learning_rate=1e-4)
+                    epochs=1, replay=lambda: random_replay(48, 3), real_share=0.25,
+                    learning_rate=1e-4)
     assert tuned.training.images == 48 + 10 * 2  # 12 labelled, 2 held out, each twice
     assert "each repeated 2x into 48 synthetic training images" in tuned.training.data
     assert "fine-tuned from tiny-a" in tuned.training.data
     assert tuned.training.model_dump()["learning_rate"] == 1e-4
+    assert "one/index.csv + two/labels.csv" in tuned.training.data
     check_flavor(models, tuned)
+
+
+def random_replay(count: int, channels: int) -> tuple[npt.NDArray[np.uint8],
+                                                      npt.NDArray[np.float32]]:
+    rng = np.random.default_rng(1)
+    return (rng.integers(0, 255, (count, 128, 128, channels), dtype=np.uint8),
+            rng.uniform(0, 90, count).astype(np.float32))
+
+
+def test_a_gray_flavor_fine_tunes_on_rgb_replay_made_gray(tmp_path: Path) -> None:
+    from training.quick import make_tiny_repository
+
+    models = tmp_path / "models"
+    make_tiny_repository(models, ("tiny-g",), "gray", 3)
+    index = write_index(tmp_path / "real", 5)
+    tuned = retrain(index, None, "real-g", models, tmp_path / "runs", base="tiny-g", epochs=1,
+                    replay=lambda: random_replay(16, 3))
+    assert tuned.color_modes == ["gray"] and tuned.input.shape[-1] == 1
+    assert tuned.training.images == 16 + 4
+    check_flavor(models, tuned)
+
+
+def test_mixed_makes_rgb_replay_gray_for_gray_images() -> None:
+    real = (np.ones((2, 4, 4, 1), np.uint8), np.full(2, 70.0, np.float32))
+    colour = np.zeros((8, 4, 4, 3), np.uint8)
+    colour[..., 0] = 100  # pure red: ITU-R 601 luma 29.9
+    images, _, _ = mixed(real, (colour, np.zeros(8, np.float32)), 0.2)
+    assert images.shape == (10, 4, 4, 1) and int(images[0, 0, 0, 0]) == 30
+
+
+def test_retrain_needs_numbers_and_something_to_train_on(tmp_path: Path) -> None:
+    folder = tmp_path / "face-on"
+    folder.mkdir()
+    for index in range(3):
+        ellipse_image(10.0, np.random.default_rng(index), side=64).save(folder / f"f{index}.png")
+    (folder / "index.csv").write_text(
+        "path,name,incl\n" + "".join(f"f{i}.png,F{i},face_on\n" for i in range(3)))
+    with pytest.raises(ValueError, match="need at least 2 labelled images, found 0"):
+        retrain(folder / "index.csv", None, "none", tmp_path / "m", tmp_path / "r")
+    with pytest.raises(ValueError, match=r"validation_fraction 1\.0"):
+        retrain(folder / "index.csv", None, "none", tmp_path / "m", tmp_path / "r",
+                validation_fraction=1.0)
+    with pytest.raises(ValueError, match=r"real_share 0\.0"):
+        retrain(folder / "index.csv", None, "none", tmp_path / "m", tmp_path / "r",
+                replay=lambda: random_replay(4, 3), real_share=0.0)
+    (folder / "missing.csv").write_text("path,incl\nnot-there.png,40\n")
+    with pytest.raises(ValueError, match=r"missing\.csv:2: not-there\.png"):
+        read_labelled(folder / "missing.csv", None, "rgb")
+
+
+def test_two_images_train_on_one_whatever_the_validation_fraction(tmp_path: Path) -> None:
+    csv_path = write_labelled(tmp_path / "two", 2)
+    manifest = retrain(csv_path, None, "two", tmp_path / "models", tmp_path / "runs",
+                       architecture="tiny", epochs=1, validation_fraction=0.9)
+    assert manifest.training.images == 1
 
 
 def test_the_command_fine_tunes_with_replay_from_the_quick_recipe(
