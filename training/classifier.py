@@ -13,7 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
@@ -38,6 +38,9 @@ from training.export import export_flavor, write_models_config
 from training.negatives import CLASSES, NEGATIVES
 from training.synthetic import GENERATOR
 from training.train import exported_variables
+
+if TYPE_CHECKING:
+    from inference.registry import Registry
 
 OUTPUT_KEY = "probabilities"
 ACCEPT = ("disk",)
@@ -459,36 +462,48 @@ def run_quick(models_dir: Path, work: Path) -> None:
 
 
 
+def rejection_of(registry: "Registry", tensors: list[npt.NDArray[np.float32]]
+                 ) -> tuple[npt.NDArray[np.float64], float, list[str]]:
+    """(likelihood, threshold, most probable class) for each image's test-time copies (one
+    tensor per image, RGB) through every classifier of ``registry``, combined as the inference
+    service combines them: mean probabilities over copies and classifiers, median threshold."""
+    from inference.runtime import LoadedFlavor
+
+    loaded = [LoadedFlavor(f) for f in registry.classifiers]
+    if not loaded:
+        raise ValueError("no classifier (task: classify) in the registry")
+    specs = [f.manifest.classifier for f in registry.classifiers]
+    threshold = float(np.median([s.threshold for s in specs if s is not None]))
+    scores, tops = [], []
+    for tensor in tensors:
+        probs = np.mean([lf.predict(tensor.astype(np.float32)).mean(axis=0) for lf in loaded],
+                        axis=0)
+        scores.append(float(likelihood(probs[np.newaxis])[0]))
+        tops.append(CLASSES[int(np.argmax(probs))])
+    return np.asarray(scores, np.float64), threshold, tops
+
+
 def evaluate_real(models_dir: Path, index_csv: Path, copies: Copies = "rot4",
                   frame: Frame = "auto") -> list[dict[str, Any]]:
     """Every image of a real set (an ``index.csv`` with a ``path`` column) through the service's
     own preprocessing of an upload (``preprocess_bytes``: ``frame``, test-time copies) and every
-    classifier under ``models_dir``, combined as the inference service combines them (mean
-    probabilities over copies and classifiers, median threshold). One row per image."""
+    classifier under ``models_dir`` (:func:`rejection_of`). One row per image."""
     from inference.registry import load_registry
-    from inference.runtime import LoadedFlavor
     from preprocessor.pipeline import preprocess_bytes
 
     registry = load_registry(models_dir)
-    loaded = [LoadedFlavor(f) for f in registry.classifiers]
-    if not loaded:
+    if not registry.classifiers:
         raise SystemExit(f"no classifier (task: classify) under {models_dir}")
-    specs = [f.manifest.classifier for f in registry.classifiers]
-    threshold = float(np.median([s.threshold for s in specs if s is not None]))
     with Path(index_csv).open() as handle:
         rows = list(csv.DictReader(handle))
-    out = []
-    for row in rows:
-        prepared = preprocess_bytes(Path(row["path"]).read_bytes(), "rgb", copies, frame=frame)
-        tensor = prepared.tensor
-        probs = np.mean([lf.predict(tensor.astype(np.float32)).mean(axis=0) for lf in loaded],
-                        axis=0)
-        score = float(likelihood(probs[np.newaxis])[0])
-        out.append({**row, "likelihood": round(score, 4), "threshold": threshold,
-                    "verdict": "reject" if score >= threshold else "accept",
-                    "top": CLASSES[int(np.argmax(probs))],
-                    "reframed": bool(prepared.framing is not None and prepared.framing.applied)})
-    return out
+    folder = Path(index_csv).parent  # a relative path is relative to the index, as for read_index
+    prepared = [preprocess_bytes((folder / row["path"]).read_bytes(), "rgb", copies, frame=frame)
+                for row in rows]
+    scores, threshold, tops = rejection_of(registry, [p.tensor for p in prepared])
+    return [{**row, "likelihood": round(float(score), 4), "threshold": threshold,
+             "verdict": "reject" if score >= threshold else "accept", "top": top,
+             "reframed": bool(p.framing is not None and p.framing.applied)}
+            for row, p, score, top in zip(rows, prepared, scores, tops, strict=True)]
 
 
 ACCEPTANCES = (0.95, 0.96, 0.97)

@@ -16,7 +16,8 @@ below 30°), the coverage of the
 68% interval, the axial-ratio baseline and the isophote fit (:mod:`training.isophote`) side by
 side, the median of the flavors with the isophote fit as one more member, OpenNGC's catalogue
 axis ratio where it knows the set's galaxies by name (how far a catalogue value lies from the
-references: no image is measured for it), and a residual plot.
+references: no image is measured for it), the median's figures on the images the rejection
+classifiers accept and on those they reject (where the models hold any), and a residual plot.
 """
 
 import csv
@@ -99,6 +100,12 @@ class Answers:
     sigma: Floats
     baseline: Floats
     isophote: Floats
+    likelihood: Floats | None = None  # the rejection classifiers' (None without one)
+    threshold: float = math.nan  # ... and the threshold of their verdict
+
+    def accepted(self) -> npt.NDArray[np.bool_] | None:
+        """Which images the classifiers accept, as the service's verdict (None without one)."""
+        return None if self.likelihood is None else self.likelihood < self.threshold
 
 
 def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool = True,
@@ -137,8 +144,15 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
         uncertainty(registry.calibration, list(per_flavor), float(m), float(s))[0]
         for m, s in zip(median, stdev, strict=True)
     ])
+    scores, threshold = None, math.nan
+    if registry.classifiers:
+        from training.classifier import rejection_of
+
+        rgb = parts.get("rgb") or [preprocess_bytes(i.path.read_bytes(), "rgb", COPIES,
+                                                    frame=frame).tensor for i in images]
+        scores, threshold, _ = rejection_of(registry, rgb)
     return Answers(per_flavor, median, stdev, sigma, np.asarray(baseline, np.float64),
-                   isophotes(images, isophote))
+                   isophotes(images, isophote), scores, threshold)
 
 
 def predict_through_service(url: str, images: list[RealImage], timeout_s: float = 120.0,
@@ -148,6 +162,8 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
 
     per_flavor: dict[str, list[float]] = {}
     median, stdev, sigma, baseline = [], [], [], []
+    scores: list[float] = []
+    thresholds: set[float] = set()
     with httpx.Client(base_url=url, timeout=timeout_s) as client:
         for image in images:
             data = image.path.read_bytes()
@@ -161,11 +177,16 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
             sigma.append(answer["inclination"]["sigma"])
             for flavor in answer["flavors"]:
                 per_flavor.setdefault(flavor["name"], []).append(flavor["inclination_deg"])
+            if answer.get("rejection") is not None:
+                scores.append(answer["rejection"]["likelihood"])
+                thresholds.add(answer["rejection"]["threshold"])
             first = preprocess_bytes(data, "rgb", "none", frame=frame).tensor[0]
             baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
     complete = {k: np.asarray(v) for k, v in per_flavor.items() if len(v) == len(images)}
+    rejection = (np.asarray(scores, np.float64), thresholds.pop()) if (
+        len(scores) == len(images) and len(thresholds) == 1) else (None, math.nan)
     return Answers(complete, np.asarray(median), np.asarray(stdev), np.asarray(sigma),
-                   np.asarray(baseline), isophotes(images, isophote))
+                   np.asarray(baseline), isophotes(images, isophote), *rejection)
 
 
 def isophotes(images: list[RealImage], fit: bool = True) -> Floats:
@@ -409,6 +430,13 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
         with_isophote = np.median(np.vstack([*answers.flavors.values(), np.where(
             np.isfinite(answers.isophote), answers.isophote, answers.median)]), axis=0)
         results["median of flavors + isophote fit"] = real_statistics(with_isophote, images)
+    accepted = answers.accepted()
+    if accepted is not None:
+        for verdict, chosen in (("accepted", accepted), ("rejected", ~accepted)):
+            if chosen.any():
+                picked = np.flatnonzero(chosen)
+                results[f"median ensemble, {verdict} by the classifier"] = real_statistics(
+                    answers.median[picked], [images[k] for k in picked], answers.sigma[picked])
     catalogue_row = catalogue_statistics(catalogue, images)
     if catalogue_row is not None:
         results[CATALOGUE_ROW] = catalogue_row
@@ -420,6 +448,9 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
              "isophote": (round(float(answers.isophote[n]), 2)
                           if math.isfinite(answers.isophote[n]) else None),
              "catalogue": float(catalogue[n]) if math.isfinite(catalogue[n]) else None,
+             **({} if answers.likelihood is None or accepted is None else {
+                 "likelihood": round(float(answers.likelihood[n]), 4),
+                 "verdict": "accept" if accepted[n] else "reject"}),
              **{k: round(float(v[n]), 2) for k, v in answers.flavors.items()}}
             for n, (i, m, s, d, b) in enumerate(zip(images, answers.median, answers.sigma,
                                                     answers.stdev, answers.baseline,

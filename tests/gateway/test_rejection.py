@@ -95,3 +95,32 @@ def test_the_page_shows_the_verdict(rejecting_stack: Stack) -> None:
     assert 'id="verdict"' in page
     assert "result.rejection" in script
 
+
+
+def verdict_set(directory: Path) -> Path:
+    """A disk (accepted by the tiny classifier) and a star field (rejected), each with a
+    reference, as an ``evaluate --real`` index."""
+    directory.mkdir()
+    (directory / "disk.png").write_bytes(galaxy_image_bytes())
+    (directory / "stars.png").write_bytes(star_field_png())
+    (directory / "index.csv").write_text("path,name,incl\ndisk.png,D1,60\nstars.png,S1,50\n")
+    return directory
+
+
+def test_real_evaluation_through_the_service_splits_the_figures_by_verdict(
+    rejecting_stack: Stack, tmp_path: Path
+) -> None:
+    from training.__main__ import main
+
+    real = verdict_set(tmp_path / "verdicts")
+    main(["evaluate", "--real", str(real), "--url", rejecting_stack.url, "--no-isophote",
+          "--report", str(tmp_path / "report")])
+    saved = json.loads((tmp_path / "report" / "real-verdicts.json").read_text())
+    rows = {row["name"]: row for row in saved["images"]}
+    assert rows["D1"]["verdict"] == "accept" and rows["S1"]["verdict"] == "reject"
+    assert rows["S1"]["likelihood"] >= 0.5 > rows["D1"]["likelihood"]
+    accepted = saved["results"]["median ensemble, accepted by the classifier"]
+    rejected = saved["results"]["median ensemble, rejected by the classifier"]
+    assert accepted["n_0_90"] == rejected["n_0_90"] == 1
+    assert accepted["bias_0_90"] == pytest.approx(rows["D1"]["median"] - 60.0, abs=0.01)
+    assert rejected["bias_0_90"] == pytest.approx(rows["S1"]["median"] - 50.0, abs=0.01)

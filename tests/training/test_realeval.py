@@ -259,6 +259,37 @@ def test_evaluate_real_adds_the_catalogue_row_where_openngc_knows_the_galaxies(
     assert all(row["catalogue"] is None for row in saved["images"])
 
 
+def test_evaluate_real_in_process_splits_the_figures_by_the_classifiers_verdict(
+    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
+) -> None:
+    import shutil
+
+    from tests.gateway.test_rejection import verdict_set
+    from training.classifier import evaluate_real as classify_real
+    from training.quick_classifier import make_tiny_classifier
+
+    source, _ = tiny_repository
+    models = tmp_path / "models"
+    shutil.copytree(source, models)
+    make_tiny_classifier(models)
+    real = verdict_set(tmp_path / "verdicts")
+    answers = predict_in_process(models, read_index(real), isophote=False)
+    assert answers.likelihood is not None and answers.threshold == 0.5
+    # the same verdicts as the classifiers' own real-set evaluation gives
+    rows = classify_real(models, real / "index.csv")
+    assert [r["likelihood"] for r in rows] == pytest.approx(answers.likelihood.tolist(), abs=1e-4)
+    accepted = answers.accepted()
+    assert accepted is not None and accepted.tolist() == [True, False]
+    main(["evaluate", "--real", str(real), "--models", str(models), "--report",
+          str(tmp_path / "report"), "--no-isophote"])
+    saved = json.loads((tmp_path / "report" / "real-verdicts.json").read_text())
+    assert [row["verdict"] for row in saved["images"]] == ["accept", "reject"]
+    assert saved["results"]["median ensemble, accepted by the classifier"]["n_0_90"] == 1
+    # without a classifier there is no verdict and no split
+    plain = predict_in_process(source, read_index(real), isophote=False)
+    assert plain.likelihood is None and plain.accepted() is None
+
+
 def test_a_grouping_is_a_column_or_a_column_with_increasing_bin_edges() -> None:
     from training.realeval import Grouping
 
