@@ -15,4 +15,4 @@ system-packages:
 
 lint: venv
 	.venv/bin/ruff check incline servicekit gateway catalog preprocessor inference training devstack standins bench tests
-	.venv/bin/mypy incline servicekit gateway catalog preprocessor inference training devstack standins bench
+	.venv/bin/mypy incline servicekit gateway catalog preprocessor inference training devstack standins bench tests

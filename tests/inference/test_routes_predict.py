@@ -1,5 +1,6 @@
 """POST /predict: what it refuses, and how."""
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -113,7 +114,7 @@ async def test_too_many_images_is_413(
 async def test_a_chunked_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:
     """No Content-Length: the body is counted as it arrives."""
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(40):
             yield b"\0" * 65536
 

@@ -1,10 +1,12 @@
 """The soak's leak verdict reads the floor of each process's memory, not its slope: a heap that
 grows and is given back is a plateau; a floor that climbs is a leak."""
 
+from collections.abc import Sequence
+
 from devstack.soak import LEAK_MIB_PER_HOUR, Sample, floor_rise_mib_per_hour, quarter_floors
 
 
-def samples(mib: list[float]) -> list[Sample]:
+def samples(mib: Sequence[float]) -> list[Sample]:
     return [(float(t), {"p": int(v * 1024)}, {"p": 0.0}) for t, v in enumerate(mib)]
 
 

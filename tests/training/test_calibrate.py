@@ -56,7 +56,8 @@ def too_face_on(true: np.ndarray, scale: float, rng: np.random.Generator, noise:
     """Answers as the inverse of the correction with ``scale`` makes them, plus noise."""
     grid = np.linspace(0.0, 90.0, 9001)
     raw = np.interp(true, cos_scaled(grid, scale), grid)
-    return np.clip(raw + rng.normal(0.0, noise, true.size), 0.0, 90.0)
+    answers: np.ndarray = np.clip(raw + rng.normal(0.0, noise, true.size), 0.0, 90.0)
+    return answers
 
 
 def test_the_real_image_correction_is_fitted_by_least_squares() -> None:
