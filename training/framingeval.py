@@ -86,7 +86,8 @@ def evaluate_framing(models_dir: Path, test_dir: Path, output: Path, count: int 
             with Image.open(image.path) as opened:
                 reframed += choose(opened).applied
         for frame in ("as-is", "auto"):
-            answers = predict_in_process(models_dir, images, isophote=False, frame=frame)
+            answers = predict_in_process(models_dir, images, isophote=False, frame=frame,
+                                         classify=False)
             stats = real_statistics(answers.median, images, answers.sigma)
             rows.append({"set": kind, "frame": frame, "images": len(images),
                          "reframed": reframed if frame == "auto" else 0,

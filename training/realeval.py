@@ -38,7 +38,7 @@ from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
 from training.baseline import Q0, axis_ratio, inclination_from_q
 from training.calibrate import face_on_range, over_flavors
-from training.openngc import axes
+from training.openngc import inclination
 
 FACE_ON_BELOW_DEG = 50.0
 FACE_ON_REFERENCE_BELOW_DEG = 30.0  # a numeric reference this low counts as a face-on galaxy too
@@ -109,10 +109,12 @@ class Answers:
 
 
 def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool = True,
-                       frame: Frame = "auto", correct: bool = True) -> Answers:
+                       frame: Frame = "auto", correct: bool = True, classify: bool = True
+                       ) -> Answers:
     """The service's own path for an upload, in this process (imports TensorFlow); ``frame``
     as the gateway's ``/api/file?frame=`` (its default for uploads is ``auto``); without
-    ``correct``, the flavors' answers before the real-image correction (``real_cos_scale``)."""
+    ``correct``, the flavors' answers before the real-image correction (``real_cos_scale``);
+    without ``classify``, no rejection verdicts even where the models hold classifiers."""
     from inference.registry import load_registry
     from inference.runtime import LoadedFlavor
 
@@ -145,7 +147,7 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
         for m, s in zip(median, stdev, strict=True)
     ])
     scores, threshold = None, math.nan
-    if registry.classifiers:
+    if classify and registry.classifiers:
         from training.classifier import rejection_of
 
         rgb = parts.get("rgb") or [preprocess_bytes(i.path.read_bytes(), "rgb", COPIES,
@@ -205,12 +207,7 @@ def catalogue_inclinations(images: list[RealImage]) -> Floats:
     an inclination in the service's convention (q0 = 0.2); NaN where OpenNGC does not know the
     name or lacks an axis. Not a measurement of the image: how far a catalogue value lies from
     the set's references."""
-    values = []
-    for image in images:
-        found = axes(image.name)
-        values.append(math.nan if found is None
-                      else inclination_from_q(min(found[1] / found[0], 1.0), Q0))
-    return np.asarray(values, np.float64)
+    return np.asarray([inclination(image.name) for image in images], np.float64)
 
 
 def catalogue_statistics(catalogue: Floats, images: list[RealImage]) -> dict[str, float] | None:
@@ -448,7 +445,7 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
              "isophote": (round(float(answers.isophote[n]), 2)
                           if math.isfinite(answers.isophote[n]) else None),
              "catalogue": float(catalogue[n]) if math.isfinite(catalogue[n]) else None,
-             **({} if answers.likelihood is None or accepted is None else {
+             **({} if accepted is None or answers.likelihood is None else {
                  "likelihood": round(float(answers.likelihood[n]), 4),
                  "verdict": "accept" if accepted[n] else "reject"}),
              **{k: round(float(v[n]), 2) for k, v in answers.flavors.items()}}
@@ -497,7 +494,7 @@ def fit_domain(directory: Path, models_dir: Path) -> Calibration:
     if calibration is None:
         raise ValueError(f"no calibration in {models_dir}: run `python -m training evaluate`")
     images = read_index(directory)
-    answers = predict_in_process(models_dir, images, correct=False)
+    answers = predict_in_process(models_dir, images, correct=False, classify=False)
     true = face_on_range([i.incl for i in images])
     numeric = np.isfinite(true)
     flavors = np.stack(list(answers.flavors.values()))[:, numeric]

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from training.baseline import inclination_from_q
+from training.openngc import axes_inclination, find
 
 SUBTREE = "usr/share/stellarium/nebulae/default"
 LIST = Path(__file__).resolve().parent / "realsets" / "negatives.csv"
@@ -110,8 +110,6 @@ def wide_kind(object_type: str, hubble: str) -> str | None:
 def wide_entries(root: Path, exclude: set[str],
                  exclude_files: frozenset[str] | set[str] = frozenset()
                  ) -> list[dict[str, str]]:
-    from pyongc import ongc
-
     rows: list[dict[str, str]] = []
     seen = {name.replace(" ", "").upper() for name in exclude}
     for file in sorted(os.listdir(root)):
@@ -121,10 +119,7 @@ def wide_entries(root: Path, exclude: set[str],
         key = name.replace(" ", "").upper()
         if key in seen:
             continue
-        try:
-            found = ongc.get(name)
-        except Exception:  # pyongc raises on names it cannot parse
-            found = None
+        found = find(name)
         if found is None:
             continue
         hubble = str(getattr(found, "hubble", "") or "")
@@ -182,7 +177,7 @@ def axial_ratio_inclination(major: float | None, minor: float | None, q0: float 
     service's convention, cos²i = (q² - q0²)/(1 - q0²); empty without both axes."""
     if not major or not minor:
         return ""
-    return f"{inclination_from_q(min(float(minor) / float(major), 1.0), q0):.1f}"
+    return f"{axes_inclination(float(major), float(minor), q0):.1f}"
 
 
 def build(out: Path, pkg: Path | None = None, wide: bool = False,

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from training.openngc import axes, find
+from training.openngc import axes_of, find
 from training.realneg import axial_ratio_inclination, fetch_debian
 
 LIST = Path(__file__).resolve().parent / "realsets" / "packages.csv"
@@ -120,10 +120,11 @@ def catalogue_inclination(name: str) -> str:
     """incl (degrees) from OpenNGC's isophotal axes of ``name``; empty for no name."""
     if not name:
         return ""
-    if find(name) is None:
+    found = find(name)
+    if found is None:
         raise ValueError(f"OpenNGC has no {name}")
-    found = axes(name)
-    return "" if found is None else axial_ratio_inclination(*found)
+    axes = axes_of(found)
+    return "" if axes is None else axial_ratio_inclination(*axes)
 
 
 def write_index(out: Path, tree: Path, listed: list[Entry]) -> Path:

@@ -122,11 +122,12 @@ def test_fit_domain_fits_the_correction_on_the_flavors_own_answers_and_then_the_
     names = sorted(m.name for m in manifests)
     real = labelled_set(tmp_path / "real", count=12)
     raw = too_face_on_answers(read_index(real), names, 0.88)
-    calls: list[bool] = []
+    calls: list[tuple[bool, bool]] = []
 
     def answers_too_face_on(models: Path, images: list[RealImage], isophote: bool = True,
-                            frame: str = "auto", correct: bool = True) -> Answers:
-        calls.append(correct)
+                            frame: str = "auto", correct: bool = True,
+                            classify: bool = True) -> Answers:
+        calls.append((correct, classify))
         calibration = load_calibration(models)
         assert calibration is not None
         flavors = {n: calibration.correct(v) if correct else v for n, v in raw.items()}
@@ -142,7 +143,8 @@ def test_fit_domain_fits_the_correction_on_the_flavors_own_answers_and_then_the_
     report = tmp_path / "report"
     main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
           "--fit-domain", "--no-isophote", "--label", "synthetic files"])
-    assert calls == [False, True]  # fitted on the flavors' own answers, scored as served
+    # fitted on the flavors' own answers (no verdicts needed), scored as served
+    assert calls == [(False, False), (True, True)]
     written = load_calibration(models_dir)
     assert written is not None and written.domain_scale >= 1.0
     assert written.real_cos_scale == pytest.approx(0.88, abs=0.02)
