@@ -22,7 +22,9 @@ it are blind. Columns path,name,kind,hubble,headline (0). Also OUTDIR/wide-spira
 (path,name,incl,hubble), a set for ``python -m training evaluate --real OUTDIR/wide-spirals``: the
 spirals whose OpenNGC entry has both axes, incl from that isophotal axis ratio with q0 = 0.2
 (:func:`axial_ratio_inclination`) — a catalogue reference, rougher than the development set's
-labels.
+labels —, and OUTDIR/wide-literature/index.csv (path,name,incl,hubble,method,reference): those of
+the spirals that ``training/realsets/inclinations.csv`` has a published inclination for
+(:func:`literature_spirals`, :mod:`training.references`), references of the development set's kind.
 
 ``--unlisted``: the non-disks among the textures named in catalogues OpenNGC does not cover, kind
 by catalogue (:data:`UNLISTED`): Sharpless H II regions, RCW and LBN emission nebulae, named
@@ -45,6 +47,7 @@ from pathlib import Path
 from PIL import Image
 
 from training.openngc import axes_inclination, find
+from training.references import TABLE, galaxy_key, load, reference
 
 SUBTREE = "usr/share/stellarium/nebulae/default"
 LIST = Path(__file__).resolve().parent / "realsets" / "negatives.csv"
@@ -82,6 +85,7 @@ NEBULAE = {"HII Ionized region", "Nebula", "Reflection Nebula", "Supernova remna
            "Star cluster + Nebula"}
 PREFIXES = {"m": "M", "n": "NGC", "ic": "IC", "p": "PGC "}
 SPIRALS = "wide-spirals"  # OUTDIR/wide-spirals/index.csv: a set for `training evaluate --real`
+LITERATURE = "wide-literature"  # the same spirals with published inclinations
 
 
 def catalogue_name(file: str) -> str | None:
@@ -180,6 +184,28 @@ def axial_ratio_inclination(major: float | None, minor: float | None, q0: float 
     return f"{axes_inclination(float(major), float(minor), q0):.1f}"
 
 
+def literature_spirals(spirals: list[dict[str, str]], excluded: set[str],
+                       table: Path = TABLE) -> list[dict[str, str]]:
+    """The wide set's spirals that :mod:`training.references` has a published inclination for,
+    as index rows (path,name,incl,hubble,method,reference). Left out: a galaxy among ``excluded``
+    (keys of the development set's galaxies: NGC5906's texture is NGC 5907), and a second texture
+    of a galaxy already listed (M102 is M101 to OpenNGC)."""
+    published = load(table)
+    rows: list[dict[str, str]] = []
+    seen = set(excluded)
+    for spiral in spirals:
+        key = galaxy_key(spiral["name"])
+        found = reference(key, published)
+        if key in seen or found is None:
+            seen.add(key)
+            continue
+        seen.add(key)
+        rows.append({"path": spiral["path"], "name": spiral["name"], "incl": f"{found.incl:.1f}",
+                     "hubble": spiral["hubble"], "method": found.method,
+                     "reference": found.catalogue})
+    return rows
+
+
 def build(out: Path, pkg: Path | None = None, wide: bool = False,
           exclude: tuple[Path, ...] = (), unlisted: bool = False) -> Path:
     out.mkdir(parents=True, exist_ok=True)
@@ -217,6 +243,15 @@ def build(out: Path, pkg: Path | None = None, wide: bool = False,
             writer.writeheader()
             writer.writerows(spirals)
         print(f"{len(spirals)} spirals with an OpenNGC axis ratio in {out / SPIRALS}")
+        published = literature_spirals(
+            [r for r in rows if r["kind"] == "spiral"], {galaxy_key(name) for name in names})
+        (out / LITERATURE).mkdir(exist_ok=True)
+        with (out / LITERATURE / "index.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl", "hubble",
+                                                        "method", "reference"])
+            writer.writeheader()
+            writer.writerows(published)
+        print(f"{len(published)} spirals with a published inclination in {out / LITERATURE}")
     print(f"{len(rows)} images in {out}")
     return index
 

@@ -1,0 +1,99 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+from training.realneg import literature_spirals
+from training.references import TABLE, canonical, galaxy_key, load, reference
+
+TABLE_TEXT = """# a comment line
+name,incl,e_incl,method,catalogue,source
+NGC 0891,90,,kinematic,Paper A,repo/a.txt
+NGC891,88,2,kinematic,Paper B,repo/b.txt
+NGC891,80,,photometric,HyperLEDA,repo/c.txt
+NGC2403,63,3,kinematic,Paper A,repo/a.txt
+NGC4321,38.5,,photometric,HyperLEDA,repo/c.txt
+NGC4321,27.5,,photometric,Other,repo/d.txt
+NGC5457,18,,literature,Compilation,repo/e.txt
+NGC5457,22,,photometric,HyperLEDA,repo/c.txt
+"""
+
+
+def write_table(tmp_path: Path, text: str = TABLE_TEXT) -> Path:
+    path = tmp_path / "inclinations.csv"
+    path.write_text(text)
+    return path
+
+
+def test_names_are_keyed_without_spaces_case_or_leading_zeros() -> None:
+    assert canonical("NGC 0891") == canonical("ngc891") == "NGC891"
+    assert canonical("UGC02885") == "UGC2885" and canonical("ESO274-001") == "ESO274-1"
+    assert canonical("NGC100") == "NGC100" and canonical("IC 342") == "IC342"
+
+
+def test_an_image_name_is_keyed_by_its_galaxys_primary_name() -> None:
+    assert galaxy_key("M31") == "NGC224"
+    assert galaxy_key("M100") == "NGC4321"
+    assert galaxy_key("NGC5906") == "NGC5907"  # stellarium's n5906 texture is NGC 5907
+    assert galaxy_key("PGC54392") == "ESO274-1"
+    assert galaxy_key("COSMOS-100027") == "COSMOS-100027"  # not OpenNGC's: the name itself
+
+
+def test_kinematic_values_come_first_and_several_give_their_median(tmp_path: Path) -> None:
+    table = load(write_table(tmp_path))
+    edge_on = reference("NGC891", table)
+    assert edge_on is not None
+    assert (edge_on.incl, edge_on.method, edge_on.catalogue) == (89.0, "kinematic",
+                                                                 "Paper A; Paper B")
+    only_photometric = reference("NGC4321", table)
+    assert only_photometric is not None
+    assert (only_photometric.incl, only_photometric.method) == (33.0, "photometric")
+    chosen = reference("NGC5457", table)  # a compilation's choice before an axis ratio
+    assert chosen is not None and (chosen.incl, chosen.method) == (18.0, "literature")
+    assert reference("NGC7331", table) is None
+
+
+@pytest.mark.parametrize("row", ["NGC1,95,,kinematic,P,s", "NGC1,-1,,kinematic,P,s",
+                                 "NGC1,45,,guessed,P,s"])
+def test_a_row_out_of_range_or_of_an_unknown_method_is_an_error(tmp_path: Path,
+                                                                row: str) -> None:
+    path = write_table(tmp_path, "name,incl,e_incl,method,catalogue,source\n" + row + "\n")
+    with pytest.raises(ValueError, match="row 2"):
+        load(path)
+
+
+def test_the_literature_set_leaves_out_the_development_galaxies_and_second_textures(
+        tmp_path: Path) -> None:
+    table = write_table(tmp_path, TABLE_TEXT + "NGC5907,88,,kinematic,P,s\n")
+    spirals = [{"path": f"/x/{name}.png", "name": name, "hubble": "Sb"}
+               for name in ("M100", "M101", "M102", "NGC2403", "NGC5906", "NGC7331")]
+    rows = literature_spirals(spirals, {galaxy_key("NGC5907")}, table)
+    assert [(r["name"], r["incl"], r["method"]) for r in rows] == [
+        ("M100", "33.0", "photometric"), ("M101", "18.0", "literature"),
+        ("NGC2403", "63.0", "kinematic")]
+    assert rows[0]["reference"] == "HyperLEDA; Other" and rows[0]["path"] == "/x/M100.png"
+
+
+def test_the_shipped_table_reads_and_every_row_names_its_source() -> None:
+    table = load(TABLE)
+    assert len(table) >= 20
+    with TABLE.open(newline="") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    assert all(row["source"].strip() and row["catalogue"].strip() for row in rows)
+
+
+def test_compare_lists_an_indexs_galaxies_beside_their_published_inclinations(
+        tmp_path: Path) -> None:
+    from training.references import compare
+
+    index = tmp_path / "index.csv"
+    index.write_text("path,name,incl\na.png,NGC891,86\nb.png,M100,face_on\nc.png,M101,24\n"
+                     "d.png,NGC7331,70\n")
+    lines = compare(index, load(write_table(tmp_path)))
+    assert lines[0].split()[:4] == ["NGC891", "86.0", "89.0", "-3.0"]
+    assert lines[1].split()[:4] == ["M101", "24.0", "18.0", "+6.0"]
+    assert lines[2].endswith("kinematic references of 1 galaxies: index - published RMS 3.00, "
+                             "mean -3.00")
+    assert lines[3].endswith("literature references of 1 galaxies: index - published RMS 6.00, "
+                             "mean +6.00")
+    assert len(lines) == 4  # M100 (face_on) and NGC7331 (not in the table) left out

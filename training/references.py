@@ -1,0 +1,113 @@
+"""Published inclinations of nearby galaxies (``training/realsets/inclinations.csv``): the
+references the wide set's spirals are scored against in place of OpenNGC's axis ratios.
+
+The table holds one row per galaxy per publication — columns ``name,incl,e_incl,method,
+catalogue,source``: ``method`` is ``kinematic`` (a tilted-ring or velocity-field fit of H I, H-alpha
+or CO), ``literature`` (a value a compilation chose from the literature without saying how it was
+measured) or ``photometric`` (from an axis ratio: HyperLEDA and the like), ``catalogue`` the
+publication, ``source`` where the value was read. :func:`reference` picks one value per galaxy:
+the median of its kinematic values, else of its literature values, else of its photometric ones.
+
+usage: python -m training.references INDEX [INDEX ...]  — each labelled galaxy of an
+``evaluate --real`` index beside its published inclination, and the RMS of the differences: how
+far the index's references lie from the published ones.
+"""
+
+import argparse
+import csv
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from training.openngc import find
+
+TABLE = Path(__file__).resolve().parent / "realsets" / "inclinations.csv"
+METHODS = ("kinematic", "literature", "photometric")  # in the order reference() prefers
+
+
+@dataclass(frozen=True)
+class Reference:
+    incl: float
+    method: str
+    catalogue: str  # the publications the value comes from, "; "-joined
+
+
+def canonical(name: str) -> str:
+    """A catalogue name as the table keys it: upper case, no spaces, no leading zeros in the
+    number (``NGC 0891`` and ``ngc891`` are ``NGC891``, ``ESO274-001`` is ``ESO274-1``)."""
+    compact = name.replace(" ", "").upper()
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", compact)
+
+
+def galaxy_key(name: str) -> str:
+    """The table key of the galaxy an image is named after: its OpenNGC primary name where
+    OpenNGC knows it (``M31`` is ``NGC224``, ``NGC5906`` is ``NGC5907``), else the name itself."""
+    found = find(name)
+    return canonical(str(found.name) if found is not None else name)
+
+
+def load(path: Path = TABLE) -> dict[str, list[tuple[float, str, str]]]:
+    """The table as key -> [(incl, method, catalogue), ...]; a row with an inclination outside
+    0-90 or an unknown method is an error."""
+    table: dict[str, list[tuple[float, str, str]]] = {}
+    with path.open(newline="") as handle:
+        for line, row in enumerate(csv.DictReader(
+                r for r in handle if not r.startswith("#")), start=2):
+            incl, method = float(row["incl"]), row["method"]
+            if not 0.0 <= incl <= 90.0 or method not in METHODS:
+                raise ValueError(f"{path}, row {line}: incl {row['incl']!r}, method {method!r}")
+            table.setdefault(canonical(row["name"]), []).append(
+                (incl, method, row["catalogue"]))
+    return table
+
+
+def reference(key: str, table: dict[str, list[tuple[float, str, str]]]) -> Reference | None:
+    """The reference inclination of a galaxy (a :func:`galaxy_key`): the median of its kinematic
+    values, else of its photometric ones; None where the table does not list it."""
+    for method in METHODS:
+        values = [(incl, catalogue) for incl, m, catalogue in table.get(key, []) if m == method]
+        if values:
+            catalogues = "; ".join(sorted({catalogue for _, catalogue in values}))
+            return Reference(round(statistics.median(v for v, _ in values), 1), method,
+                             catalogues)
+    return None
+
+
+def compare(index: Path, table: dict[str, list[tuple[float, str, str]]]) -> list[str]:
+    """Lines: each numerically labelled galaxy of an ``evaluate --real`` index with its published
+    inclination, then the RMS and mean of (index - published) by method."""
+    lines: list[str] = []
+    differences: dict[str, list[float]] = {}
+    with index.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            try:
+                incl = float(row["incl"])
+            except ValueError:  # face_on: no number to compare
+                continue
+            found = reference(galaxy_key(row["name"]), table)
+            if found is None:
+                continue
+            difference = incl - found.incl
+            differences.setdefault(found.method, []).append(difference)
+            lines.append(f"{row['name']:<12} {incl:6.1f} {found.incl:6.1f} {difference:+6.1f}"
+                         f"  {found.method:<11} {found.catalogue}")
+    for method, values in differences.items():
+        rms = statistics.fmean(v * v for v in values) ** 0.5
+        lines.append(f"{index}: {method} references of {len(values)} galaxies: index - published "
+                     f"RMS {rms:.2f}, mean {statistics.fmean(values):+.2f}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m training.references", description=__doc__)
+    parser.add_argument("index", type=Path, nargs="+", help="an evaluate --real index.csv")
+    args = parser.parse_args()
+    table = load()
+    print(f"{'name':<12} {'index':>6} {'publ.':>6} {'diff':>6}  method      catalogue")
+    for index in args.index:
+        print("\n".join(compare(index, table)))
+
+
+if __name__ == "__main__":
+    main()
