@@ -47,7 +47,7 @@ from pathlib import Path
 from PIL import Image
 
 from training.openngc import axes_inclination, find
-from training.references import TABLE, galaxy_key, load, reference
+from training.references import TABLE, galaxy_key, load, relabel
 
 SUBTREE = "usr/share/stellarium/nebulae/default"
 LIST = Path(__file__).resolve().parent / "realsets" / "negatives.csv"
@@ -190,20 +190,9 @@ def literature_spirals(spirals: list[dict[str, str]], excluded: set[str],
     as index rows (path,name,incl,hubble,method,reference). Left out: a galaxy among ``excluded``
     (keys of the development set's galaxies: NGC5906's texture is NGC 5907), and a second texture
     of a galaxy already listed (M102 is M101 to OpenNGC)."""
-    published = load(table)
-    rows: list[dict[str, str]] = []
-    seen = set(excluded)
-    for spiral in spirals:
-        key = galaxy_key(spiral["name"])
-        found = reference(key, published)
-        if key in seen or found is None:
-            seen.add(key)
-            continue
-        seen.add(key)
-        rows.append({"path": spiral["path"], "name": spiral["name"], "incl": f"{found.incl:.1f}",
-                     "hubble": spiral["hubble"], "method": found.method,
-                     "reference": found.catalogue})
-    return rows
+    rows = [{"path": s["path"], "name": s["name"], "incl": "", "hubble": s["hubble"]}
+            for s in spirals]
+    return relabel(rows, excluded, load(table))
 
 
 def build(out: Path, pkg: Path | None = None, wide: bool = False,

@@ -64,7 +64,8 @@ def load(path: Path = TABLE) -> dict[str, list[tuple[float, str, str]]]:
 
 def reference(key: str, table: dict[str, list[tuple[float, str, str]]]) -> Reference | None:
     """The reference inclination of a galaxy (a :func:`galaxy_key`): the median of its kinematic
-    values, else of its photometric ones; None where the table does not list it."""
+    values, else of its literature values, else of its photometric ones; None where the table
+    does not list it."""
     for method in METHODS:
         values = [(incl, catalogue) for incl, m, catalogue in table.get(key, []) if m == method]
         if values:
@@ -72,6 +73,24 @@ def reference(key: str, table: dict[str, list[tuple[float, str, str]]]) -> Refer
             return Reference(round(statistics.median(v for v, _ in values), 1), method,
                              catalogues)
     return None
+
+
+def relabel(rows: list[dict[str, str]], excluded: set[str],
+            table: dict[str, list[tuple[float, str, str]]]) -> list[dict[str, str]]:
+    """The index rows whose galaxy the table has a published inclination for, with ``incl``
+    replaced by it and ``method`` and ``reference`` (the publications) added; the other columns
+    kept. Left out: a galaxy among ``excluded`` (:func:`galaxy_key` s), and a second image of a
+    galaxy already listed (to OpenNGC, M102 is M101)."""
+    relabelled: list[dict[str, str]] = []
+    seen = set(excluded)
+    for row in rows:
+        key = galaxy_key(row["name"])
+        found = None if key in seen else reference(key, table)
+        seen.add(key)
+        if found is not None:
+            relabelled.append({**row, "incl": f"{found.incl:.1f}", "method": found.method,
+                               "reference": found.catalogue})
+    return relabelled
 
 
 def compare(index: Path, table: dict[str, list[tuple[float, str, str]]]) -> list[str]:
@@ -102,8 +121,28 @@ def compare(index: Path, table: dict[str, list[tuple[float, str, str]]]) -> list
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m training.references", description=__doc__)
     parser.add_argument("index", type=Path, nargs="+", help="an evaluate --real index.csv")
+    parser.add_argument("--write", type=Path, metavar="OUTDIR",
+                        help="also write OUTDIR/index.csv: the indexes' galaxies with a published "
+                             "inclination, labelled with it (for evaluate --real OUTDIR --by "
+                             "method)")
     args = parser.parse_args()
     table = load()
+    if args.write is not None:
+        rows = []
+        for index in args.index:
+            with index.open(newline="") as handle:
+                for row in csv.DictReader(handle):
+                    path = Path(row["path"])
+                    rows.append({**row, "path": str(path if path.is_absolute()
+                                                    else index.parent / path)})
+        relabelled = relabel(rows, set(), table)
+        args.write.mkdir(parents=True, exist_ok=True)
+        with (args.write / "index.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(relabelled[0]) if relabelled
+                                    else ["path", "name", "incl", "method", "reference"])
+            writer.writeheader()
+            writer.writerows(relabelled)
+        print(f"{len(relabelled)} images with a published inclination in {args.write}")
     print(f"{'name':<12} {'index':>6} {'publ.':>6} {'diff':>6}  method      catalogue")
     for index in args.index:
         print("\n".join(compare(index, table)))
