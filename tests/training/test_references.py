@@ -97,3 +97,25 @@ def test_compare_lists_an_indexs_galaxies_beside_their_published_inclinations(
     assert lines[3].endswith("literature references of 1 galaxies: index - published RMS 6.00, "
                              "mean +6.00")
     assert len(lines) == 4  # M100 (face_on) and NGC7331 (not in the table) left out
+
+
+def test_the_wide_build_writes_the_spirals_with_a_published_inclination(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from training.realeval import read_index
+    from training.realneg import LITERATURE, SUBTREE, build
+
+    textures = tmp_path / "pkg" / SUBTREE
+    textures.mkdir(parents=True)
+    # NGC 2683 has SPARC's kinematic 80 deg; NGC 5906's texture is NGC 5907, excluded below as a
+    # development-set galaxy; M10 is a globular cluster
+    for file in ("m10.png", "n2683.png", "n5906.png"):
+        Image.new("RGBA", (40, 30), (200, 200, 200, 255)).save(textures / file)
+    development = tmp_path / "dev.csv"
+    development.write_text("path,name,incl\nx.png,NGC5907,88.5\n")
+    build(tmp_path / "out", tmp_path / "pkg", wide=True, exclude=(development,))
+    rows = read_index(tmp_path / "out" / LITERATURE)
+    assert [(r.name, r.incl) for r in rows] == [("NGC2683", 80.0)]
+    text = (tmp_path / "out" / LITERATURE / "index.csv").read_text().splitlines()
+    assert text[0] == "path,name,incl,hubble,method,reference"
+    assert text[1].endswith(",kinematic,Lelli+2016 SPARC (AJ 152 157)")
