@@ -24,7 +24,7 @@ spirals whose OpenNGC entry has both axes, incl from that isophotal axis ratio w
 (:func:`axial_ratio_inclination`) — a catalogue reference, rougher than the development set's
 labels —, and OUTDIR/wide-literature/index.csv (path,name,incl,hubble,method,reference): those of
 the spirals that ``training/realsets/inclinations.csv`` has a published inclination for
-(:func:`literature_spirals`, :mod:`training.references`), references of the development set's kind.
+(:func:`literature_spirals`, :mod:`training.references`: kinematic first, see ``method``).
 
 ``--unlisted``: the non-disks among the textures named in catalogues OpenNGC does not cover, kind
 by catalogue (:data:`UNLISTED`): Sharpless H II regions, RCW and LBN emission nebulae, named
@@ -185,14 +185,14 @@ def axial_ratio_inclination(major: float | None, minor: float | None, q0: float 
 
 
 def literature_spirals(spirals: list[dict[str, str]], excluded: set[str],
-                       table: Path = TABLE) -> list[dict[str, str]]:
+                       table_path: Path = TABLE) -> list[dict[str, str]]:
     """The wide set's spirals that :mod:`training.references` has a published inclination for,
     as index rows (path,name,incl,hubble,method,reference). Left out: a galaxy among ``excluded``
     (keys of the development set's galaxies: NGC5906's texture is NGC 5907), and a second texture
     of a galaxy already listed (M102 is M101 to OpenNGC)."""
     rows = [{"path": s["path"], "name": s["name"], "incl": "", "hubble": s["hubble"]}
             for s in spirals]
-    return relabel(rows, excluded, load(table))
+    return relabel(rows, excluded, load(table_path))
 
 
 def build(out: Path, pkg: Path | None = None, wide: bool = False,

@@ -8,9 +8,11 @@ measured) or ``photometric`` (from an axis ratio: HyperLEDA and the like), ``cat
 publication, ``source`` where the value was read. :func:`reference` picks one value per galaxy:
 the median of its kinematic values, else of its literature values, else of its photometric ones.
 
-usage: python -m training.references INDEX [INDEX ...]  — each labelled galaxy of an
-``evaluate --real`` index beside its published inclination, and the RMS of the differences: how
-far the index's references lie from the published ones.
+usage: python -m training.references INDEX [INDEX ...] [--write OUTDIR]  — each labelled image
+of an ``evaluate --real`` index beside its galaxy's published inclination, and the RMS of the
+differences by method: how far the index's references lie from the published ones. ``--write``
+also writes OUTDIR/index.csv: the indexes' images relabelled with the published inclinations (for
+``evaluate --real OUTDIR --by method``).
 """
 
 import argparse
@@ -19,11 +21,24 @@ import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from training.openngc import find
 
 TABLE = Path(__file__).resolve().parent / "realsets" / "inclinations.csv"
 METHODS = ("kinematic", "literature", "photometric")  # in the order reference() prefers
+COLUMNS = ("name", "incl", "e_incl", "method", "catalogue", "source")
+
+
+class Published(NamedTuple):
+    """One row of the table: a publication's inclination of a galaxy."""
+
+    incl: float
+    method: str
+    catalogue: str
+
+
+Table = dict[str, list[Published]]  # galaxy key -> its published values
 
 
 @dataclass(frozen=True)
@@ -47,22 +62,30 @@ def galaxy_key(name: str) -> str:
     return canonical(str(found.name) if found is not None else name)
 
 
-def load(path: Path = TABLE) -> dict[str, list[tuple[float, str, str]]]:
-    """The table as key -> [(incl, method, catalogue), ...]; a row with an inclination outside
-    0-90 or an unknown method is an error."""
-    table: dict[str, list[tuple[float, str, str]]] = {}
-    with path.open(newline="") as handle:
-        for line, row in enumerate(csv.DictReader(
-                r for r in handle if not r.startswith("#")), start=2):
-            incl, method = float(row["incl"]), row["method"]
-            if not 0.0 <= incl <= 90.0 or method not in METHODS:
-                raise ValueError(f"{path}, row {line}: incl {row['incl']!r}, method {method!r}")
-            table.setdefault(canonical(row["name"]), []).append(
-                (incl, method, row["catalogue"]))
+def load(path: Path = TABLE) -> Table:
+    """The table by galaxy key; ``#`` lines are comments. A row that lacks a column, or whose
+    inclination is not a number in 0-90 or whose method is unknown, is an error naming its line."""
+    numbered = [(number, text) for number, text in enumerate(
+        path.read_text().splitlines(), start=1) if text and not text.startswith("#")]
+    rows = list(csv.reader(text for _, text in numbered))
+    if not rows or tuple(rows[0]) != COLUMNS:
+        raise ValueError(f"{path}: the header must be {','.join(COLUMNS)}")
+    table: Table = {}
+    for (number, _), row in zip(numbered[1:], rows[1:], strict=True):
+        try:
+            if len(row) != len(COLUMNS):
+                raise ValueError(f"{len(row)} columns")
+            name, incl, _, method, catalogue, _ = row
+            value = float(incl)
+            if not 0.0 <= value <= 90.0 or method not in METHODS:
+                raise ValueError(f"incl {incl!r}, method {method!r}")
+        except ValueError as exc:
+            raise ValueError(f"{path}, line {number}: {exc}") from None
+        table.setdefault(canonical(name), []).append(Published(value, method, catalogue))
     return table
 
 
-def reference(key: str, table: dict[str, list[tuple[float, str, str]]]) -> Reference | None:
+def reference(key: str, table: Table) -> Reference | None:
     """The reference inclination of a galaxy (a :func:`galaxy_key`): the median of its kinematic
     values, else of its literature values, else of its photometric ones; None where the table
     does not list it."""
@@ -75,8 +98,8 @@ def reference(key: str, table: dict[str, list[tuple[float, str, str]]]) -> Refer
     return None
 
 
-def relabel(rows: list[dict[str, str]], excluded: set[str],
-            table: dict[str, list[tuple[float, str, str]]]) -> list[dict[str, str]]:
+def relabel(rows: list[dict[str, str]], excluded: set[str], table: Table
+            ) -> list[dict[str, str]]:
     """The index rows whose galaxy the table has a published inclination for, with ``incl``
     replaced by it and ``method`` and ``reference`` (the publications) added; the other columns
     kept. Left out: a galaxy among ``excluded`` (:func:`galaxy_key` s), and a second image of a
@@ -93,9 +116,9 @@ def relabel(rows: list[dict[str, str]], excluded: set[str],
     return relabelled
 
 
-def compare(index: Path, table: dict[str, list[tuple[float, str, str]]]) -> list[str]:
-    """Lines: each numerically labelled galaxy of an ``evaluate --real`` index with its published
-    inclination, then the RMS and mean of (index - published) by method."""
+def compare(index: Path, table: Table) -> list[str]:
+    """Lines: each numerically labelled image of an ``evaluate --real`` index with its galaxy's
+    published inclination, then the RMS and mean of (index - published) by method."""
     lines: list[str] = []
     differences: dict[str, list[float]] = {}
     with index.open(newline="") as handle:
@@ -113,7 +136,7 @@ def compare(index: Path, table: dict[str, list[tuple[float, str, str]]]) -> list
                          f"  {found.method:<11} {found.catalogue}")
     for method, values in differences.items():
         rms = statistics.fmean(v * v for v in values) ** 0.5
-        lines.append(f"{index}: {method} references of {len(values)} galaxies: index - published "
+        lines.append(f"{index}: {method} references of {len(values)} images: index - published "
                      f"RMS {rms:.2f}, mean {statistics.fmean(values):+.2f}")
     return lines
 
@@ -126,7 +149,7 @@ def main() -> None:
                              "inclination, labelled with it (for evaluate --real OUTDIR --by "
                              "method)")
     args = parser.parse_args()
-    table = load()
+    table = load(TABLE)
     if args.write is not None:
         rows = []
         for index in args.index:
@@ -136,10 +159,11 @@ def main() -> None:
                     rows.append({**row, "path": str(path if path.is_absolute()
                                                     else index.parent / path)})
         relabelled = relabel(rows, set(), table)
+        columns = list(dict.fromkeys(
+            ["path", "name", "incl", *(key for row in relabelled for key in row)]))
         args.write.mkdir(parents=True, exist_ok=True)
         with (args.write / "index.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(relabelled[0]) if relabelled
-                                    else ["path", "name", "incl", "method", "reference"])
+            writer = csv.DictWriter(handle, fieldnames=columns, restval="")
             writer.writeheader()
             writer.writerows(relabelled)
         print(f"{len(relabelled)} images with a published inclination in {args.write}")
