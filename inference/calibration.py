@@ -18,7 +18,7 @@ form is neither smooth nor monotone, and is refused.
 ``base`` is a table over the predicted inclination (the error of an inclination depends on it:
 face-on galaxies are poorly constrained), chosen so that 68% of the held-out synthetic
 galaxies in each bin have |error| ≤ sigma; ``stdev`` is the flavors' disagreement on this image;
-``domain_scale`` widens it for real images (fitted on the real development set and reported
+``domain_scale`` widens it for real images (fitted on real labelled photographs and reported
 with cross-validated coverage). The interval is [median - sigma, median + sigma] clipped to
 0-90°.
 

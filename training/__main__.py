@@ -123,11 +123,13 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     if args.by and args.real is None:
         raise SystemExit("evaluate: --by needs --real (it groups a real set's index)")
+    if args.keep_correction and not args.fit_domain:
+        raise SystemExit("evaluate: --keep-correction goes with --fit-domain")
     if args.real is not None:
         from training.realeval import evaluate_real, fit_domain
 
         if args.fit_domain:
-            calibration = fit_domain(args.real, args.models)
+            calibration = fit_domain(args.real, args.models, args.keep_correction)
             print(f"domain_scale {calibration.domain_scale}: {calibration.fitted_on}")
         evaluate_real(args.real, args.models, args.report, args.plots, args.url, args.label,
                       isophote=not args.no_isophote, frame=args.frame, groupings=tuple(args.by))
@@ -290,6 +292,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fit-domain", action="store_true",
                    help="with --real: first fit the calibration's real-image domain scale on "
                         "DIR (reports 5-fold cross-validated coverage)")
+    p.add_argument("--keep-correction", action="store_true",
+                   help="with --fit-domain: fit only the domain scale, under the real-image "
+                        "correction the calibration has")
     p.add_argument("--no-isophote", action="store_true",
                    help="with --real: leave the (slow) isophote fit out of the report")
     p.add_argument("--label", default="real images",

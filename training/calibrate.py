@@ -120,15 +120,18 @@ def served(flavors: Floats, scale: float) -> tuple[Floats, Floats]:
 
 
 def cross_validated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,
-                             folds: int = 5, seed: int = 0) -> tuple[Floats, Floats]:
+                             folds: int = 5, seed: int = 0, cos_scale: float | None = None
+                             ) -> tuple[Floats, Floats]:
     """(answers, covered) of each image when both the correction and the domain scale (never
     below 1, as shipped) are fitted on the other folds: the held-out answer as served, and
     whether its 68% interval holds ``true``. ``flavors``: the flavors' uncorrected answers,
-    one row each."""
+    one row each. With ``cos_scale`` the correction is that one, not fitted: only the domain
+    scale is."""
     answers, covered = np.empty(len(true)), np.zeros(len(true), bool)
     for held in folds_of(len(true), folds, seed):
         rest = np.setdiff1d(np.arange(len(true)), held)
-        scale = fit_cos_scale(np.median(flavors[:, rest], axis=0), true[rest])
+        scale = (fit_cos_scale(np.median(flavors[:, rest], axis=0), true[rest])
+                 if cos_scale is None else cos_scale)
         median, stdev = served(flavors[:, rest], scale)
         domain = max(1.0, fit_domain_scale(calibration, median, stdev, true[rest]))
         answers[held], held_stdev = served(flavors[:, held], scale)
@@ -137,14 +140,16 @@ def cross_validated_real_fit(calibration: Calibration, flavors: Floats, true: Fl
 
 
 def repeated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,
-                      splits: int = 20, low_deg: float = 45.0) -> npt.NDArray[np.float64]:
+                      splits: int = 20, low_deg: float = 45.0, cos_scale: float | None = None
+                      ) -> npt.NDArray[np.float64]:
     """(RMS, bias over ``true`` >= ``low_deg``, coverage) of :func:`cross_validated_real_fit`
     for each of ``splits`` random 5-fold splits (seeds 0, 1, ...): one split of a small set is
     one draw."""
     chosen = true >= low_deg
     out = []
     for seed in range(splits):
-        answers, covered = cross_validated_real_fit(calibration, flavors, true, seed=seed)
+        answers, covered = cross_validated_real_fit(calibration, flavors, true, seed=seed,
+                                                    cos_scale=cos_scale)
         delta = (answers - true)[chosen]
         out.append((float(np.sqrt(np.mean(delta**2))), float(np.mean(delta)),
                     float(np.mean(covered))))

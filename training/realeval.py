@@ -475,13 +475,15 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
     return results
 
 
-def fit_domain(directory: Path, models_dir: Path) -> Calibration:
+def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False) -> Calibration:
     """Fit the real-image correction (``real_cos_scale``) of models/ensemble.json on a real
     labelled set (in process), then ``domain_scale`` on the answers as served after it; record
     the figures of both fitted on four fifths and scored on the fifth left out (the mean over 20
     random splits); return the updated calibration. The base sigma and alarm threshold stay as
     ``training evaluate`` fitted them, under the correction the calibration had then: after a new
-    correction, run it again (and this once more)."""
+    correction, run it again (and this once more). ``keep_correction``: fit the domain scale
+    alone, under the correction the calibration has (fitted on another set, say), and replace
+    every real coverage figure it records by this set's."""
     from inference.calibration import load_calibration, write_calibration
     from training.calibrate import (
         fit_cos_scale,
@@ -494,24 +496,27 @@ def fit_domain(directory: Path, models_dir: Path) -> Calibration:
     if calibration is None:
         raise ValueError(f"no calibration in {models_dir}: run `python -m training evaluate`")
     images = read_index(directory)
-    answers = predict_in_process(models_dir, images, correct=False, classify=False)
+    answers = predict_in_process(models_dir, images, isophote=False, correct=False,
+                                 classify=False)
     true = face_on_range([i.incl for i in images])
     numeric = np.isfinite(true)
     flavors = np.stack(list(answers.flavors.values()))[:, numeric]
     true = true[numeric]
     raw = np.median(flavors, axis=0)
-    cos_scale = fit_cos_scale(raw, true)
+    cos_scale = calibration.real_cos_scale if keep_correction else fit_cos_scale(raw, true)
     base = calibration.model_copy(update={"domain_scale": 1.0, "real_cos_scale": cos_scale})
     median, stdev = served(flavors, cos_scale)
     fitted = fit_domain_scale(base, median, stdev, true)
     # Never narrower than the synthetic calibration: a small real set of one rendering (e.g.
     # photographs) says little about the others (survey cutouts), where errors may be larger.
     scale = max(1.0, fitted)
-    splits = repeated_real_fit(base, flavors, true)
+    splits = repeated_real_fit(base, flavors, true,
+                               cos_scale=cos_scale if keep_correction else None)
     (rms, bias, cv), (low, high) = splits.mean(axis=0), np.percentile(splits[:, 0], [0, 100])
     key = f"real_{Path(directory).name}"
-    coverage = {k: v for k, v in calibration.coverage.items()
-                if k not in (key, f"{key}_5fold_cv")}  # an earlier fit on the same set goes
+    coverage = {k: v for k, v in calibration.coverage.items()  # an earlier fit on the same set
+                if k not in (key, f"{key}_5fold_cv")           # goes; with keep_correction,
+                and not (keep_correction and k.startswith("real_"))}  # every real figure
     coverage[f"{key}_5fold_cv"] = round(float(cv), 3)
     in_range = true >= 45.0
     correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically labelled "
@@ -522,11 +527,19 @@ def fit_domain(directory: Path, models_dir: Path) -> Calibration:
                   f"{np.mean((raw - true)[in_range]):+.2f})")
     how = (f"{fitted:.3f}" if fitted > 1.0 else f"the fit asked for {fitted:.2f}, kept at 1: "
            "never narrower than the synthetic calibration")
+    if keep_correction:
+        fitted_on = (re.split(r"; domain_scale", calibration.fitted_on)[0]
+                     + f"; domain_scale fitted on the {len(true)} numerically labelled real images"
+                     f" of {Path(directory).name} under the correction above ({how}; 5-fold "
+                     f"cross-validated coverage, the scale fitted without the fold, {cv:.0%})")
+    else:
+        fitted_on = (re.split(r"; (?:real_cos_scale|domain_scale)", calibration.fitted_on)[0]
+                     + f"; {correction}; domain_scale fitted on the same images after the "
+                     f"correction ({how}; 5-fold cross-validated coverage, both fitted without "
+                     f"the fold, {cv:.0%})")
     updated = calibration.model_copy(update={
         "domain_scale": scale, "real_cos_scale": cos_scale, "coverage": coverage,
-        "fitted_on": re.split(r"; (?:real_cos_scale|domain_scale)", calibration.fitted_on)[0]
-        + f"; {correction}; domain_scale fitted on the same images after the correction ({how};"
-          f" 5-fold cross-validated coverage, both fitted without the fold, {cv:.0%})",
+        "fitted_on": fitted_on,
     })
     write_calibration(models_dir, updated)
     if cos_scale != calibration.real_cos_scale:

@@ -3,6 +3,7 @@ own upload path, with the baseline, coverage, a report and a plot; the domain fi
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from PIL import Image
 
 from inference.calibration import Calibration, cos_scaled, load_calibration, write_calibration
 from inference.manifest import Manifest
+from training import realeval
 from training.__main__ import main
 from training.realeval import (
     CATALOGUE_ROW,
@@ -112,22 +114,15 @@ def too_face_on_answers(images: list[RealImage], flavors: list[str], scale: floa
     return {name: np.clip(raw + rng.normal(0.0, 1.5, raw.size), 0, 90) for name in flavors}
 
 
-def test_fit_domain_fits_the_correction_on_the_flavors_own_answers_and_then_the_domain_scale(
-    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]],
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from training import realeval
+def predictions_of(raw: dict[str, np.ndarray], calls: list[tuple[bool, bool, bool]]
+                   ) -> Callable[..., Answers]:
+    """A stand-in for ``predict_in_process`` with the signature of the real one: the flavors'
+    answers ``raw`` (corrected by the models' calibration when asked), each call's (isophote,
+    correct, classify) recorded in ``calls``."""
 
-    models_dir, manifests = tiny_repository
-    names = sorted(m.name for m in manifests)
-    real = labelled_set(tmp_path / "real", count=12)
-    raw = too_face_on_answers(read_index(real), names, 0.88)
-    calls: list[tuple[bool, bool]] = []
-
-    def answers_too_face_on(models: Path, images: list[RealImage], isophote: bool = True,
-                            frame: str = "auto", correct: bool = True,
-                            classify: bool = True) -> Answers:
-        calls.append((correct, classify))
+    def predict(models: Path, images: list[RealImage], isophote: bool = True,
+                frame: str = "auto", correct: bool = True, classify: bool = True) -> Answers:
+        calls.append((isophote, correct, classify))
         calibration = load_calibration(models)
         assert calibration is not None
         flavors = {n: calibration.correct(v) if correct else v for n, v in raw.items()}
@@ -136,15 +131,35 @@ def test_fit_domain_fits_the_correction_on_the_flavors_own_answers_and_then_the_
                        np.full(len(images), 5.0), np.full(len(images), 50.0),
                        np.full(len(images), np.nan))
 
-    monkeypatch.setattr(realeval, "predict_in_process", answers_too_face_on)
+    return predict
+
+
+def too_face_on_set(directory: Path, manifests: list[Manifest]
+                    ) -> tuple[list[str], Path, dict[str, np.ndarray]]:
+    """The flavors' names, a labelled set of 12 in ``directory``, and the flavors' answers on it
+    as a real-image correction of 0.88 would put right."""
+    names = sorted(m.name for m in manifests)
+    real = labelled_set(directory, count=12)
+    return names, real, too_face_on_answers(read_index(real), names, 0.88)
+
+
+def test_fit_domain_fits_the_correction_on_the_flavors_own_answers_and_then_the_domain_scale(
+    tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models_dir, manifests = tiny_repository
+    names, real, raw = too_face_on_set(tmp_path / "real", manifests)
+    calls: list[tuple[bool, bool, bool]] = []
+    monkeypatch.setattr(realeval, "predict_in_process", predictions_of(raw, calls))
     write_calibration(models_dir, Calibration(
         flavors=names, bin_centres_deg=[20.0, 70.0], base_sigma_deg=[9.0, 4.0],
         alarm_threshold_deg=20.0, fitted_on="test table"))
     report = tmp_path / "report"
     main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report", str(report),
           "--fit-domain", "--no-isophote", "--label", "synthetic files"])
-    # fitted on the flavors' own answers (no verdicts needed), scored as served
-    assert calls == [(False, False), (True, True)]
+    # fitted on the flavors' own answers (no isophotes or verdicts needed), scored as served
+    # (--no-isophote)
+    assert calls == [(False, False, False), (False, True, True)]
     written = load_calibration(models_dir)
     assert written is not None and written.domain_scale >= 1.0
     assert written.real_cos_scale == pytest.approx(0.88, abs=0.02)
@@ -160,6 +175,38 @@ def test_fit_domain_fits_the_correction_on_the_flavors_own_answers_and_then_the_
     again = load_calibration(models_dir)
     assert again is not None and again.real_cos_scale == written.real_cos_scale
     assert again.fitted_on == written.fitted_on and list(again.coverage) == ["real_real_5fold_cv"]
+    (models_dir / "ensemble.json").unlink()
+
+
+def test_fit_domain_can_keep_the_correction_and_fit_the_domain_scale_alone(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        tiny_repository: tuple[Path, list[Manifest]]) -> None:
+    names, real, raw = too_face_on_set(tmp_path / "pooled", tiny_repository[1])
+    models_dir = tiny_repository[0]
+    common = np.random.default_rng(3).normal(0.0, 12.0, len(read_index(real)))
+    wide = {n: np.clip(v + common, 0, 90) for n, v in raw.items()}  # all wrong alike
+    monkeypatch.setattr(realeval, "predict_in_process", predictions_of(wide, []))
+    before = Calibration(
+        flavors=names, bin_centres_deg=[20.0, 70.0], base_sigma_deg=[3.0, 2.0],
+        alarm_threshold_deg=20.0, real_cos_scale=0.95,
+        fitted_on="test table; real_cos_scale 0.95 fitted on the 32 of realdev",
+        coverage={"synthetic_test": 0.68, "real_realdev_5fold_cv": 0.74})
+    write_calibration(models_dir, before)
+    with pytest.raises(SystemExit, match="--fit-domain"):
+        main(["evaluate", "--real", str(real), "--models", str(models_dir),
+              "--keep-correction"])
+    main(["evaluate", "--real", str(real), "--models", str(models_dir), "--report",
+          str(tmp_path / "report"), "--fit-domain", "--keep-correction", "--no-isophote"])
+    after = load_calibration(models_dir)
+    assert after is not None
+    assert after.real_cos_scale == 0.95  # the correction kept, the answers' scatter widens sigma
+    assert after.domain_scale > 2.0
+    assert after.fitted_on.startswith("test table; real_cos_scale 0.95 fitted on the 32 of "
+                                      "realdev; domain_scale fitted on the 9 numerically "
+                                      "labelled real images of pooled under the correction above")
+    # the development set's coverage was of the old scale: every real figure is this set's now
+    assert list(after.coverage) == ["synthetic_test", "real_pooled_5fold_cv"]
+    assert 0.5 < after.coverage["real_pooled_5fold_cv"] < 0.9
     (models_dir / "ensemble.json").unlink()
 
 
