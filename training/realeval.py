@@ -313,15 +313,17 @@ def markdown(results: Mapping[str, Mapping[str, float]]) -> str:
 
 def figures_by_group(answers: Answers, images: list[RealImage], groups: list[str],
                      order: list[str]) -> dict[str, dict[str, dict[str, float]]]:
-    """The median's and the axial-ratio baseline's figures on the images of each group, in
-    ``order`` (groups with no image, and images in the group '', left out)."""
+    """The median's (with its intervals' coverage) and the axial-ratio baseline's figures on the
+    images of each group, in ``order`` (groups with no image, and images in the group '', left
+    out)."""
     labels = np.asarray(groups)
     out = {}
     for group in order:
         chosen = labels == group
         if group and chosen.any():
             subset = [i for i, keep in zip(images, chosen, strict=True) if keep]
-            out[group] = {"median ensemble": real_statistics(answers.median[chosen], subset),
+            out[group] = {"median ensemble": real_statistics(answers.median[chosen], subset,
+                                                             answers.sigma[chosen]),
                           f"axial-ratio q0={Q0}": real_statistics(answers.baseline[chosen],
                                                                   subset)}
     return out

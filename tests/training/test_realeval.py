@@ -363,13 +363,18 @@ def test_figures_by_a_column_score_each_group_apart() -> None:
               for n, (incl, r, z) in enumerate([(60.0, "photo", "10"), (80.0, "sdss", "20"),
                                                 (70.0, "photo", "30"), (None, "sdss", "5")])]
     median = np.array([62.0, 75.0, 71.0, 20.0])
-    answers = Answers({}, median, np.zeros(4), np.ones(4), np.array([50.0, 70.0, 60.0, 40.0]),
+    sigma = np.array([3.0, 3.0, 0.5, 3.0])
+    answers = Answers({}, median, np.zeros(4), sigma, np.array([50.0, 70.0, 60.0, 40.0]),
                       np.full(4, np.nan))
     groups = by_column(answers, images, Grouping("rendering"))
     assert list(groups) == ["photo", "sdss"]
-    assert groups["photo"]["median ensemble"] == real_statistics(median[[0, 2]],
-                                                                 [images[0], images[2]])
+    assert groups["photo"]["median ensemble"] == real_statistics(
+        median[[0, 2]], [images[0], images[2]], sigma[[0, 2]])
     assert groups["photo"]["median ensemble"]["bias_45_90"] == pytest.approx(1.5)
+    # each group's intervals counted apart: 62 ± 3 holds 60, 71 ± 0.5 misses 70, 75 ± 3 misses 80
+    assert groups["photo"]["median ensemble"]["coverage_68"] == 0.5
+    assert groups["sdss"]["median ensemble"]["coverage_68"] == 0.0
+    assert "coverage_68" not in groups["sdss"]["axial-ratio q0=0.2"]
     assert groups["sdss"]["axial-ratio q0=0.2"]["n_face_on"] == 1
     sizes = by_column(answers, images, Grouping("size", (0.0, 15.0, 100.0)))
     assert {k: v["median ensemble"]["n_0_90"] for k, v in sizes.items()} == {
