@@ -230,6 +230,10 @@ def fit_calibration(models_dir: Path, manifests: list[Manifest], data_root: Path
         coverage={k: v for k, v in (previous.coverage.items() if keep and previous else [])
                   if k.startswith("real_")},
     )
+    if calibration.domain_scale != 1.0:
+        print(f"domain_scale {calibration.domain_scale} kept: it was fitted against the base "
+              "sigma this replaces; fit it again (`evaluate --real DIR --fit-domain "
+              "--keep-correction`)", flush=True)
     return calibration, spread
 
 

@@ -484,10 +484,12 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
     random splits); return the updated calibration. The base sigma and alarm threshold stay as
     ``training evaluate`` fitted them, under the correction the calibration had then: after a new
     correction, run it again (and this once more). ``keep_correction``: fit the domain scale
-    alone, under the correction the calibration has (fitted on another set, say), and replace
-    every real coverage figure it records by this set's."""
+    alone, under the correction the calibration has (fitted on another set, say). Either way
+    every real coverage figure recorded before (of the domain scale replaced) gives way to this
+    set's. ValueError with fewer than ``MIN_REAL_IMAGES`` numerically labelled images."""
     from inference.calibration import load_calibration, write_calibration
     from training.calibrate import (
+        MIN_REAL_IMAGES,
         fit_cos_scale,
         fit_domain_scale,
         repeated_real_fit,
@@ -498,10 +500,13 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
     if calibration is None:
         raise ValueError(f"no calibration in {models_dir}: run `python -m training evaluate`")
     images = read_index(directory)
-    answers = predict_in_process(models_dir, images, isophote=False, correct=False,
-                                 classify=False)
     true = face_on_range([i.incl for i in images])
     numeric = np.isfinite(true)
+    if numeric.sum() < MIN_REAL_IMAGES:
+        raise ValueError(f"{int(numeric.sum())} numerically labelled images in {directory}: the "
+                         f"real-image fit needs at least {MIN_REAL_IMAGES}")
+    answers = predict_in_process(models_dir, images, isophote=False, correct=False,
+                                 classify=False)
     flavors = np.stack(list(answers.flavors.values()))[:, numeric]
     true = true[numeric]
     raw = np.median(flavors, axis=0)
@@ -516,9 +521,8 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
                                cos_scale=cos_scale if keep_correction else None)
     (rms, bias, cv), (low, high) = splits.mean(axis=0), np.percentile(splits[:, 0], [0, 100])
     key = f"real_{Path(directory).name}"
-    coverage = {k: v for k, v in calibration.coverage.items()  # an earlier fit on the same set
-                if k not in (key, f"{key}_5fold_cv")           # goes; with keep_correction,
-                and not (keep_correction and k.startswith("real_"))}  # every real figure
+    # every real coverage figure was of the domain scale this replaces
+    coverage = {k: v for k, v in calibration.coverage.items() if not k.startswith("real_")}
     coverage[f"{key}_5fold_cv"] = round(float(cv), 3)
     in_range = true >= 45.0
     correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically labelled "
@@ -530,10 +534,12 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
     how = (f"{fitted:.3f}" if fitted > 1.0 else f"the fit asked for {fitted:.2f}, kept at 1: "
            "never narrower than the synthetic calibration")
     if keep_correction:
+        under = ("under the correction above" if cos_scale != 1.0
+                 else "with no real-image correction")
         fitted_on = (re.split(r"; domain_scale", calibration.fitted_on)[0]
                      + f"; domain_scale fitted on the {len(true)} numerically labelled real images"
-                     f" of {Path(directory).name} under the correction above ({how}; 5-fold "
-                     f"cross-validated coverage, the scale fitted without the fold, {cv:.0%})")
+                     f" of {Path(directory).name} {under} ({how}; 5-fold cross-validated "
+                     f"coverage, the scale fitted without the fold, {cv:.0%})")
     else:
         fitted_on = (re.split(r"; (?:real_cos_scale|domain_scale)", calibration.fitted_on)[0]
                      + f"; {correction}; domain_scale fitted on the same images after the "

@@ -76,12 +76,17 @@ def test_the_real_image_correction_is_fitted_by_least_squares() -> None:
         fit_cos_scale(true * 0.3, true)  # far too face-on for any allowed scale
 
 
-def test_the_real_fit_is_cross_validated_with_both_parameters_fitted_without_the_fold() -> None:
-    rng = np.random.default_rng(5)
-    median, stdev, true = simulated(3000, 1)
-    calibration = table(median, stdev, true)
+def real_set(seed: int) -> tuple[Calibration, np.ndarray, np.ndarray]:
+    """A synthetic calibration table, 60 real references at 45-90° and three flavors' answers
+    on them, too face-on as the correction with 0.85 would put right."""
+    rng = np.random.default_rng(seed)
+    calibration = table(*simulated(3000, seed - 4))
     real = rng.uniform(45.0, 90.0, 60)
-    flavors = np.stack([too_face_on(real, 0.85, rng, 3.0) for _ in range(3)])
+    return calibration, real, np.stack([too_face_on(real, 0.85, rng, 3.0) for _ in range(3)])
+
+
+def test_the_real_fit_is_cross_validated_with_both_parameters_fitted_without_the_fold() -> None:
+    calibration, real, flavors = real_set(5)
     answers, covered = cross_validated_real_fit(calibration, flavors, real)
     assert abs(np.mean(answers - real)) < 1.0 < abs(np.mean(np.median(flavors, axis=0) - real))
     assert 0.5 < np.mean(covered) <= 1.0
@@ -96,3 +101,14 @@ def test_the_real_fit_is_cross_validated_with_both_parameters_fitted_without_the
     delta = answers - real
     assert figures[0].tolist() == pytest.approx(
         [np.sqrt(np.mean(delta**2)), np.mean(delta), np.mean(covered)])
+
+
+def test_a_fixed_correction_is_kept_in_every_fold_and_only_the_domain_scale_fitted() -> None:
+    calibration, real, flavors = real_set(6)
+    answers, _ = cross_validated_real_fit(calibration, flavors, real, cos_scale=0.95)
+    # every held-out answer is corrected with the given scale, not one fitted on the other folds
+    np.testing.assert_allclose(answers, served(flavors, 0.95)[0])
+    assert abs(np.mean(answers - real)) > 1.0  # 0.95 corrects less than the 0.85 they need
+    fixed = repeated_real_fit(calibration, flavors, real, splits=2, cos_scale=0.95)
+    fitted = repeated_real_fit(calibration, flavors, real, splits=2)
+    assert fixed[0, 1] < fitted[0, 1] - 1.0  # the bias: left by the fixed scale, fitted away

@@ -207,6 +207,14 @@ def test_fit_domain_can_keep_the_correction_and_fit_the_domain_scale_alone(
     # the development set's coverage was of the old scale: every real figure is this set's now
     assert list(after.coverage) == ["synthetic_test", "real_pooled_5fold_cv"]
     assert 0.5 < after.coverage["real_pooled_5fold_cv"] < 0.9
+    # too few numeric references to fit anything on: refused before any model runs
+    few = tmp_path / "few"
+    few.mkdir()
+    rows = (real / "index.csv").read_text().splitlines()
+    numeric = [r for r in rows[1:] if not r.endswith("face_on")]
+    (few / "index.csv").write_text("\n".join([rows[0], *numeric[:4]]) + "\n")
+    with pytest.raises(ValueError, match="4 numerically labelled images"):
+        realeval.fit_domain(few, models_dir, keep_correction=True)
     (models_dir / "ensemble.json").unlink()
 
 
