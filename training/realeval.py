@@ -524,13 +524,6 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
     # every real coverage figure was of the domain scale this replaces
     coverage = {k: v for k, v in calibration.coverage.items() if not k.startswith("real_")}
     coverage[f"{key}_5fold_cv"] = round(float(cv), 3)
-    in_range = true >= 45.0
-    correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically labelled "
-                  f"real images of {Path(directory).name} (5-fold cross-validated RMS 45-90° "
-                  f"{rms:.2f}, bias {bias:+.2f}: the mean over {len(splits)} random splits, RMS "
-                  f"{low:.2f}-{high:.2f}; uncorrected "
-                  f"{np.sqrt(np.mean((raw - true)[in_range] ** 2)):.2f}, "
-                  f"{np.mean((raw - true)[in_range]):+.2f})")
     how = (f"{fitted:.3f}" if fitted > 1.0 else f"the fit asked for {fitted:.2f}, kept at 1: "
            "never narrower than the synthetic calibration")
     if keep_correction:
@@ -541,6 +534,13 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
                      f" of {Path(directory).name} {under} ({how}; 5-fold cross-validated "
                      f"coverage, the scale fitted without the fold, {cv:.0%})")
     else:
+        in_range = true >= 45.0
+        correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically "
+                      f"labelled real images of {Path(directory).name} (5-fold cross-validated "
+                      f"RMS 45-90° {rms:.2f}, bias {bias:+.2f}: the mean over {len(splits)} "
+                      f"random splits, RMS {low:.2f}-{high:.2f}; uncorrected "
+                      f"{np.sqrt(np.mean((raw - true)[in_range] ** 2)):.2f}, "
+                      f"{np.mean((raw - true)[in_range]):+.2f})")
         fitted_on = (re.split(r"; (?:real_cos_scale|domain_scale)", calibration.fitted_on)[0]
                      + f"; {correction}; domain_scale fitted on the same images after the "
                      f"correction ({how}; 5-fold cross-validated coverage, both fitted without "

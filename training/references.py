@@ -8,22 +8,24 @@ measured) or ``photometric`` (from an axis ratio: HyperLEDA and the like), ``cat
 publication, ``source`` where the value was read. :func:`reference` picks one value per galaxy:
 the median of its kinematic values, else of its literature values, else of its photometric ones.
 
-usage: python -m training.references INDEX [INDEX ...] [--write OUTDIR]  — each labelled image
-of an ``evaluate --real`` index beside its galaxy's published inclination, and the RMS of the
-differences by method: how far the index's references lie from the published ones. ``--write``
-also writes OUTDIR/index.csv: the indexes' images relabelled with the published inclinations (for
+usage: python -m training.references [DIR ...] [--write OUTDIR]  — how far two publications of
+one galaxy lie apart in the table (RMS by pair of methods); then each labelled image of an
+``evaluate --real`` set (DIR/index.csv) beside its galaxy's published inclination, and the RMS of
+the differences by method: how far the set's references lie from the published ones. ``--write``
+also writes OUTDIR/index.csv: the sets' images relabelled with the published inclinations (for
 ``evaluate --real OUTDIR --by method``).
 """
 
 import argparse
 import csv
+import itertools
 import re
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from training.openngc import find
+from training.realeval import read_index
 
 TABLE = Path(__file__).resolve().parent / "realsets" / "inclinations.csv"
 METHODS = ("kinematic", "literature", "photometric")  # in the order reference() prefers
@@ -31,7 +33,8 @@ COLUMNS = ("name", "incl", "e_incl", "method", "catalogue", "source")
 
 
 class Published(NamedTuple):
-    """One row of the table: a publication's inclination of a galaxy."""
+    """A galaxy's published inclination: one row of the table, or the value :func:`reference`
+    picks from several (``catalogue`` then the publications, "; "-joined)."""
 
     incl: float
     method: str
@@ -39,13 +42,6 @@ class Published(NamedTuple):
 
 
 Table = dict[str, list[Published]]  # galaxy key -> its published values
-
-
-@dataclass(frozen=True)
-class Reference:
-    incl: float
-    method: str
-    catalogue: str  # the publications the value comes from, "; "-joined
 
 
 def canonical(name: str) -> str:
@@ -85,7 +81,7 @@ def load(path: Path = TABLE) -> Table:
     return table
 
 
-def reference(key: str, table: Table) -> Reference | None:
+def reference(key: str, table: Table) -> Published | None:
     """The reference inclination of a galaxy (a :func:`galaxy_key`): the median of its kinematic
     values, else of its literature values, else of its photometric ones; None where the table
     does not list it."""
@@ -93,9 +89,22 @@ def reference(key: str, table: Table) -> Reference | None:
         values = [(incl, catalogue) for incl, m, catalogue in table.get(key, []) if m == method]
         if values:
             catalogues = "; ".join(sorted({catalogue for _, catalogue in values}))
-            return Reference(round(statistics.median(v for v, _ in values), 1), method,
+            return Published(round(statistics.median(v for v, _ in values), 1), method,
                              catalogues)
     return None
+
+
+def agreement(table: Table) -> dict[tuple[str, str], tuple[int, float]]:
+    """How far two publications of one galaxy lie apart: for each pair of methods, the number of
+    pairs of values of one galaxy and the RMS of their differences."""
+    differences: dict[tuple[str, str], list[float]] = {}
+    for values in table.values():
+        for a, b in itertools.combinations(sorted(values, key=lambda v: METHODS.index(v.method)),
+                                           2):
+            differences.setdefault((a.method, b.method), []).append(a.incl - b.incl)
+    return {pair: (len(d), statistics.fmean(x * x for x in d) ** 0.5)
+            for pair, d in sorted(differences.items(),
+                                  key=lambda item: tuple(map(METHODS.index, item[0])))}
 
 
 def relabel(rows: list[dict[str, str]], excluded: set[str], table: Table
@@ -116,48 +125,44 @@ def relabel(rows: list[dict[str, str]], excluded: set[str], table: Table
     return relabelled
 
 
-def compare(index: Path, table: Table) -> list[str]:
-    """Lines: each numerically labelled image of an ``evaluate --real`` index with its galaxy's
-    published inclination, then the RMS and mean of (index - published) by method."""
+def compare(directory: Path, table: Table) -> list[str]:
+    """Lines: each numerically labelled image of an ``evaluate --real`` set with its galaxy's
+    published inclination, then the RMS and mean of (set - published) by method."""
     lines: list[str] = []
     differences: dict[str, list[float]] = {}
-    with index.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            try:
-                incl = float(row["incl"])
-            except ValueError:  # face_on: no number to compare
-                continue
-            found = reference(galaxy_key(row["name"]), table)
-            if found is None:
-                continue
-            difference = incl - found.incl
-            differences.setdefault(found.method, []).append(difference)
-            lines.append(f"{row['name']:<12} {incl:6.1f} {found.incl:6.1f} {difference:+6.1f}"
-                         f"  {found.method:<11} {found.catalogue}")
+    for image in read_index(directory):
+        found = None if image.incl is None else reference(galaxy_key(image.name), table)
+        if image.incl is None or found is None:  # face_on: no number to compare
+            continue
+        difference = image.incl - found.incl
+        differences.setdefault(found.method, []).append(difference)
+        lines.append(f"{image.name:<12} {image.incl:6.1f} {found.incl:6.1f} {difference:+6.1f}"
+                     f"  {found.method:<11} {found.catalogue}")
     for method, values in differences.items():
         rms = statistics.fmean(v * v for v in values) ** 0.5
-        lines.append(f"{index}: {method} references of {len(values)} images: index - published "
-                     f"RMS {rms:.2f}, mean {statistics.fmean(values):+.2f}")
+        lines.append(f"{directory}: {method} references of {len(values)} images: set - "
+                     f"published RMS {rms:.2f}, mean {statistics.fmean(values):+.2f}")
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m training.references", description=__doc__)
-    parser.add_argument("index", type=Path, nargs="+", help="an evaluate --real index.csv")
+    parser.add_argument("sets", type=Path, nargs="*", metavar="DIR",
+                        help="an evaluate --real set (DIR/index.csv)")
     parser.add_argument("--write", type=Path, metavar="OUTDIR",
-                        help="also write OUTDIR/index.csv: the indexes' galaxies with a published "
+                        help="also write OUTDIR/index.csv: the sets' galaxies with a published "
                              "inclination, labelled with it (for evaluate --real OUTDIR --by "
                              "method)")
     args = parser.parse_args()
     table = load(TABLE)
+    for (first, second), (pairs, rms) in agreement(table).items():
+        print(f"publications of one galaxy, {first} against {second}: RMS {rms:.2f} over "
+              f"{pairs} pairs")
     if args.write is not None:
-        rows = []
-        for index in args.index:
-            with index.open(newline="") as handle:
-                for row in csv.DictReader(handle):
-                    path = Path(row["path"])
-                    rows.append({**row, "path": str(path if path.is_absolute()
-                                                    else index.parent / path)})
+        rows = [{"path": str(image.path), "name": image.name,
+                 "incl": "face_on" if image.incl is None else str(image.incl),
+                 "hubble": image.hubble, **image.columns}
+                for directory in args.sets for image in read_index(directory)]
         relabelled = relabel(rows, set(), table)
         columns = list(dict.fromkeys(
             ["path", "name", "incl", *(key for row in relabelled for key in row)]))
@@ -167,9 +172,10 @@ def main() -> None:
             writer.writeheader()
             writer.writerows(relabelled)
         print(f"{len(relabelled)} images with a published inclination in {args.write}")
-    print(f"{'name':<12} {'index':>6} {'publ.':>6} {'diff':>6}  method      catalogue")
-    for index in args.index:
-        print("\n".join(compare(index, table)))
+    if args.sets:
+        print(f"{'name':<12} {'set':>6} {'publ.':>6} {'diff':>6}  method      catalogue")
+    for directory in args.sets:
+        print("\n".join(compare(directory, table)))
 
 
 if __name__ == "__main__":

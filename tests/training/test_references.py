@@ -97,17 +97,30 @@ def test_the_shipped_table_keys_galaxies_by_primary_name_and_names_each_rows_sou
 
 def test_compare_lists_an_indexs_galaxies_beside_their_published_inclinations(
         tmp_path: Path) -> None:
-    index = tmp_path / "index.csv"
-    index.write_text("path,name,incl\na.png,NGC891,86\nb.png,M100,face_on\nc.png,M101,24\n"
-                     "d.png,NGC7331,70\n")
-    lines = compare(index, load(write_table(tmp_path)))
+    (tmp_path / "index.csv").write_text("path,name,incl\na.png,NGC891,86\nb.png,M100,face_on\n"
+                                        "c.png,M101,24\nd.png,NGC7331,70\n")
+    lines = compare(tmp_path, load(write_table(tmp_path)))
     assert lines[0].split()[:4] == ["NGC891", "86.0", "89.0", "-3.0"]
     assert lines[1].split()[:4] == ["M101", "24.0", "18.0", "+6.0"]
-    assert lines[2].endswith("kinematic references of 1 images: index - published RMS 3.00, "
+    assert lines[2].endswith("kinematic references of 1 images: set - published RMS 3.00, "
                              "mean -3.00")
-    assert lines[3].endswith("literature references of 1 images: index - published RMS 6.00, "
+    assert lines[3].endswith("literature references of 1 images: set - published RMS 6.00, "
                              "mean +6.00")
     assert len(lines) == 4  # M100 (face_on) and NGC7331 (not in the table) left out
+
+
+def test_agreement_pairs_every_two_values_of_a_galaxy_by_their_methods(tmp_path: Path) -> None:
+    from training.references import agreement
+
+    pairs = agreement(load(write_table(tmp_path)))
+    # NGC 891: 90 and 88 kinematic, 80 photometric; NGC 4321: 38.5 and 27.5 photometric;
+    # NGC 5457: 18 literature and 22 photometric
+    assert pairs[("kinematic", "kinematic")] == pytest.approx((1, 2.0))
+    assert pairs[("kinematic", "photometric")] == pytest.approx((2, (0.5 * (100 + 64)) ** 0.5))
+    assert pairs[("literature", "photometric")] == pytest.approx((1, 4.0))
+    assert pairs[("photometric", "photometric")] == pytest.approx((1, 11.0))
+    assert list(pairs) == [("kinematic", "kinematic"), ("kinematic", "photometric"),
+                           ("literature", "photometric"), ("photometric", "photometric")]
 
 
 def test_the_wide_build_writes_the_spirals_with_a_published_inclination(tmp_path: Path) -> None:
@@ -145,10 +158,13 @@ def test_write_relabels_several_indexes_into_one(tmp_path: Path,
     (first / "index.csv").write_text("path,name,incl\nn891.png,NGC891,86\n")
     (second / "index.csv").write_text("path,name,incl,hubble\n/abs/m100.png,M100,face_on,SABb\n"
                                       "x.png,NGC7331,70,Sb\n")
-    monkeypatch.setattr("sys.argv", ["references", str(first / "index.csv"),
-                                     str(second / "index.csv"), "--write", str(tmp_path / "out")])
+    monkeypatch.setattr("sys.argv", ["references", str(first), str(second),
+                                     "--write", str(tmp_path / "out")])
     references.main()
-    assert "2 images with a published inclination" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2 images with a published inclination" in out
+    # the table's own agreement first: NGC 891's two kinematic values, 90 and 88
+    assert "kinematic against kinematic: RMS 2.00 over 1 pairs" in out
     with (tmp_path / "out" / "index.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["path"], r["name"], r["incl"], r["hubble"], r["method"]) for r in rows] == [
