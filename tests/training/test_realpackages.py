@@ -155,13 +155,18 @@ def test_a_missing_member_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "index.csv").exists()
 
 
-def test_build_reuses_an_extracted_cache_and_extracts_wheels_and_sdists(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fetching any package fails the test: the cache must be used."""
     def offline(package: str, pkg: Path) -> Path:
         raise AssertionError(f"{package} fetched although extracted")
 
     monkeypatch.setattr(realpackages, "fetch_pypi", offline)
     monkeypatch.setattr(realpackages, "fetch_debian", offline)
+
+
+@pytest.mark.usefixtures("no_downloads")
+def test_build_reuses_an_extracted_cache_and_extracts_wheels_and_sdists(tmp_path: Path) -> None:
     fake_tree(tmp_path / "pkg" / "tree")
     assert len(read(build(tmp_path / "out", tmp_path / "pkg"))) == 15
 
@@ -203,13 +208,8 @@ def test_an_unknown_kind_in_a_list_is_refused(tmp_path: Path) -> None:
         entries(listing)
 
 
-def test_the_command_builds_the_second_set_from_its_cache(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def offline(package: str, pkg: Path) -> Path:
-        raise AssertionError(f"{package} fetched although extracted")
-
-    monkeypatch.setattr(realpackages, "fetch_pypi", offline)
-    monkeypatch.setattr(realpackages, "fetch_debian", offline)
+@pytest.mark.usefixtures("no_downloads")
+def test_the_command_builds_the_second_set_from_its_cache(tmp_path: Path) -> None:
     fake_tree(tmp_path / "pkg" / "tree", SECOND_LIST)
     index = realpackages.main([str(tmp_path / "out"), "--pkg", str(tmp_path / "pkg"),
                                "--list", str(SECOND_LIST)])
