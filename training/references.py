@@ -4,21 +4,25 @@ references the wide set's spirals are scored against in place of OpenNGC's axis 
 The table holds one row per galaxy per publication — columns ``name,incl,e_incl,method,
 catalogue,source``: ``method`` is ``kinematic`` (a tilted-ring or velocity-field fit of H I, H-alpha
 or CO), ``literature`` (a value a compilation chose from the literature without saying how it was
-measured) or ``photometric`` (from an axis ratio: HyperLEDA and the like), ``catalogue`` the
-publication, ``source`` where the value was read. :func:`reference` picks one value per galaxy:
-the median of its kinematic values, else of its literature values, else of its photometric ones.
+measured), ``zoo`` (the Galaxy Inclination Zoo's, by eye against standard galaxies) or
+``photometric`` (from an axis ratio: HyperLEDA and the like), ``catalogue`` the publication,
+``source`` where the value was read; ``incl`` is degrees, or ``face_on`` where a publication calls
+the galaxy face-on without a number. :func:`reference` picks one value per galaxy: the median of
+its values of the first method in that order it has (face-on where they are all face-on flags).
+A second table, ``training/realsets/zoo.csv``, holds the Zoo's inclinations (``--table``).
 
-usage: python -m training.references [DIR ...] [--write OUTDIR]  — how far two publications of
-one galaxy lie apart in the table (RMS by pair of methods); then each labelled image of an
-``evaluate --real`` set (DIR/index.csv) beside its galaxy's published inclination, and the RMS of
-the differences by method: how far the set's references lie from the published ones. ``--write``
-also writes OUTDIR/index.csv: the sets' images relabelled with the published inclinations (for
-``evaluate --real OUTDIR --by method``).
+usage: python -m training.references [DIR ...] [--table CSV ...] [--write OUTDIR]  — how far two
+publications of one galaxy lie apart in the tables (RMS by pair of methods); then each labelled
+image of an ``evaluate --real`` set (DIR/index.csv) beside its galaxy's published inclination, and
+the RMS of the differences by method: how far the set's references lie from the published ones.
+``--write`` also writes OUTDIR/index.csv: the sets' images relabelled with the published
+inclinations (for ``evaluate --real OUTDIR --by method``).
 """
 
 import argparse
 import csv
 import itertools
+import math
 import re
 import statistics
 from pathlib import Path
@@ -28,17 +32,29 @@ from training.openngc import find
 from training.realeval import read_index
 
 TABLE = Path(__file__).resolve().parent / "realsets" / "inclinations.csv"
-METHODS = ("kinematic", "literature", "photometric")  # in the order reference() prefers
+ZOO_TABLE = TABLE.with_name("zoo.csv")
+METHODS = ("kinematic", "literature", "zoo", "photometric")  # in the order reference() prefers
+FACE_ON = "face_on"
 COLUMNS = ("name", "incl", "e_incl", "method", "catalogue", "source")
 
 
 class Published(NamedTuple):
     """A galaxy's published inclination: one row of the table, or the value :func:`reference`
-    picks from several (``catalogue`` then the publications, "; "-joined)."""
+    picks from several (``catalogue`` then the publications, "; "-joined). ``incl`` is NaN for a
+    face-on flag without a number (:attr:`face_on`)."""
 
     incl: float
     method: str
     catalogue: str
+
+    @property
+    def face_on(self) -> bool:
+        return math.isnan(self.incl)
+
+    @property
+    def label(self) -> str:
+        """As an ``evaluate --real`` index writes it: degrees, or ``face_on``."""
+        return FACE_ON if self.face_on else f"{self.incl:.1f}"
 
 
 Table = dict[str, list[Published]]  # galaxy key -> its published values
@@ -58,22 +74,23 @@ def galaxy_key(name: str) -> str:
     return canonical(str(found.name) if found is not None else name)
 
 
-def load(path: Path = TABLE) -> Table:
-    """The table by galaxy key; ``#`` lines are comments. A row that lacks a column, or whose
-    inclination is not a number in 0-90 or whose method is unknown, is an error naming its line."""
+def load(path: Path = TABLE, into: Table | None = None) -> Table:
+    """The table by galaxy key (added to ``into`` when given); ``#`` lines are comments. A row
+    that lacks a column, or whose inclination is neither a number in 0-90 nor ``face_on``, or
+    whose method is unknown, is an error naming its line."""
     numbered = [(number, text) for number, text in enumerate(
         path.read_text().splitlines(), start=1) if text and not text.startswith("#")]
     rows = list(csv.reader(text for _, text in numbered))
     if not rows or tuple(rows[0]) != COLUMNS:
         raise ValueError(f"{path}: the header must be {','.join(COLUMNS)}")
-    table: Table = {}
+    table: Table = {} if into is None else into
     for (number, _), row in zip(numbered[1:], rows[1:], strict=True):
         try:
             if len(row) != len(COLUMNS):
                 raise ValueError(f"{len(row)} columns")
             name, incl, _, method, catalogue, _ = row
-            value = float(incl)
-            if not 0.0 <= value <= 90.0 or method not in METHODS:
+            value = math.nan if incl == FACE_ON else float(incl)
+            if not (math.isnan(value) or 0.0 <= value <= 90.0) or method not in METHODS:
                 raise ValueError(f"incl {incl!r}, method {method!r}")
         except ValueError as exc:
             raise ValueError(f"{path}, line {number}: {exc}") from None
@@ -82,15 +99,16 @@ def load(path: Path = TABLE) -> Table:
 
 
 def reference(key: str, table: Table) -> Published | None:
-    """The reference inclination of a galaxy (a :func:`galaxy_key`): the median of its kinematic
-    values, else of its literature values, else of its photometric ones; None where the table
-    does not list it."""
+    """The reference inclination of a galaxy (a :func:`galaxy_key`): the median of its values of
+    the first method of :data:`METHODS` it has (its numbers, where it has any: a face-on flag
+    only where all are flags); None where the table does not list it."""
     for method in METHODS:
         values = [(incl, catalogue) for incl, m, catalogue in table.get(key, []) if m == method]
         if values:
+            numbers = [v for v, _ in values if not math.isnan(v)]
             catalogues = "; ".join(sorted({catalogue for _, catalogue in values}))
-            return Published(round(statistics.median(v for v, _ in values), 1), method,
-                             catalogues)
+            median = round(statistics.median(numbers), 1) if numbers else math.nan
+            return Published(median, method, catalogues)
     return None
 
 
@@ -99,7 +117,8 @@ def agreement(table: Table) -> dict[tuple[str, str], tuple[int, float]]:
     pairs of values of one galaxy and the RMS of their differences."""
     differences: dict[tuple[str, str], list[float]] = {}
     for values in table.values():
-        for a, b in itertools.combinations(sorted(values, key=lambda v: METHODS.index(v.method)),
+        numbers = [v for v in values if not v.face_on]
+        for a, b in itertools.combinations(sorted(numbers, key=lambda v: METHODS.index(v.method)),
                                            2):
             differences.setdefault((a.method, b.method), []).append(a.incl - b.incl)
     return {pair: (len(d), statistics.fmean(x * x for x in d) ** 0.5)
@@ -120,7 +139,7 @@ def relabel(rows: list[dict[str, str]], excluded: set[str], table: Table
         found = None if key in seen else reference(key, table)
         seen.add(key)
         if found is not None:
-            relabelled.append({**row, "incl": f"{found.incl:.1f}", "method": found.method,
+            relabelled.append({**row, "incl": found.label, "method": found.method,
                                "reference": found.catalogue})
     return relabelled
 
@@ -132,7 +151,7 @@ def compare(directory: Path, table: Table) -> list[str]:
     differences: dict[str, list[float]] = {}
     for image in read_index(directory):
         found = None if image.incl is None else reference(galaxy_key(image.name), table)
-        if image.incl is None or found is None:  # face_on: no number to compare
+        if image.incl is None or found is None or found.face_on:  # no number to compare
             continue
         difference = image.incl - found.incl
         differences.setdefault(found.method, []).append(difference)
@@ -149,19 +168,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m training.references", description=__doc__)
     parser.add_argument("sets", type=Path, nargs="*", metavar="DIR",
                         help="an evaluate --real set (DIR/index.csv)")
+    parser.add_argument("--table", type=Path, action="append", metavar="CSV",
+                        help="a table of published inclinations (repeatable; default "
+                             f"training/realsets/{TABLE.name}; the Zoo's: "
+                             f"training/realsets/{ZOO_TABLE.name})")
     parser.add_argument("--write", type=Path, metavar="OUTDIR",
                         help="also write OUTDIR/index.csv: the sets' galaxies with a published "
-                             "inclination, labelled with it (for evaluate --real OUTDIR --by "
-                             "method)")
+                             "inclination, labelled with it, and a set column (the DIR's name; "
+                             "for evaluate --real OUTDIR --by method --by set)")
     args = parser.parse_args()
-    table = load(TABLE)
+    table: Table = {}
+    for path in args.table or [TABLE]:
+        load(path, table)
     for (first, second), (pairs, rms) in agreement(table).items():
         print(f"publications of one galaxy, {first} against {second}: RMS {rms:.2f} over "
               f"{pairs} pairs")
     if args.write is not None:
         rows = [{"path": str(image.path), "name": image.name,
-                 "incl": "face_on" if image.incl is None else str(image.incl),
-                 "hubble": image.hubble, **image.columns}
+                 "incl": FACE_ON if image.incl is None else str(image.incl),
+                 "hubble": image.hubble, **image.columns, "set": directory.name}
                 for directory in args.sets for image in read_index(directory)]
         relabelled = relabel(rows, set(), table)
         columns = list(dict.fromkeys(

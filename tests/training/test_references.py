@@ -170,3 +170,81 @@ def test_write_relabels_several_indexes_into_one(tmp_path: Path,
     assert [(r["path"], r["name"], r["incl"], r["hubble"], r["method"]) for r in rows] == [
         (str(first / "n891.png"), "NGC891", "89.0", "", "kinematic"),
         ("/abs/m100.png", "M100", "33.0", "SABb", "photometric")]
+
+
+ZOO_TEXT = HEADER + """NGC891,89,,zoo,Zoo,repo/z.txt
+NGC4321,face_on,,zoo,Zoo,repo/z.txt
+NGC5457,face_on,,zoo,Zoo,repo/z.txt
+NGC5457,60,,zoo,Other zoo,repo/y.txt
+"""
+
+
+def test_face_on_flags_are_references_without_a_number(tmp_path: Path) -> None:
+    table = load(write_table(tmp_path, ZOO_TEXT))
+    flagged = reference("NGC4321", table)
+    assert flagged is not None and flagged.face_on and flagged.label == "face_on"
+    mixed = reference("NGC5457", table)  # a number beats a flag of the same method
+    assert mixed is not None and (mixed.incl, mixed.label) == (60.0, "60.0")
+    numbered = reference("NGC891", table)
+    assert numbered is not None and not numbered.face_on and numbered.method == "zoo"
+    with pytest.raises(ValueError, match="line 2"):
+        load(write_table(tmp_path, HEADER + "NGC1,face-on,,zoo,Zoo,s\n"))
+
+
+def test_tables_merge_and_the_zoo_comes_after_kinematics_and_before_axis_ratios(
+        tmp_path: Path) -> None:
+    from training.references import agreement
+
+    table = load(write_table(tmp_path))
+    zoo = tmp_path / "zoo.csv"
+    zoo.write_text(ZOO_TEXT)
+    load(zoo, table)
+    kinematic = reference("NGC891", table)  # kinematic 90, 88 before the zoo's 89
+    assert kinematic is not None and (kinematic.incl, kinematic.method) == (89.0, "kinematic")
+    flagged = reference("NGC4321", table)  # the zoo's face-on flag before two axis ratios
+    assert flagged is not None and flagged.face_on and flagged.method == "zoo"
+    pairs = agreement(table)  # flags pair with nothing
+    assert pairs[("kinematic", "zoo")] == pytest.approx((2, (0.5 * (1 + 1)) ** 0.5))
+    assert pairs[("literature", "zoo")] == pytest.approx((1, 42.0))
+    assert ("zoo", "zoo") not in pairs
+
+
+def test_compare_skips_face_on_references_and_write_labels_them_face_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from training import references
+
+    zoo = write_table(tmp_path, ZOO_TEXT)
+    sets = tmp_path / "dev"
+    sets.mkdir()
+    (sets / "index.csv").write_text("path,name,incl\na.png,NGC891,86\nb.png,M100,24\n"
+                                    "c.png,NGC7331,70\n")
+    lines = compare(sets, load(zoo))
+    assert [line.split()[0] for line in lines[:-1]] == ["NGC891"]  # M100: a flag, no number
+    assert lines[-1].endswith("zoo references of 1 images: set - published RMS 3.00, mean -3.00")
+    monkeypatch.setattr("sys.argv", ["references", str(sets), "--table", str(zoo),
+                                     "--write", str(tmp_path / "out")])
+    references.main()
+    assert "2 images with a published inclination" in capsys.readouterr().out
+    with (tmp_path / "out" / "index.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["name"], r["incl"], r["method"], r["set"]) for r in rows] == [
+        ("NGC891", "89.0", "zoo", "dev"), ("M100", "face_on", "zoo", "dev")]
+
+
+def test_the_shipped_zoo_table_names_its_source_and_keys_galaxies_by_primary_name() -> None:
+    from training.references import ZOO_TABLE
+
+    table = load(ZOO_TABLE)
+    values = [value for values in table.values() for value in values]
+    assert len(table) == len(values) == 59  # one value per galaxy
+    assert sum(v.face_on for v in values) == 13
+    assert all(v.method == "zoo" and (v.face_on or 45.0 <= v.incl <= 90.0) for v in values)
+    assert all(galaxy_key(key) == key for key in table)
+    with ZOO_TABLE.open(newline="") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    assert {row["source"] for row in rows} <= {
+        f"ekourkchi/incNET-data/incNET_Sagemaker/AWS_64x64_{split}.lst@a59e44dcbbf2"
+        for split in ("train", "val")}
+    m104 = reference(galaxy_key("M104"), table)
+    assert m104 is not None and m104.incl == 87.0
