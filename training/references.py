@@ -83,19 +83,23 @@ def load(path: Path = TABLE, into: Table | None = None) -> Table:
     rows = list(csv.reader(text for _, text in numbered))
     if not rows or tuple(rows[0]) != COLUMNS:
         raise ValueError(f"{path}: the header must be {','.join(COLUMNS)}")
-    table: Table = {} if into is None else into
+    table: Table = {}
     for (number, _), row in zip(numbered[1:], rows[1:], strict=True):
         try:
             if len(row) != len(COLUMNS):
                 raise ValueError(f"{len(row)} columns")
             name, incl, _, method, catalogue, _ = row
             value = math.nan if incl == FACE_ON else float(incl)
-            if not (math.isnan(value) or 0.0 <= value <= 90.0) or method not in METHODS:
+            if not (incl == FACE_ON or 0.0 <= value <= 90.0) or method not in METHODS:
                 raise ValueError(f"incl {incl!r}, method {method!r}")
         except ValueError as exc:
             raise ValueError(f"{path}, line {number}: {exc}") from None
         table.setdefault(canonical(name), []).append(Published(value, method, catalogue))
-    return table
+    if into is None:
+        return table
+    for key, values in table.items():  # merged only once the whole file has been read
+        into.setdefault(key, []).extend(values)
+    return into
 
 
 def reference(key: str, table: Table) -> Published | None:
@@ -105,9 +109,10 @@ def reference(key: str, table: Table) -> Published | None:
     for method in METHODS:
         values = [(incl, catalogue) for incl, m, catalogue in table.get(key, []) if m == method]
         if values:
-            numbers = [v for v, _ in values if not math.isnan(v)]
-            catalogues = "; ".join(sorted({catalogue for _, catalogue in values}))
-            median = round(statistics.median(numbers), 1) if numbers else math.nan
+            numbers = [(v, catalogue) for v, catalogue in values if not math.isnan(v)]
+            used = numbers or values  # the publications whose values make the reference
+            catalogues = "; ".join(sorted({catalogue for _, catalogue in used}))
+            median = round(statistics.median(v for v, _ in numbers), 1) if numbers else math.nan
             return Published(median, method, catalogues)
     return None
 
@@ -145,17 +150,23 @@ def relabel(rows: list[dict[str, str]], excluded: set[str], table: Table
 
 
 def compare(directory: Path, table: Table) -> list[str]:
-    """Lines: each numerically labelled image of an ``evaluate --real`` set with its galaxy's
-    published inclination, then the RMS and mean of (set - published) by method."""
+    """Lines: each labelled image of an ``evaluate --real`` set with its galaxy's published
+    inclination, then the RMS and mean of (set - published) by method over the images where both
+    are numbers (a face-on label or flag on either side is listed, not counted)."""
     lines: list[str] = []
     differences: dict[str, list[float]] = {}
     for image in read_index(directory):
-        found = None if image.incl is None else reference(galaxy_key(image.name), table)
-        if image.incl is None or found is None or found.face_on:  # no number to compare
+        found = reference(galaxy_key(image.name), table)
+        if found is None:
+            continue
+        if image.incl is None or found.face_on:
+            label = FACE_ON if image.incl is None else f"{image.incl:.1f}"
+            lines.append(f"{image.name:<12} {label:>7} {found.label:>7} {'-':>6}  "
+                         f"{found.method:<11} {found.catalogue} (not counted: face-on)")
             continue
         difference = image.incl - found.incl
         differences.setdefault(found.method, []).append(difference)
-        lines.append(f"{image.name:<12} {image.incl:6.1f} {found.incl:6.1f} {difference:+6.1f}"
+        lines.append(f"{image.name:<12} {image.incl:7.1f} {found.incl:7.1f} {difference:+6.1f}"
                      f"  {found.method:<11} {found.catalogue}")
     for method, values in differences.items():
         rms = statistics.fmean(v * v for v in values) ** 0.5
@@ -174,11 +185,12 @@ def main() -> None:
                              f"training/realsets/{ZOO_TABLE.name})")
     parser.add_argument("--write", type=Path, metavar="OUTDIR",
                         help="also write OUTDIR/index.csv: the sets' galaxies with a published "
-                             "inclination, labelled with it, and a set column (the DIR's name; "
-                             "for evaluate --real OUTDIR --by method --by set)")
+                             "inclination, labelled with it, and a set column (the DIR's name, "
+                             "where its index has none; for evaluate --real OUTDIR --by method "
+                             "--by set)")
     args = parser.parse_args()
     table: Table = {}
-    for path in args.table or [TABLE]:
+    for path in dict.fromkeys(args.table or [TABLE]):  # a table named twice is read once
         load(path, table)
     for (first, second), (pairs, rms) in agreement(table).items():
         print(f"publications of one galaxy, {first} against {second}: RMS {rms:.2f} over "
@@ -186,7 +198,7 @@ def main() -> None:
     if args.write is not None:
         rows = [{"path": str(image.path), "name": image.name,
                  "incl": FACE_ON if image.incl is None else str(image.incl),
-                 "hubble": image.hubble, **image.columns, "set": directory.name}
+                 "hubble": image.hubble, "set": directory.name, **image.columns}
                 for directory in args.sets for image in read_index(directory)]
         relabelled = relabel(rows, set(), table)
         columns = list(dict.fromkeys(
@@ -198,7 +210,7 @@ def main() -> None:
             writer.writerows(relabelled)
         print(f"{len(relabelled)} images with a published inclination in {args.write}")
     if args.sets:
-        print(f"{'name':<12} {'set':>6} {'publ.':>6} {'diff':>6}  method      catalogue")
+        print(f"{'name':<12} {'set':>7} {'publ.':>7} {'diff':>6}  method      catalogue")
     for directory in args.sets:
         print("\n".join(compare(directory, table)))
 

@@ -101,12 +101,14 @@ def test_compare_lists_an_indexs_galaxies_beside_their_published_inclinations(
                                         "c.png,M101,24\nd.png,NGC7331,70\n")
     lines = compare(tmp_path, load(write_table(tmp_path)))
     assert lines[0].split()[:4] == ["NGC891", "86.0", "89.0", "-3.0"]
-    assert lines[1].split()[:4] == ["M101", "24.0", "18.0", "+6.0"]
-    assert lines[2].endswith("kinematic references of 1 images: set - published RMS 3.00, "
+    assert lines[1].split()[:4] == ["M100", "face_on", "33.0", "-"]  # listed, not counted
+    assert lines[1].endswith("(not counted: face-on)")
+    assert lines[2].split()[:4] == ["M101", "24.0", "18.0", "+6.0"]
+    assert lines[3].endswith("kinematic references of 1 images: set - published RMS 3.00, "
                              "mean -3.00")
-    assert lines[3].endswith("literature references of 1 images: set - published RMS 6.00, "
+    assert lines[4].endswith("literature references of 1 images: set - published RMS 6.00, "
                              "mean +6.00")
-    assert len(lines) == 4  # M100 (face_on) and NGC7331 (not in the table) left out
+    assert len(lines) == 5  # NGC7331 (not in the table) left out
 
 
 def test_agreement_pairs_every_two_values_of_a_galaxy_by_their_methods(tmp_path: Path) -> None:
@@ -185,10 +187,12 @@ def test_face_on_flags_are_references_without_a_number(tmp_path: Path) -> None:
     assert flagged is not None and flagged.face_on and flagged.label == "face_on"
     mixed = reference("NGC5457", table)  # a number beats a flag of the same method
     assert mixed is not None and (mixed.incl, mixed.label) == (60.0, "60.0")
+    assert mixed.catalogue == "Other zoo"  # the flag's publication gave no number
     numbered = reference("NGC891", table)
     assert numbered is not None and not numbered.face_on and numbered.method == "zoo"
-    with pytest.raises(ValueError, match="line 2"):
-        load(write_table(tmp_path, HEADER + "NGC1,face-on,,zoo,Zoo,s\n"))
+    for word in ("face-on", "nan", "NaN"):
+        with pytest.raises(ValueError, match="line 2"):
+            load(write_table(tmp_path, HEADER + f"NGC1,{word},,zoo,Zoo,s\n"))
 
 
 def test_tables_merge_and_the_zoo_comes_after_kinematics_and_before_axis_ratios(
@@ -203,6 +207,10 @@ def test_tables_merge_and_the_zoo_comes_after_kinematics_and_before_axis_ratios(
     assert kinematic is not None and (kinematic.incl, kinematic.method) == (89.0, "kinematic")
     flagged = reference("NGC4321", table)  # the zoo's face-on flag before two axis ratios
     assert flagged is not None and flagged.face_on and flagged.method == "zoo"
+    partial = write_table(tmp_path, HEADER + "NGC224,77,,kinematic,P,s\nNGC1,95,,zoo,Z,s\n")
+    with pytest.raises(ValueError, match="line 3"):
+        load(partial, table)
+    assert "NGC224" not in table  # a table with a bad row adds nothing
     pairs = agreement(table)  # flags pair with nothing
     assert pairs[("kinematic", "zoo")] == pytest.approx((2, (0.5 * (1 + 1)) ** 0.5))
     assert pairs[("literature", "zoo")] == pytest.approx((1, 42.0))
@@ -220,12 +228,15 @@ def test_compare_skips_face_on_references_and_write_labels_them_face_on(
     (sets / "index.csv").write_text("path,name,incl\na.png,NGC891,86\nb.png,M100,24\n"
                                     "c.png,NGC7331,70\n")
     lines = compare(sets, load(zoo))
-    assert [line.split()[0] for line in lines[:-1]] == ["NGC891"]  # M100: a flag, no number
+    assert [line.split()[:3] for line in lines[:-1]] == [["NGC891", "86.0", "89.0"],
+                                                       ["M100", "24.0", "face_on"]]
     assert lines[-1].endswith("zoo references of 1 images: set - published RMS 3.00, mean -3.00")
     monkeypatch.setattr("sys.argv", ["references", str(sets), "--table", str(zoo),
-                                     "--write", str(tmp_path / "out")])
+                                     "--table", str(zoo), "--write", str(tmp_path / "out")])
     references.main()
-    assert "2 images with a published inclination" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2 images with a published inclination" in out
+    assert "zoo against zoo" not in out  # the table named twice is read once
     with (tmp_path / "out" / "index.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["name"], r["incl"], r["method"], r["set"]) for r in rows] == [
