@@ -259,8 +259,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--set", default="all",
                    choices=["all", "train", "train-early", "train-bulge-edge-on", "train-more",
                             "train-early-more", "train-bulge-edge-on-more", "train-third",
-                            "train-early-third", "train-bulge-edge-on-third", "validation",
-                            "test", "test-hard", "test-bulge-edge-on"])
+                            "train-early-third", "train-bulge-edge-on-third", "train-pedestal",
+                            "train-early-pedestal", "train-bulge-edge-on-pedestal", "validation",
+                            "test", "test-hard", "test-bulge-edge-on", "test-pedestal"])
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("train", help="train (or resume) flavors of the recipe and export them")

@@ -34,6 +34,7 @@ class DatasetSpec:
     generator: int = GENERATOR
     early_types: bool = False  # every galaxy bulge-dominated (standard S/N and crowding)
     bulge_edge_ons: bool = False  # every galaxy a bulge-dominated edge-on (70-90°, B/T to 0.85)
+    pedestals: bool = False  # sometimes a faint glow of sky around the galaxy (sky_pedestal)
 
     @property
     def shards(self) -> int:
@@ -42,13 +43,16 @@ class DatasetSpec:
     @property
     def kind(self) -> str:
         """What the set holds beyond the standard mix, in words ('' for the standard mix)."""
+        kind = ""
         if self.hard:
-            return "hard: low S/N, bulge-dominated, crowded"
-        if self.bulge_edge_ons:
-            return "bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85"
-        if self.early_types:
-            return "early types: B/T 0.3-0.7"
-        return ""
+            kind = "hard: low S/N, bulge-dominated, crowded"
+        elif self.bulge_edge_ons:
+            kind = "bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85"
+        elif self.early_types:
+            kind = "early types: B/T 0.3-0.7"
+        if self.pedestals:
+            kind = f"{kind}, with sky pedestals" if kind else "with sky pedestals"
+        return kind
 
 
 def shard_path(directory: Path, shard: int) -> Path:
@@ -127,7 +131,7 @@ def galaxy_arrays(spec: DatasetSpec, start: int, stop: int) -> Arrays:
     images, params = [], []
     for index in range(start, stop):
         image, galaxy = render(spec.seed, index, spec.hard, spec.early_types,
-                               spec.bulge_edge_ons)
+                               spec.bulge_edge_ons, spec.pedestals)
         images.append(image)
         params.append(asdict(galaxy))
     arrays: Arrays = {

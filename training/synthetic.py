@@ -10,6 +10,14 @@ flocculent arms with blue star-forming knots; a dust lane with a realistic heigh
 sometimes a warp of the outer disk; neighbours and foreground stars. All of it through a Moffat
 PSF, with sky noise at varied S/N.
 
+**Sky pedestals** (only in the sets that ask for them, ``pedestals=True``): a faint glow of the
+sky around the galaxy — a feathered ellipse or box a little larger than the disk, or a thin ring —
+at 1-5% of full scale, grainy and slightly tinted. Photographs, mosaics and catalogue textures
+(every stellarium texture of the development set) are pasted into black with such a patch of
+their own sky; the flavors trained without it read a galaxy inside one as rounder (edge-ons 2-3°
+more face-on, up to 20° for a ring), and a stronger stretch of a real photograph moves their
+answers by as much, while it leaves synthetic galaxies alone.
+
 **Renderings** (``Galaxy.rendering``): an SDSS SkyServer colour cutout as the catalog fetches it
 (Lupton asinh gri, field = 1.5 x D25 so the disk fills about two thirds of the frame, JPEG);
 a single-band asinh rendering in both polarities (white on black, and the Galaxy Inclination Zoo
@@ -47,10 +55,16 @@ from preprocessor.imaging import to_model_input
 GENERATOR = 3  # bumped whenever the images a seed gives change
 PIXEL_ARCSEC = 0.396
 LABEL_Q0 = 0.2
+PEDESTAL_STREAM = 1 << 40  # a pedestal's draws: index offset into a stream no image uses
 SERSIC_N = (1.0, 1.5, 2.0, 3.0, 4.0)  # discrete: galsim builds a table per index
 CLASSICAL_SERSIC_N = {1.0: 3.0, 1.5: 4.0, 2.0: 2.0, 3.0: 3.0, 4.0: 4.0}
 RENDERINGS = ("sdss", "zoo", "legacy", "panstarrs", "dss", "photo")
 RENDERING_WEIGHTS = (0.30, 0.18, 0.12, 0.10, 0.08, 0.22)
+PEDESTAL_KINDS = ("ellipse", "box", "ring")
+PEDESTAL_WEIGHTS = (0.5, 0.3, 0.2)
+# how often a set with pedestals gives a galaxy one: hand-processed images most often
+PEDESTAL_CHANCE = {"photo": 0.6, "dss": 0.6, "sdss": 0.2, "zoo": 0.2, "legacy": 0.2,
+                   "panstarrs": 0.2}
 
 Array = npt.NDArray[np.float64]
 
@@ -81,6 +95,17 @@ class Galaxy:
     inverted: bool
     rotated: bool
     jpeg_quality: int
+    pedestal: str = ""  # '' (none) or one of PEDESTAL_KINDS
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Where the galaxy lies in the band images (galsim's y axis up), for a sky pedestal."""
+
+    x: float
+    y: float
+    position_angle: float  # radians, of the major axis from the x axis
+    diameter: float  # pixels
 
 
 def label_from_geometry(inclination_deg: float, thickness: float, q0: float = LABEL_Q0) -> float:
@@ -208,6 +233,35 @@ def _photographic(pixels: npt.NDArray[np.uint8], rng: np.random.Generator, rende
     return np.asarray((x * 255.0).round(), np.uint8)
 
 
+def sky_pedestal(pixels: npt.NDArray[np.uint8], footprint: Footprint, rng: np.random.Generator
+                 ) -> tuple[npt.NDArray[np.uint8], str]:
+    """A stretched image (rows in galsim's order, y up) with a faint glow of sky around the
+    galaxy added (module docstring), and its kind."""
+    x = pixels.astype(np.float64) / 255.0
+    height, width = x.shape[:2]
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    radius = footprint.diameter / 2.0 * rng.uniform(1.0, 1.8)
+    kind = str(rng.choice(PEDESTAL_KINDS, p=PEDESTAL_WEIGHTS))
+    if kind == "box":  # a rectangle of the source image, aligned with the frame
+        angle, q = 0.0, rng.uniform(0.5, 1.0)
+    else:  # a patch shaped round the galaxy
+        angle, q = footprint.position_angle + rng.normal(0.0, 0.3), rng.uniform(0.35, 1.0)
+    du, dv = cols - footprint.x, rows - footprint.y
+    u = (du * math.cos(angle) + dv * math.sin(angle)) / radius
+    v = (-du * math.sin(angle) + dv * math.cos(angle)) / (q * radius)
+    # a box's corners rounded (a superellipse), else an ellipse
+    r = (np.abs(u) ** 4 + np.abs(v) ** 4) ** 0.25 if kind == "box" else np.hypot(u, v)
+    if kind == "ring":
+        mask = np.exp(-(((r - 1.0) / rng.uniform(0.05, 0.15)) ** 2))
+    else:
+        mask = 1.0 / (1.0 + np.exp(np.clip((r - 1.0) / rng.uniform(0.08, 0.3), -50.0, 50.0)))
+    grain = ndimage.gaussian_filter(rng.normal(0.0, 1.0, size=(height, width)), 0.8)
+    glow = rng.uniform(0.01, 0.05) * mask * (1.0 + rng.uniform(0.2, 0.8) * grain)
+    if x.ndim == 3:
+        glow = glow[..., None] * np.array([rng.uniform(0.8, 1.2), 1.0, rng.uniform(0.8, 1.3)])
+    return np.asarray((np.clip(x + glow, 0.0, 1.0) * 255.0).round(), np.uint8), kind
+
+
 @dataclass(frozen=True)
 class Look:
     """How :func:`finish` rendered a field."""
@@ -216,19 +270,26 @@ class Look:
     inverted: bool
     rotated: bool
     jpeg_quality: int
+    pedestal: str = ""
 
 
 def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Generator,
-           rendering: str) -> tuple[Image.Image, Look]:
+           rendering: str, pedestal: tuple[Footprint, np.random.Generator] | None = None
+           ) -> tuple[Image.Image, Look]:
     """Noisy band images (red, green, blue order, galsim's y axis up) → the PIL image of one
     rendering (:data:`RENDERINGS`): stretch, photographic look, polarity, plate blur, rotation,
     crop and JPEG. ``edge``: the surface brightness of the object's outline, which every stretch
     keeps visible. Shared by the disks and the rejection classifier's non-disks, so that no
-    class is told apart by how it was rendered."""
+    class is told apart by how it was rendered. ``pedestal``: where the galaxy is and a random
+    generator of its own, for a sky pedestal (:func:`sky_pedestal`) with the rendering's
+    :data:`PEDESTAL_CHANCE`; its own generator leaves every other draw as without it."""
     gray = rendering == "zoo" or bool(rng.random() < 0.08)
     pixels = _stretch_survey(bands, edge, sky_sigma, rng, rendering, gray)
     if rendering in ("photo", "dss"):
         pixels = _photographic(pixels, rng, rendering)
+    kind = ""
+    if pedestal is not None and pedestal[1].random() < PEDESTAL_CHANCE[rendering]:
+        pixels, kind = sky_pedestal(pixels, pedestal[0], pedestal[1])
     pixels = pixels[::-1]  # galsim's y axis points up; images are stored top row first
     inverted = (rendering == "zoo" and rng.random() < 0.6) or bool(rng.random() < 0.03)
     if inverted:
@@ -261,16 +322,18 @@ def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Gen
         buffer.seek(0)
         image = Image.open(buffer)
         image.load()
-    return image, Look(gray, inverted, rotated, jpeg_quality)
+    return image, Look(gray, inverted, rotated, jpeg_quality, kind)
 
 
 def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = False,
-                  bulge_edge_on: bool = False) -> tuple[Image.Image, Galaxy]:
+                  bulge_edge_on: bool = False, pedestals: bool = False
+                  ) -> tuple[Image.Image, Galaxy]:
     """One synthetic field as a PIL image (RGB or L), and its parameters. ``hard``: an early
     type at low S/N in a crowded field; ``early_type``: an early type (B/T 0.3-0.7, bulges as
     large as the disk) with the standard S/N and crowding; ``bulge_edge_on``: an early type
     seen from 70° to edge-on with a classical bulge, B/T 0.45-0.85 and a dark dust lane in
-    four of five (NGC 7814, NGC 1055, NGC 4594).
+    four of five (NGC 7814, NGC 1055, NGC 4594); ``pedestals``: sometimes a sky pedestal around
+    the galaxy (:func:`sky_pedestal`), drawn apart, so that the galaxy is the same as without.
 
     ``bulge_edge_on`` takes the same random draws as ``early_type`` and maps them onto its
     ranges, so that no image of an earlier set changes with it."""
@@ -508,22 +571,26 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
         band += rng.normal(0.0, sky_sigma * rng.uniform(0.8, 1.2), size=band.shape)
         bands.append(band * balance[b])
 
-    image, look = finish(bands, edge, sky_sigma, rng, rendering)
+    footprint = Footprint((side - 1) / 2.0 + float(center[0]), (side - 1) / 2.0 + float(center[1]),
+                          pa, 6.4 * scale_radius)
+    image, look = finish(bands, edge, sky_sigma, rng, rendering,
+                         (footprint, _rng(seed, index + PEDESTAL_STREAM)) if pedestals else None)
     galaxy = Galaxy(
         inclination=inclination, label=label, hard=hard, rendering=rendering, side=side,
         diameter_fraction=diameter_fraction, h_over_r=h_over_r, bulge_fraction=bulge_fraction,
         bar=bar, arm_strength=arm_strength, flocculent=flocculent, knots=knots, dust=dust,
         warp=warp, seeing_px=seeing_px, snr_log10=snr_log10, stars=stars, neighbours=neighbours,
         gray=look.gray, inverted=look.inverted, rotated=look.rotated,
-        jpeg_quality=look.jpeg_quality,
+        jpeg_quality=look.jpeg_quality, pedestal=look.pedestal,
     )
     return image, galaxy
 
 
 def render(seed: int, index: int, hard: bool = False, early_type: bool = False,
-           bulge_edge_on: bool = False) -> tuple[npt.NDArray[np.uint8], Galaxy]:
+           bulge_edge_on: bool = False, pedestals: bool = False
+           ) -> tuple[npt.NDArray[np.uint8], Galaxy]:
     """One synthetic galaxy as the network sees it: uint8 (128, 128, 3) after ``to_model_input``."""
-    image, galaxy = render_galaxy(seed, index, hard, early_type, bulge_edge_on)
+    image, galaxy = render_galaxy(seed, index, hard, early_type, bulge_edge_on, pedestals)
     array = to_model_input(image, "rgb")
     return (array * 255.0).round().astype(np.uint8), galaxy
 

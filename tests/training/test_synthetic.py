@@ -1,10 +1,19 @@
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from training.dataset import DatasetSpec, generate, load
-from training.synthetic import RENDERINGS, label_from_geometry, render, render_galaxy
+from training.synthetic import (
+    PEDESTAL_KINDS,
+    RENDERINGS,
+    Footprint,
+    label_from_geometry,
+    render,
+    render_galaxy,
+    sky_pedestal,
+)
 
 
 def test_render_is_deterministic_by_seed() -> None:
@@ -72,6 +81,48 @@ def test_bulge_edge_ons_are_early_types_moved_to_70_90_degrees_with_bigger_bulge
         assert edge_on.label >= early.label
     lanes = [render_galaxy(14, index, bulge_edge_on=True)[1].dust for index in range(10)]
     assert sum(dust > 0.0 for dust in lanes) >= 6
+
+
+def test_pedestals_add_sky_round_the_galaxy_and_change_nothing_else() -> None:
+    kinds = []
+    for index in range(24):
+        plain, galaxy = render(15, index)
+        with_sky, galaxy_sky = render(15, index, pedestals=True)
+        # drawn from a stream of their own: the galaxy and everything else are as without
+        assert galaxy_sky == replace(galaxy, pedestal=galaxy_sky.pedestal)
+        assert galaxy.pedestal == ""
+        kinds.append(galaxy_sky.pedestal)
+        if not galaxy_sky.pedestal:
+            np.testing.assert_array_equal(plain, with_sky)
+    assert set(kinds) - {""} and "" in kinds
+    assert set(kinds) <= {"", *PEDESTAL_KINDS}
+
+
+@pytest.mark.parametrize("kind", PEDESTAL_KINDS)
+def test_a_sky_pedestal_is_a_faint_glow_about_the_galaxy(kind: str) -> None:
+    black = np.zeros((96, 128, 3), np.uint8)
+    footprint = Footprint(x=80.0, y=40.0, position_angle=0.3, diameter=30.0)
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        glowing, drawn = sky_pedestal(black, footprint, rng)
+        if drawn == kind:
+            break
+    else:
+        pytest.fail(f"no {kind} pedestal in 40 draws")
+    light = glowing.mean(axis=2)
+    assert light.max() <= 0.1 * 255  # faint: at most 5% of full scale, with grain
+    assert light.shape == black.shape[:2]
+    rows, cols = np.mgrid[0:96, 0:128]
+    weight = light / light.sum()
+    # centred on the galaxy, a little larger than it (a ring too: 1-1.8 radii)
+    assert abs(float((weight * cols).sum()) - 80.0) < 4.0
+    assert abs(float((weight * rows).sum()) - 40.0) < 4.0
+    distance = np.hypot(cols - 80.0, rows - 40.0)
+    assert weight[distance <= 1.2 * footprint.diameter].sum() > 0.95
+    if kind == "ring":
+        assert light[40, 80] < light.max() / 4  # hollow
+    else:
+        assert light[40, 80] > light.max() / 4  # the galaxy sits inside the glow
 
 
 def test_shards_do_not_depend_on_the_number_of_processes(tmp_path: Path) -> None:
