@@ -238,7 +238,7 @@ def cmd_sheet(args: argparse.Namespace) -> None:
         print(real_beside_synthetic(args.real, args.output, seed=args.seed))
         return
     contact_sheet(args.output, seed=args.seed, hard=args.hard,
-                  bulge_edge_on=args.bulge_edge_on)
+                  bulge_edge_on=args.bulge_edge_on, pedestals=args.pedestals)
     print(args.output)
 
 
@@ -382,6 +382,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--hard", action="store_true")
     p.add_argument("--bulge-edge-on", action="store_true",
                    help="bulge-dominated edge-ons (the test-bulge-edge-on kind)")
+    p.add_argument("--pedestals", action="store_true",
+                   help="galaxies with a sky pedestal (the test-pedestal kind), captioned with it")
     p.add_argument("--real", type=Path, default=None, metavar="DIR",
                    help="real labelled images (DIR/index.csv) beside synthetic ones of about "
                         "the same inclination")

@@ -87,7 +87,8 @@ def breakdown(predicted: Floats, true: Floats, data: Mapping[str, npt.NDArray[np
     """Where the errors come from: :func:`statistics` of ``predicted`` on the images of each
     rendering (the Zoo's two polarities apart), each bulge-to-total bin, each bin of the
     galaxy's size in its frame and of its bar's share of the disk light (none, weak, strong),
-    with ``n_45_90`` (how many of them are inclined 45-90°)."""
+    and, for a set drawn with sky pedestals, each kind of pedestal ('none' without one); with
+    ``n_45_90`` (how many of them are inclined 45-90°)."""
     rendering = np.asarray(data["rendering"]).astype(str)
     look = np.where(np.asarray(data["inverted"], bool),
                     np.char.add(rendering, " inverted"), rendering)
@@ -98,6 +99,10 @@ def breakdown(predicted: Floats, true: Floats, data: Mapping[str, npt.NDArray[np
                                     SIZE_EDGES),
         "bar / disk light": _binned(np.asarray(data["bar"], np.float64), BAR_EDGES),
     }
+    pedestal = np.asarray(data.get("pedestal", np.array([], str))).astype(str)
+    if (pedestal != "").any():
+        kinds = np.where(pedestal == "", "none", pedestal)
+        groups["sky pedestal"] = {name: kinds == name for name in sorted(set(kinds.tolist()))}
     low, high = RANGES["45_90"]
     return {kind: {name: {**statistics(predicted[mask], true[mask]),
                           "n_45_90": float(np.sum(mask & (true >= low) & (true <= high)))}

@@ -129,9 +129,16 @@ FLAVORS = (
             epochs=4, learning_rate=1e-4, patience=4, extra_training=TRIPLED_MIX),
     # The shipped three, 3 epochs on 44,000: the standard training set and the third mix's early
     # types and edge-ons (22,000, replayed) and the same mix with sky pedestals (22,000 new):
-    # real photographs inside a glow of sky are read too face-on.
+    # real photographs inside a glow of sky are read too face-on. Failed their rule (README,
+    # "A glow of sky"): every synthetic set as good or better, but the test-pedestal galaxies
+    # with a pedestal gained 0.84° over 45-90° where 1.0° was asked; not shipped.
     *_stage(("res128-24", "res128-25", "vgg3-v13"), ("res128-22", "res128-23", "vgg3-v12"), 140,
             epochs=3, learning_rate=1e-4, patience=3, extra_training=PEDESTAL_MIX),
+    # They passed every synthetic criterion but the pedestals' own (with a pedestal, 45-90°:
+    # 6.25 -> 5.41, 5.25 asked; their validation loss still falling): 3 more epochs, same data.
+    # Failed the same rule (with a pedestal 5.56); not shipped, never scored on real images.
+    *_stage(("res128-26", "res128-27", "vgg3-v14"), ("res128-24", "res128-25", "vgg3-v13"), 150,
+            epochs=3, learning_rate=7e-5, patience=3, extra_training=PEDESTAL_MIX),
 )
 
 QUICK_DATASETS = {

@@ -12,12 +12,19 @@ from training.synthetic import render
 
 
 def contact_sheet(output: Path, seed: int = 7, hard: bool = False, columns: int = 8,
-                  rows: int = 4, tile: int = 96, bulge_edge_on: bool = False) -> Path:
-    tiles = []
-    for index in range(columns * rows):
-        array, galaxy = render(seed, index, hard, bulge_edge_on=bulge_edge_on)
+                  rows: int = 4, tile: int = 96, bulge_edge_on: bool = False,
+                  pedestals: bool = False) -> Path:
+    """``pedestals``: only galaxies that drew a sky pedestal, captioned with its kind."""
+    tiles: list[np.ndarray] = []
+    index = -1
+    while len(tiles) < columns * rows:
+        index += 1
+        array, galaxy = render(seed, index, hard, bulge_edge_on=bulge_edge_on,
+                               pedestals=pedestals)
+        if pedestals and not galaxy.pedestal:
+            continue
         image = Image.fromarray(array).resize((tile, tile), Image.Resampling.LANCZOS)
-        caption(image, f"{galaxy.label:.0f} {galaxy.rendering}")
+        caption(image, f"{galaxy.label:.0f} {galaxy.pedestal or galaxy.rendering}")
         tiles.append(np.asarray(image))
     return save_grid(tiles, columns, output)
 

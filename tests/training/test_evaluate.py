@@ -36,3 +36,23 @@ def test_the_breakdown_groups_errors_by_rendering_bulge_size_and_bar() -> None:
     table = breakdown_table(parts)
     assert "| rendering | zoo | — | — | 10.00 | 1 (0) |" in table  # none inclined 45-90°
     assert "| bulge-to-total | 0.5-1 | 4.24 | -3.00 | 4.24 | 2 (2) |" in table
+
+
+def test_a_set_with_sky_pedestals_is_broken_down_by_their_kind_too() -> None:
+    true = np.array([50.0, 60.0, 85.0, 88.0])
+    predicted = true + np.array([1.0, -1.0, -4.0, -8.0])
+    data = {
+        "rendering": np.array(["photo"] * 4),
+        "inverted": np.zeros(4, bool),
+        "bulge_fraction": np.zeros(4),
+        "diameter_fraction": np.full(4, 0.5),
+        "bar": np.zeros(4),
+        "pedestal": np.array(["", "", "ring", "box"]),
+    }
+    parts = breakdown(predicted, true, data)
+    assert {k: v["n"] for k, v in parts["sky pedestal"].items()} == {
+        "none": 2, "ring": 1, "box": 1}
+    assert parts["sky pedestal"]["ring"]["bias_45_90"] == -4.0
+    # a set drawn without them (every pedestal '') has no such breakdown
+    data["pedestal"] = np.array(["", "", "", ""])
+    assert "sky pedestal" not in breakdown(predicted, true, data)

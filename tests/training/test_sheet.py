@@ -22,3 +22,16 @@ def test_contact_sheets_of_each_kind_are_grids_of_captioned_tiles(tmp_path: Path
         yellow = (red > 180) & (green > 180) & (blue < red - 100)
         assert yellow.sum() > 20
         assert (sheet[:12, :96].max(axis=2) < 30).sum() > 100
+
+
+def test_the_pedestal_sheet_shows_only_galaxies_with_a_sky_pedestal(tmp_path: Path) -> None:
+    from training.sheet import contact_sheet
+    from training.synthetic import render
+
+    output = contact_sheet(tmp_path / "pedestals.png", seed=3, columns=4, rows=2,
+                           pedestals=True)
+    with Image.open(output) as sheet:
+        assert sheet.size == (4 * 96, 2 * 96)
+    drawn = [render(3, index, pedestals=True)[1].pedestal for index in range(40)]
+    # some galaxies of the seed have none: the sheet skipped them to fill its eight tiles
+    assert "" in drawn and sum(bool(kind) for kind in drawn) >= 8
