@@ -260,7 +260,9 @@ def parser() -> argparse.ArgumentParser:
                    choices=["all", "train", "train-early", "train-bulge-edge-on", "train-more",
                             "train-early-more", "train-bulge-edge-on-more", "train-third",
                             "train-early-third", "train-bulge-edge-on-third", "train-pedestal",
-                            "train-early-pedestal", "train-bulge-edge-on-pedestal", "validation",
+                            "train-early-pedestal", "train-bulge-edge-on-pedestal",
+                            "train-every-pedestal", "train-early-every-pedestal",
+                            "train-bulge-edge-on-every-pedestal", "validation",
                             "test", "test-hard", "test-bulge-edge-on", "test-pedestal"])
     p.set_defaults(func=cmd_generate)
 

@@ -35,6 +35,7 @@ class DatasetSpec:
     early_types: bool = False  # every galaxy bulge-dominated (standard S/N and crowding)
     bulge_edge_ons: bool = False  # every galaxy a bulge-dominated edge-on (70-90°, B/T to 0.85)
     pedestals: bool = False  # sometimes a faint glow of sky around the galaxy (sky_pedestal)
+    pedestal_chance: float | None = None  # ... this often whatever the rendering (None: by it)
 
     @property
     def shards(self) -> int:
@@ -51,7 +52,9 @@ class DatasetSpec:
         elif self.early_types:
             kind = "early types: B/T 0.3-0.7"
         if self.pedestals:
-            kind = f"{kind}, with sky pedestals" if kind else "with sky pedestals"
+            which = ("with sky pedestals" if self.pedestal_chance is None
+                     else f"with sky pedestals on {self.pedestal_chance:.0%}")
+            kind = f"{kind}, {which}" if kind else which
         return kind
 
 
@@ -131,7 +134,7 @@ def galaxy_arrays(spec: DatasetSpec, start: int, stop: int) -> Arrays:
     images, params = [], []
     for index in range(start, stop):
         image, galaxy = render(spec.seed, index, spec.hard, spec.early_types,
-                               spec.bulge_edge_ons, spec.pedestals)
+                               spec.bulge_edge_ons, spec.pedestals, spec.pedestal_chance)
         images.append(image)
         params.append(asdict(galaxy))
     arrays: Arrays = {

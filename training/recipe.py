@@ -40,6 +40,12 @@ TRAIN_PEDESTAL = DatasetSpec(count=16_000, seed=11, pedestals=True)
 TRAIN_EARLY_PEDESTAL = DatasetSpec(count=4_000, seed=12, early_types=True, pedestals=True)
 TRAIN_BULGE_EDGE_ON_PEDESTAL = DatasetSpec(count=2_000, seed=13, bulge_edge_ons=True,
                                            pedestals=True)
+# ... and with a pedestal round every galaxy (a third of them had one above).
+TRAIN_EVERY_PEDESTAL = DatasetSpec(count=16_000, seed=14, pedestals=True, pedestal_chance=1.0)
+TRAIN_EARLY_EVERY_PEDESTAL = DatasetSpec(count=4_000, seed=15, early_types=True, pedestals=True,
+                                         pedestal_chance=1.0)
+TRAIN_BULGE_EDGE_ON_EVERY_PEDESTAL = DatasetSpec(count=2_000, seed=16, bulge_edge_ons=True,
+                                                 pedestals=True, pedestal_chance=1.0)
 VALIDATION = DatasetSpec(count=1_000, seed=2)
 TEST = DatasetSpec(count=2_000, seed=1001)
 TEST_HARD = DatasetSpec(count=1_000, seed=2001, hard=True)
@@ -54,6 +60,9 @@ DATASETS = {
     "train-bulge-edge-on-third": TRAIN_BULGE_EDGE_ON_THIRD,
     "train-pedestal": TRAIN_PEDESTAL, "train-early-pedestal": TRAIN_EARLY_PEDESTAL,
     "train-bulge-edge-on-pedestal": TRAIN_BULGE_EDGE_ON_PEDESTAL,
+    "train-every-pedestal": TRAIN_EVERY_PEDESTAL,
+    "train-early-every-pedestal": TRAIN_EARLY_EVERY_PEDESTAL,
+    "train-bulge-edge-on-every-pedestal": TRAIN_BULGE_EDGE_ON_EVERY_PEDESTAL,
     "validation": VALIDATION, "test": TEST, "test-hard": TEST_HARD,
     "test-bulge-edge-on": TEST_BULGE_EDGE_ON, "test-pedestal": TEST_PEDESTAL,
 }
@@ -63,6 +72,8 @@ DOUBLED_MIX = ("train-early", "train-bulge-edge-on", "train-more", "train-early-
 TRIPLED_MIX = (*DOUBLED_MIX, "train-third", "train-early-third", "train-bulge-edge-on-third")
 PEDESTAL_MIX = ("train-early-third", "train-bulge-edge-on-third", "train-pedestal",
                 "train-early-pedestal", "train-bulge-edge-on-pedestal")
+EVERY_PEDESTAL_MIX = ("train-early-third", "train-bulge-edge-on-third", "train-every-pedestal",
+                      "train-early-every-pedestal", "train-bulge-edge-on-every-pedestal")
 
 
 def _stage(names: tuple[str, str, str], bases: tuple[str, str, str], seed: int,
@@ -139,6 +150,11 @@ FLAVORS = (
     # Failed the same rule (with a pedestal 5.56); not shipped, never scored on real images.
     *_stage(("res128-26", "res128-27", "vgg3-v14"), ("res128-24", "res128-25", "vgg3-v13"), 150,
             epochs=3, learning_rate=7e-5, patience=3, extra_training=PEDESTAL_MIX),
+    # The first of those two again, from the shipped three, with a pedestal round every galaxy
+    # of the 22,000 new ones (half the training images, against a sixth). Failed the same rule
+    # (with a pedestal 5.37; the standard set over 0-90° 7.48, 7.44 allowed); not shipped.
+    *_stage(("res128-28", "res128-29", "vgg3-v15"), ("res128-22", "res128-23", "vgg3-v12"), 160,
+            epochs=3, learning_rate=1e-4, patience=3, extra_training=EVERY_PEDESTAL_MIX),
 )
 
 QUICK_DATASETS = {

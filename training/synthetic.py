@@ -274,21 +274,23 @@ class Look:
 
 
 def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Generator,
-           rendering: str, pedestal: tuple[Footprint, np.random.Generator] | None = None
-           ) -> tuple[Image.Image, Look]:
+           rendering: str, pedestal: tuple[Footprint, np.random.Generator] | None = None,
+           pedestal_chance: float | None = None) -> tuple[Image.Image, Look]:
     """Noisy band images (red, green, blue order, galsim's y axis up) → the PIL image of one
     rendering (:data:`RENDERINGS`): stretch, photographic look, polarity, plate blur, rotation,
     crop and JPEG. ``edge``: the surface brightness of the object's outline, which every stretch
     keeps visible. Shared by the disks and the rejection classifier's non-disks, so that no
     class is told apart by how it was rendered. ``pedestal``: where the galaxy is and a random
     generator of its own, for a sky pedestal (:func:`sky_pedestal`) with the rendering's
-    :data:`PEDESTAL_CHANCE`; its own generator leaves every other draw as without it."""
+    :data:`PEDESTAL_CHANCE` (or ``pedestal_chance`` for every rendering); its own generator
+    leaves every other draw as without it."""
     gray = rendering == "zoo" or bool(rng.random() < 0.08)
     pixels = _stretch_survey(bands, edge, sky_sigma, rng, rendering, gray)
     if rendering in ("photo", "dss"):
         pixels = _photographic(pixels, rng, rendering)
     kind = ""
-    if pedestal is not None and pedestal[1].random() < PEDESTAL_CHANCE[rendering]:
+    chance = PEDESTAL_CHANCE[rendering] if pedestal_chance is None else pedestal_chance
+    if pedestal is not None and pedestal[1].random() < chance:
         pixels, kind = sky_pedestal(pixels, pedestal[0], pedestal[1])
     pixels = pixels[::-1]  # galsim's y axis points up; images are stored top row first
     inverted = (rendering == "zoo" and rng.random() < 0.6) or bool(rng.random() < 0.03)
@@ -326,14 +328,15 @@ def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Gen
 
 
 def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = False,
-                  bulge_edge_on: bool = False, pedestals: bool = False
-                  ) -> tuple[Image.Image, Galaxy]:
+                  bulge_edge_on: bool = False, pedestals: bool = False,
+                  pedestal_chance: float | None = None) -> tuple[Image.Image, Galaxy]:
     """One synthetic field as a PIL image (RGB or L), and its parameters. ``hard``: an early
     type at low S/N in a crowded field; ``early_type``: an early type (B/T 0.3-0.7, bulges as
     large as the disk) with the standard S/N and crowding; ``bulge_edge_on``: an early type
     seen from 70° to edge-on with a classical bulge, B/T 0.45-0.85 and a dark dust lane in
     four of five (NGC 7814, NGC 1055, NGC 4594); ``pedestals``: sometimes a sky pedestal around
-    the galaxy (:func:`sky_pedestal`), drawn apart, so that the galaxy is the same as without.
+    the galaxy (:func:`sky_pedestal`), drawn apart, so that the galaxy is the same as without;
+    ``pedestal_chance``: how often, the same for every rendering (default: by rendering).
 
     ``bulge_edge_on`` takes the same random draws as ``early_type`` and maps them onto its
     ranges, so that no image of an earlier set changes with it."""
@@ -574,7 +577,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
     footprint = Footprint((side - 1) / 2.0 + float(center[0]), (side - 1) / 2.0 + float(center[1]),
                           pa, 6.4 * scale_radius)
     image, look = finish(bands, edge, sky_sigma, rng, rendering,
-                         (footprint, _rng(seed, index + PEDESTAL_STREAM)) if pedestals else None)
+                         (footprint, _rng(seed, index + PEDESTAL_STREAM)) if pedestals else None,
+                         pedestal_chance)
     galaxy = Galaxy(
         inclination=inclination, label=label, hard=hard, rendering=rendering, side=side,
         diameter_fraction=diameter_fraction, h_over_r=h_over_r, bulge_fraction=bulge_fraction,
@@ -587,10 +591,11 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
 
 
 def render(seed: int, index: int, hard: bool = False, early_type: bool = False,
-           bulge_edge_on: bool = False, pedestals: bool = False
-           ) -> tuple[npt.NDArray[np.uint8], Galaxy]:
+           bulge_edge_on: bool = False, pedestals: bool = False,
+           pedestal_chance: float | None = None) -> tuple[npt.NDArray[np.uint8], Galaxy]:
     """One synthetic galaxy as the network sees it: uint8 (128, 128, 3) after ``to_model_input``."""
-    image, galaxy = render_galaxy(seed, index, hard, early_type, bulge_edge_on, pedestals)
+    image, galaxy = render_galaxy(seed, index, hard, early_type, bulge_edge_on, pedestals,
+                                  pedestal_chance)
     array = to_model_input(image, "rgb")
     return (array * 255.0).round().astype(np.uint8), galaxy
 

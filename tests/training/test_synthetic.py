@@ -98,6 +98,18 @@ def test_pedestals_add_sky_round_the_galaxy_and_change_nothing_else() -> None:
     assert set(kinds) <= {"", *PEDESTAL_KINDS}
 
 
+def test_a_pedestal_chance_overrides_the_renderings_own() -> None:
+    every = [render_galaxy(16, index, pedestals=True, pedestal_chance=1.0)[1]
+             for index in range(12)]
+    assert all(g.pedestal in PEDESTAL_KINDS for g in every)
+    assert {g.rendering for g in every} - {"photo", "dss"}  # survey renderings too
+    never = [render_galaxy(16, index, pedestals=True, pedestal_chance=0.0)[1]
+             for index in range(12)]
+    assert not any(g.pedestal for g in never)
+    spec = DatasetSpec(count=4, seed=16, pedestals=True, pedestal_chance=1.0)
+    assert spec.kind == "with sky pedestals on 100%"
+
+
 @pytest.mark.parametrize("kind", PEDESTAL_KINDS)
 def test_a_sky_pedestal_is_a_faint_glow_about_the_galaxy(kind: str) -> None:
     black = np.zeros((96, 128, 3), np.uint8)
