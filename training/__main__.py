@@ -49,10 +49,9 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
-    import numpy as np
 
     from training.augment import EARLY_TYPE_BULGE, EARLY_TYPE_MIN_DEG
-    from training.dataset import generate, load
+    from training.dataset import generate, join, load
     from training.train import train_flavor
 
     recipe = _recipe(args.quick)
@@ -77,7 +76,7 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
             spec_extra = recipe.datasets[extra]
             generate(root / extra, spec_extra, processes=args.processes)
             more = load(root / extra)
-            data = {k: np.concatenate([data[k], more[k]]) for k in data}
+            data = join(data, more)
             about = (f"{about}; plus {spec_extra.count} galaxies"
                      + (f" ({spec_extra.kind})" if spec_extra.kind else "")
                      + f", seed {spec_extra.seed}")

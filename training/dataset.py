@@ -37,6 +37,10 @@ class DatasetSpec:
     pedestals: bool = False  # sometimes a faint glow of sky around the galaxy (sky_pedestal)
     pedestal_chance: float | None = None  # ... this often whatever the rendering (None: by it)
 
+    def __post_init__(self) -> None:
+        if self.pedestal_chance is not None and not self.pedestals:
+            raise ValueError("pedestal_chance is for a set drawn with pedestals=True")
+
     @property
     def shards(self) -> int:
         return (self.count + self.shard_size - 1) // self.shard_size
@@ -164,3 +168,9 @@ def load(directory: Path) -> dict[str, npt.NDArray[np.generic]]:
     """The whole data set in memory (uint8 images: 10k images ≈ 0.5 GB)."""
     shards = list(iter_shards(directory))
     return {key: np.concatenate([s[key] for s in shards]) for key in shards[0]}
+
+
+def join(first: Arrays, second: Arrays) -> Arrays:
+    """Two loaded sets as one, over the arrays both have (a set generated before a Galaxy field
+    was added lacks it)."""
+    return {key: np.concatenate([first[key], second[key]]) for key in first if key in second}

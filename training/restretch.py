@@ -14,9 +14,11 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from preprocessor.decoding import decode_image
 from preprocessor.imaging import convert_mode
+from servicekit.problems import Problem
 
 
 def restretch(image: Image.Image, gamma: float) -> Image.Image:
@@ -28,6 +30,19 @@ def restretch(image: Image.Image, gamma: float) -> Image.Image:
     converted = convert_mode(image, "gray" if gray else "rgb")
     table = [round(255.0 * (level / 255.0) ** gamma) for level in range(256)]
     return converted.point(table * (1 if gray else 3))
+
+
+def read_upload(path: Path) -> Image.Image:
+    """The raster image the service would decode from this file (EXIF orientation applied);
+    ValueError, naming the file, for FITS (no display stretch to change) or anything the
+    service cannot read."""
+    try:
+        decoded = decode_image(path.read_bytes())
+    except Problem as error:  # the 4xx problems the service answers such a file with
+        raise ValueError(f"{path}: not an image the service reads ({error.detail})") from error
+    if decoded.format == "FITS":
+        raise ValueError(f"{path}: FITS has no display stretch to change")
+    return decoded.image
 
 
 def restretch_set(source: Path, output: Path, gamma: float) -> Path:
@@ -44,16 +59,9 @@ def restretch_set(source: Path, output: Path, gamma: float) -> Path:
     for number, row in enumerate(rows):
         path = Path(row["path"])
         path = path if path.is_absolute() else source / path
-        try:
-            with Image.open(path) as image:
-                if image.format == "FITS":
-                    raise ValueError(f"{path}: FITS has no display stretch to change")
-                changed = restretch(image, gamma)
-        except (UnidentifiedImageError, OSError) as error:
-            raise ValueError(f"{path}: not a raster image ({error})") from error
         target = output / f"{number:04d}-{path.stem}.png"
-        changed.save(target)
-        written.append({**row, "path": str(target)})
+        restretch(read_upload(path), gamma).save(target)
+        written.append({**row, "path": target.name})  # beside the index, as read_index reads it
     index = output / "index.csv"
     with index.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)

@@ -14,9 +14,10 @@ PSF, with sky noise at varied S/N.
 sky around the galaxy — a feathered ellipse or box a little larger than the disk, or a thin ring —
 at 1-5% of full scale, grainy and slightly tinted. Photographs, mosaics and catalogue textures
 (every stellarium texture of the development set) are pasted into black with such a patch of
-their own sky; the flavors trained without it read a galaxy inside one as rounder (edge-ons 2-3°
-more face-on, up to 20° for a ring), and a stronger stretch of a real photograph moves their
-answers by as much, while it leaves synthetic galaxies alone.
+their own sky; the flavors trained without it read a galaxy inside one as rounder (on
+``test-pedestal``, 45-90°: bias -0.7° to -2.5° by the pedestal's kind, +0.7° without one), and a
+harder stretch of a real photograph moves their answers the same way, while it leaves synthetic
+galaxies alone (README, "A glow of sky round the photographs").
 
 **Renderings** (``Galaxy.rendering``): an SDSS SkyServer colour cutout as the catalog fetches it
 (Lupton asinh gri, field = 1.5 x D25 so the disk fills about two thirds of the frame, JPEG);
@@ -55,7 +56,9 @@ from preprocessor.imaging import to_model_input
 GENERATOR = 3  # bumped whenever the images a seed gives change
 PIXEL_ARCSEC = 0.396
 LABEL_Q0 = 0.2
-PEDESTAL_STREAM = 1 << 40  # a pedestal's draws: index offset into a stream no image uses
+# A pedestal's draws: _rng(seed, index + PEDESTAL_STREAM) seeds numpy with [seed, index, 256]
+# (the offset is the third 32-bit word), a stream apart from the galaxy's [seed, index].
+PEDESTAL_STREAM = 1 << 40
 SERSIC_N = (1.0, 1.5, 2.0, 3.0, 4.0)  # discrete: galsim builds a table per index
 CLASSICAL_SERSIC_N = {1.0: 3.0, 1.5: 4.0, 2.0: 2.0, 3.0: 3.0, 4.0: 4.0}
 RENDERINGS = ("sdss", "zoo", "legacy", "panstarrs", "dss", "photo")
@@ -289,9 +292,11 @@ def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Gen
     if rendering in ("photo", "dss"):
         pixels = _photographic(pixels, rng, rendering)
     kind = ""
-    chance = PEDESTAL_CHANCE[rendering] if pedestal_chance is None else pedestal_chance
-    if pedestal is not None and pedestal[1].random() < chance:
-        pixels, kind = sky_pedestal(pixels, pedestal[0], pedestal[1])
+    if pedestal is not None:
+        footprint, draws = pedestal
+        chance = PEDESTAL_CHANCE[rendering] if pedestal_chance is None else pedestal_chance
+        if draws.random() < chance:
+            pixels, kind = sky_pedestal(pixels, footprint, draws)
     pixels = pixels[::-1]  # galsim's y axis points up; images are stored top row first
     inverted = (rendering == "zoo" and rng.random() < 0.6) or bool(rng.random() < 0.03)
     if inverted:

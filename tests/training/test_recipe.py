@@ -92,13 +92,3 @@ def test_generate_offers_every_data_set_of_both_recipes() -> None:
     with pytest.raises(SystemExit):
         parser().parse_args(["generate", "--set", "test-easy"])
 
-
-def test_generate_offers_every_data_set_of_the_recipe() -> None:
-    from training.__main__ import parser
-    from training.recipe import DATASETS
-
-    for name in DATASETS:
-        args = parser().parse_args(["generate", "--set", name])
-        assert args.set == name
-    with pytest.raises(SystemExit):
-        parser().parse_args(["generate", "--set", "no-such-set"])

@@ -40,6 +40,30 @@ def test_alpha_is_composited_on_black_and_a_bad_gamma_refused() -> None:
         restretch(_ramp("L"), 0.0)
 
 
+def test_a_relative_output_folder_is_read_back_where_it_was_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "src").mkdir()
+    _ramp("L").save(tmp_path / "src" / "a.png")
+    (tmp_path / "src" / "index.csv").write_text("path,name,incl\na.png,A,70\n")
+    monkeypatch.chdir(tmp_path)
+    main(["src", "out", "--gamma", "2"])
+    (image,) = read_index(Path("out"))
+    assert image.path.is_file() and image.path.parent == Path("out")
+
+
+def test_the_upload_is_read_as_the_service_reads_it_exif_orientation_included(
+        tmp_path: Path) -> None:
+    wide = Image.fromarray(np.zeros((10, 30), np.uint8), "L")
+    exif = wide.getexif()
+    exif[0x0112] = 6  # rotate 90° on display
+    wide.save(tmp_path / "turned.jpg", exif=exif)
+    (tmp_path / "index.csv").write_text("path,name,incl\nturned.jpg,T,70\n")
+    main([str(tmp_path), str(tmp_path / "out"), "--gamma", "0.5"])
+    (image,) = read_index(tmp_path / "out")
+    with Image.open(image.path) as written:
+        assert written.size == (10, 30)  # upright, as the service measures it
+
+
 def test_the_command_writes_a_set_evaluate_can_read(tmp_path: Path) -> None:
     source = tmp_path / "source"
     source.mkdir()
@@ -68,5 +92,5 @@ def test_fits_and_unreadable_members_are_refused_with_their_names(tmp_path: Path
         main([str(tmp_path), str(tmp_path / "out"), "--gamma", "2"])
     (tmp_path / "junk.png").write_bytes(b"not an image")
     (tmp_path / "index.csv").write_text("path,name,incl\njunk.png,J,50\n")
-    with pytest.raises(ValueError, match=r"junk\.png: not a raster image"):
+    with pytest.raises(ValueError, match=r"junk\.png: not an image the service reads"):
         main([str(tmp_path), str(tmp_path / "out"), "--gamma", "2"])

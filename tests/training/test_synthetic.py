@@ -1,5 +1,6 @@
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -148,3 +149,58 @@ def test_shards_do_not_depend_on_the_number_of_processes(tmp_path: Path) -> None
     stamp = (tmp_path / "one" / "shard-00000.npz").stat().st_mtime_ns
     generate(tmp_path / "one", spec, processes=1, progress=False)
     assert (tmp_path / "one" / "shard-00000.npz").stat().st_mtime_ns == stamp
+
+
+def test_the_pedestal_is_placed_on_the_galaxy_the_renderer_drew(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The footprint handed to the pedestal is the thin disk's centre and major axis, in the
+    band images' own pixels (before any flip, rotation or crop)."""
+    import training.synthetic as synthetic
+
+    drawn: list[np.ndarray] = []
+    footprints: list[Footprint] = []
+    real_draw, real_pedestal = synthetic._draw, synthetic.sky_pedestal
+
+    def draw(*args: Any, **kwargs: Any) -> np.ndarray:
+        drawn.append(real_draw(*args, **kwargs))
+        return drawn[-1]
+
+    def pedestal(pixels: np.ndarray, footprint: Footprint, rng: np.random.Generator
+                 ) -> tuple[np.ndarray, str]:
+        footprints.append(footprint)
+        return real_pedestal(pixels, footprint, rng)
+
+    monkeypatch.setattr(synthetic, "_draw", draw)
+    monkeypatch.setattr(synthetic, "sky_pedestal", pedestal)
+    checked = 0
+    for index in range(30):
+        drawn.clear()
+        footprints.clear()
+        galaxy = render_galaxy(5, index, pedestals=True, pedestal_chance=1.0)[1]
+        if galaxy.inclination < 50:
+            continue
+        thin = drawn[1]  # the PSF kernel first, then the thin disk
+        rows, cols = np.mgrid[0:thin.shape[0], 0:thin.shape[1]]
+        weight = thin / thin.sum()
+        x, y = float((weight * cols).sum()), float((weight * rows).sum())
+        (footprint,) = footprints
+        assert abs(footprint.x - x) < 1.0 and abs(footprint.y - y) < 1.0
+        cxx = float((weight * (cols - x) ** 2).sum())
+        cyy = float((weight * (rows - y) ** 2).sum())
+        cxy = float((weight * (cols - x) * (rows - y)).sum())
+        major = 0.5 * np.arctan2(2 * cxy, cxx - cyy)
+        difference = (footprint.position_angle - major + np.pi / 2) % np.pi - np.pi / 2
+        assert abs(difference) < 0.1
+        checked += 1
+    assert checked >= 5
+
+
+def test_sets_are_joined_over_the_arrays_both_have_and_pedestal_chance_needs_pedestals() -> None:
+    from training.dataset import join
+
+    old = {"images": np.zeros((2, 4), np.uint8), "labels": np.array([1.0, 2.0])}
+    new = {**old, "pedestal": np.array(["", "ring"])}
+    joined = join(new, old)
+    assert set(joined) == {"images", "labels"} and len(joined["labels"]) == 4
+    with pytest.raises(ValueError, match="pedestals=True"):
+        DatasetSpec(count=4, seed=1, pedestal_chance=0.5)
