@@ -49,7 +49,6 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
-
     from training.augment import EARLY_TYPE_BULGE, EARLY_TYPE_MIN_DEG
     from training.dataset import generate, join, load
     from training.train import train_flavor

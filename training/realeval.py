@@ -25,7 +25,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +70,19 @@ def hubble_group(hubble: str) -> str:
     ``SBab`` is Sa-Sab, ``SABcd`` Sc-Scd); '' for anything else."""
     found = re.fullmatch(r"S(?:AB|B)?([a-dm])[a-dm]?", hubble.strip())
     return HUBBLE_GROUPS[found.group(1)] if found else ""
+
+
+def write_index(directory: Path, rows: Sequence[Mapping[str, object]],
+                columns: Sequence[str]) -> Path:
+    """DIRECTORY/index.csv (the folder made if need be) holding ``rows`` under ``columns``
+    (a column a row lacks is left empty); :func:`read_index` reads it back."""
+    directory.mkdir(parents=True, exist_ok=True)
+    index = directory / "index.csv"
+    with index.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return index
 
 
 def read_index(directory: Path) -> list[RealImage]:

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from training import realeval
 from training.openngc import axes_of, find
 from training.realneg import axial_ratio_inclination, fetch_debian
 
@@ -148,12 +149,7 @@ def write_index(out: Path, tree: Path, listed: list[Entry]) -> Path:
         rows.append({"path": str(target.resolve()), "name": entry["name"],
                      "kind": entry["kind"], "headline": entry["headline"],
                      "hubble": entry["hubble"], "incl": catalogue_inclination(entry["ongc"])})
-    index = out / "index.csv"
-    with index.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return index
+    return realeval.write_index(out, rows, COLUMNS)
 
 
 def fetch_pypi(filename: str, pkg: Path) -> Path:
@@ -240,6 +236,7 @@ def main(argv: list[str] | None = None) -> Path:
                              f"training/realsets/{SECOND_LIST.name})")
     args = parser.parse_args(argv)
     return build(args.out, args.pkg, args.listing)
+
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from training.openngc import find
-from training.realeval import read_index
+from training.realeval import read_index, write_index
 
 TABLE = Path(__file__).resolve().parent / "realsets" / "inclinations.csv"
 ZOO_TABLE = TABLE.with_name("zoo.csv")
@@ -203,11 +203,7 @@ def main() -> None:
         relabelled = relabel(rows, set(), table)
         columns = list(dict.fromkeys(
             ["path", "name", "incl", *(key for row in relabelled for key in row)]))
-        args.write.mkdir(parents=True, exist_ok=True)
-        with (args.write / "index.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, restval="")
-            writer.writeheader()
-            writer.writerows(relabelled)
+        write_index(args.write, relabelled, columns)
         print(f"{len(relabelled)} images with a published inclination in {args.write}")
     if args.sets:
         print(f"{'name':<12} {'set':>7} {'publ.':>7} {'diff':>6}  method      catalogue")

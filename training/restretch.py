@@ -19,6 +19,7 @@ from PIL import Image
 from preprocessor.decoding import decode_image
 from preprocessor.imaging import convert_mode
 from servicekit.problems import Problem
+from training.realeval import write_index
 
 
 def restretch(image: Image.Image, gamma: float) -> Image.Image:
@@ -55,19 +56,14 @@ def restretch_set(source: Path, output: Path, gamma: float) -> Path:
     if not rows or "path" not in fields:
         raise ValueError(f"{source}/index.csv lists no images")
     output.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[dict[str, str]] = []
     for number, row in enumerate(rows):
         path = Path(row["path"])
         path = path if path.is_absolute() else source / path
         target = output / f"{number:04d}-{path.stem}.png"
         restretch(read_upload(path), gamma).save(target)
         written.append({**row, "path": target.name})  # beside the index, as read_index reads it
-    index = output / "index.csv"
-    with index.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(written)
-    return index
+    return write_index(output, written, fields)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

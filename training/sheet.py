@@ -3,6 +3,7 @@ labelled with their inclination (the reported convention) and rendering; and rea
 images beside synthetic ones of about the same inclination, to see what gives the synthetic
 ones away."""
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,9 @@ def contact_sheet(output: Path, seed: int = 7, hard: bool = False, columns: int 
                   pedestals: bool = False) -> Path:
     """``pedestals``: only galaxies that drew a sky pedestal, captioned with its kind."""
     tiles: list[np.ndarray] = []
-    index = -1
-    while len(tiles) < columns * rows:
-        index += 1
+    for index in itertools.count():
+        if len(tiles) == columns * rows:
+            break
         array, galaxy = render(seed, index, hard, bulge_edge_on=bulge_edge_on,
                                pedestals=pedestals)
         if pedestals and not galaxy.pedestal:

@@ -23,6 +23,7 @@ from training.realeval import (
     predict_in_process,
     read_index,
     real_statistics,
+    write_index,
 )
 from training.synthetic import render_galaxy
 
@@ -422,3 +423,13 @@ def test_the_index_keeps_its_other_columns_and_ignores_unnamed_fields(tmp_path: 
     assert [(i.name, i.incl, dict(i.columns)) for i in images] == [
         ("A", 60.0, {"rendering": "photo"}), ("B", None, {"rendering": "sdss"})]
     assert images[0].path == tmp_path / "a.png"
+
+
+def test_an_index_written_is_read_back_with_missing_columns_left_empty(tmp_path: Path) -> None:
+    rows = [{"path": "a.png", "name": "A", "incl": "60.0", "set": "one"},
+            {"path": "b.png", "name": "B", "incl": "face_on"}]
+    index = write_index(tmp_path / "new", rows, ["path", "name", "incl", "set"])
+    assert index == tmp_path / "new" / "index.csv"
+    images = read_index(tmp_path / "new")
+    assert [(i.path, i.incl, i.columns["set"]) for i in images] == [
+        (tmp_path / "new" / "a.png", 60.0, "one"), (tmp_path / "new" / "b.png", None, "")]

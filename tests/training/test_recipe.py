@@ -91,4 +91,3 @@ def test_generate_offers_every_data_set_of_both_recipes() -> None:
         assert parser().parse_args(["generate", "--set", name]).set == name
     with pytest.raises(SystemExit):
         parser().parse_args(["generate", "--set", "test-easy"])
-
