@@ -260,8 +260,10 @@ def parser() -> argparse.ArgumentParser:
                             "train-early-third", "train-bulge-edge-on-third", "train-pedestal",
                             "train-early-pedestal", "train-bulge-edge-on-pedestal",
                             "train-every-pedestal", "train-early-every-pedestal",
-                            "train-bulge-edge-on-every-pedestal", "validation",
-                            "test", "test-hard", "test-bulge-edge-on", "test-pedestal"])
+                            "train-bulge-edge-on-every-pedestal", "train-pedestal-2",
+                            "train-early-pedestal-2", "train-bulge-edge-on-pedestal-2",
+                            "validation", "test", "test-hard", "test-bulge-edge-on",
+                            "test-pedestal"])
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("train", help="train (or resume) flavors of the recipe and export them")

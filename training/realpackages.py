@@ -3,7 +3,9 @@ packages ship, listed in a CSV file: ``training/realsets/packages.csv`` (the def
 and 2.5 m frames of ellipticals and lenticulars, Abell 2744 cut-outs, two photographs of the Orion
 nebula, textures of M31 and M33, IRAF's M51 test image) or ``training/realsets/packages-2.csv``
 (``--list``: Hubble colour images of spirals and nebulae, amateur CCD frames of ellipticals, star
-clusters and a planetary nebula, astroquery's test images, the Hubble Deep Field). For evaluation
+clusters and a planetary nebula, astroquery's test images, the Hubble Deep Field) or
+``training/realsets/packages-3.csv`` (``--list``: the Messier thumbnails of the npm package
+d3-celestial, cut from its sprite, and three frames of PyPI sdists). For evaluation
 only: never to train, never to choose a threshold; each a blind set, fixed before any of its
 images was scored.
 
@@ -11,12 +13,16 @@ usage: python -m training.realpackages OUTDIR [--pkg DIR] [--list CSV]
 
 ``--pkg``: the download and extraction cache (default OUTDIR/_pkg): the PyPI files (pinned by
 file name, fetched through PyPI's simple API and checked against its sha256) and the Debian
-packages (``apt-get download``) are kept there and reused, the members the list names unpacked
-under DIR/tree/<package>/. Writes OUTDIR/<name>.fits or .jpg as an upload would send it (FITS
-as is; ``.fits.gz`` inflated; the IRAF image converted to FITS, :func:`iraf_to_fits`; JPEG as is)
+packages (``apt-get download``) and the npm tarballs (the registry's, checked against its
+integrity hash) are kept there and reused, the members the list names unpacked under
+DIR/tree/<package>/. Writes OUTDIR/<name>.fits or .jpg as an upload would send it (FITS
+as is; ``.fits.gz`` inflated; the IRAF image converted to FITS, :func:`iraf_to_fits`; JPEG as is;
+a row with a ``crop`` box, ``x0 y0 x1 y1`` in pixels, cut from its image and written as PNG)
 and OUTDIR/index.csv with the columns path,name,kind,headline,hubble,incl: ``incl`` for a spiral
 with an OpenNGC entry from its isophotal axis ratio (q0 = 0.2,
-:func:`training.realneg.axial_ratio_inclination`), else empty.
+:func:`training.realneg.axial_ratio_inclination`), else empty; and OUTDIR/spirals/index.csv, those
+spirals alone (an ``evaluate --real`` set; ``training.references --write --keep`` relabels it with
+published inclinations where there are).
 """
 
 import argparse
@@ -41,11 +47,13 @@ from training.realneg import axial_ratio_inclination, fetch_debian
 
 LIST = Path(__file__).resolve().parent / "realsets" / "packages.csv"
 SECOND_LIST = LIST.with_name("packages-2.csv")
+THIRD_LIST = LIST.with_name("packages-3.csv")
 KINDS = frozenset({"elliptical", "lenticular", "dwarf", "group", "spiral", "nebula", "cluster",
                    "field"})
-SOURCES = ("pypi", "debian")
+SOURCES = ("pypi", "debian", "npm")
 COLUMNS = ("path", "name", "kind", "headline", "hubble", "incl")
 SIMPLE_API = "https://pypi.org/simple/{project}/"
+NPM_REGISTRY = "https://registry.npmjs.org"
 IRAF_PIX_HEADER = 2048  # bytes before the pixels of an IRAF (v2) .pix file
 IRAF_SHAPE = (512, 512)  # IRAF's dev$pix
 
@@ -104,10 +112,34 @@ def iraf_to_fits(imh: Path, target: Path, name: str, origin: str) -> None:
     hdu.writeto(target, overwrite=True)
 
 
+def crop_box(entry: Entry) -> tuple[int, int, int, int] | None:
+    """The ``crop`` column (``x0 y0 x1 y1``, pixels, x1 and y1 exclusive) as a box; None where the
+    column is empty or absent."""
+    text = (entry.get("crop") or "").strip()
+    if not text:
+        return None
+    box = tuple(int(value) for value in text.split())
+    if len(box) != 4 or not (0 <= box[0] < box[2] and 0 <= box[1] < box[3]):
+        raise ValueError(f"{entry['name']}: crop {text!r} is not 'x0 y0 x1 y1' with x0 < x1, "
+                         f"y0 < y1")
+    return box[0], box[1], box[2], box[3]
+
+
 def convert(source: Path, out: Path, entry: Entry) -> Path:
-    """One packaged file → OUTDIR/<name>.fits or .<its suffix>, the bytes an upload would send."""
+    """One packaged file → OUTDIR/<name>.fits or .<its suffix>, the bytes an upload would send;
+    a tile cut from a larger picture (``crop``) → OUTDIR/<name>.png."""
     name = entry["name"]
-    if source.suffix == ".imh":
+    box = crop_box(entry)
+    if box is not None:
+        from PIL import Image
+
+        target = out / f"{name}.png"
+        with Image.open(source) as picture:
+            if box[2] > picture.width or box[3] > picture.height:
+                raise ValueError(f"{name}: crop {box} outside {source.name}'s "
+                                 f"{picture.width}x{picture.height}")
+            picture.convert("RGB").crop(box).save(target)
+    elif source.suffix == ".imh":
         target = out / f"{name}.fits"
         iraf_to_fits(source, target, name, f"{entry['member']} of Debian's {entry['package']}")
     elif source.name.endswith(".fits.gz"):
@@ -135,7 +167,8 @@ def catalogue_inclination(name: str) -> str:
 
 def write_index(out: Path, tree: Path, listed: list[Entry]) -> Path:
     """The images of ``listed`` from an extracted ``tree`` (tree/<package>/<member>) → OUTDIR
-    files and OUTDIR/index.csv (absolute paths). Raises FileNotFoundError for a missing member."""
+    files and OUTDIR/index.csv (absolute paths), and OUTDIR/spirals/index.csv for the spirals
+    with a catalogue inclination. Raises FileNotFoundError for a missing member."""
     missing = [f"{entry['name']}: {tree / entry['package'] / member}"
                for entry in listed for member in members(entry)
                if not (tree / entry["package"] / member).is_file()]
@@ -149,6 +182,11 @@ def write_index(out: Path, tree: Path, listed: list[Entry]) -> Path:
         rows.append({"path": str(target.resolve()), "name": entry["name"],
                      "kind": entry["kind"], "headline": entry["headline"],
                      "hubble": entry["hubble"], "incl": catalogue_inclination(entry["ongc"])})
+    spiral_columns = ("path", "name", "incl", "hubble")
+    spirals = [{column: row[column] for column in spiral_columns} for row in rows
+               if row["kind"] == "spiral" and row["incl"]]
+    if spirals:
+        realeval.write_index(out / "spirals", spirals, spiral_columns)
     return realeval.write_index(out, rows, COLUMNS)
 
 
@@ -177,8 +215,40 @@ def fetch_pypi(filename: str, pkg: Path) -> Path:
     return target
 
 
+def fetch_npm(package: str, pkg: Path, registry: str = NPM_REGISTRY) -> Path:
+    """``name@version``'s tarball from the npm registry, checked against the registry's sha512
+    integrity; kept as DIR/<name>-<version>.tgz."""
+    name, _, version = package.rpartition("@")
+    if not name or not version:
+        raise ValueError(f"npm package {package!r} is not name@version")
+    target = pkg / f"{name.replace('/', '-').lstrip('@')}-{version}.tgz"
+    if target.is_file():
+        return target
+    import base64
+
+    import httpx
+
+    meta = httpx.get(f"{registry}/{name}/{version}", timeout=60, follow_redirects=True)
+    meta.raise_for_status()
+    dist = meta.json()["dist"]
+    response = httpx.get(dist["tarball"], follow_redirects=True, timeout=600)
+    response.raise_for_status()
+    algorithm, _, digest = dist["integrity"].partition("-")
+    if algorithm != "sha512" or hashlib.sha512(response.content).digest() != base64.b64decode(
+            digest):
+        raise ValueError(f"{package}: the tarball does not match the registry's integrity")
+    partial = pkg / f"{target.name}.part"
+    partial.write_bytes(response.content)
+    partial.replace(target)
+    return target
+
+
+FETCHERS: dict[str, Callable[[str, Path], Path]] = {
+    "pypi": fetch_pypi, "debian": fetch_debian, "npm": fetch_npm}
+
+
 def extract(archive: Path, names: list[str], dest: Path) -> None:
-    """``names`` from a wheel, an sdist (.tar.gz) or a .deb into ``dest``."""
+    """``names`` from a wheel, an sdist or npm tarball (.tar.gz, .tgz) or a .deb into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     if archive.suffix == ".deb":
         wanted = " ".join(shlex.quote(f"./{name}") for name in names)
@@ -202,11 +272,10 @@ def build(out: Path, pkg: Path | None = None, listing: Path = LIST) -> Path:
     listed = entries(listing)
     for package in dict.fromkeys(entry["package"] for entry in listed):
         group = [entry for entry in listed if entry["package"] == package]
-        needed = [member for entry in group for member in members(entry)
-                  if not (tree / package / member).is_file()]
+        needed = list(dict.fromkeys(member for entry in group for member in members(entry)
+                                    if not (tree / package / member).is_file()))
         if needed:
-            fetch = fetch_pypi if group[0]["source"] == "pypi" else fetch_debian
-            extract(fetch(package, pkg), needed, tree / package)
+            extract(FETCHERS[group[0]["source"]](package, pkg), needed, tree / package)
     index = write_index(out, tree, listed)
     print(f"{len(listed)} images in {out}")
     return index
@@ -232,8 +301,9 @@ def run_builder(module: str, doc: str | None, builder: Callable[[Path, Path | No
 def main(argv: list[str] | None = None) -> Path:
     parser = builder_parser("training.realpackages", __doc__)
     parser.add_argument("--list", type=Path, default=LIST, dest="listing",
-                        help=f"the images to assemble (default {LIST.name}; the second set: "
-                             f"training/realsets/{SECOND_LIST.name})")
+                        help=f"the images to assemble (default {LIST.name}; the second and "
+                             f"third sets: training/realsets/{SECOND_LIST.name}, "
+                             f"{THIRD_LIST.name})")
     args = parser.parse_args(argv)
     return build(args.out, args.pkg, args.listing)
 

@@ -131,21 +131,28 @@ def agreement(table: Table) -> dict[tuple[str, str], tuple[int, float]]:
                                   key=lambda item: tuple(map(METHODS.index, item[0])))}
 
 
-def relabel(rows: list[dict[str, str]], excluded: set[str], table: Table
+OWN = "own"  # the method of a label kept from the set itself (relabel's ``keep``)
+
+
+def relabel(rows: list[dict[str, str]], excluded: set[str], table: Table, keep: bool = False
             ) -> list[dict[str, str]]:
     """The index rows whose galaxy the table has a published inclination for, with ``incl``
     replaced by it and ``method`` and ``reference`` (the publications) added; the other columns
-    kept. Left out: a galaxy among ``excluded`` (:func:`galaxy_key` s), and a second image of a
-    galaxy already listed (to OpenNGC, M102 is M101)."""
+    kept. With ``keep``, the rows whose galaxy the table does not know stay too, with their own
+    ``incl`` and the method ``own``. Left out: a galaxy among ``excluded`` (:func:`galaxy_key`
+    s), and a second image of a galaxy already listed (to OpenNGC, M102 is M101)."""
     relabelled: list[dict[str, str]] = []
     seen = set(excluded)
     for row in rows:
         key = galaxy_key(row["name"])
-        found = None if key in seen else reference(key, table)
+        repeated = key in seen
+        found = None if repeated else reference(key, table)
         seen.add(key)
         if found is not None:
             relabelled.append({**row, "incl": found.label, "method": found.method,
                                "reference": found.catalogue})
+        elif keep and not repeated:
+            relabelled.append({**row, "method": OWN, "reference": "the set's own label"})
     return relabelled
 
 
@@ -188,6 +195,9 @@ def main() -> None:
                              "inclination, labelled with it, and a set column (the DIR's name, "
                              "where its index has none; for evaluate --real OUTDIR --by method "
                              "--by set)")
+    parser.add_argument("--keep", action="store_true",
+                        help="with --write, keep the images whose galaxy no table knows, with "
+                             f"the set's own label (method {OWN!r})")
     args = parser.parse_args()
     table: Table = {}
     for path in dict.fromkeys(args.table or [TABLE]):  # a table named twice is read once
@@ -200,11 +210,14 @@ def main() -> None:
                  "incl": FACE_ON if image.incl is None else str(image.incl),
                  "hubble": image.hubble, "set": directory.name, **image.columns}
                 for directory in args.sets for image in read_index(directory)]
-        relabelled = relabel(rows, set(), table)
+        relabelled = relabel(rows, set(), table, keep=args.keep)
         columns = list(dict.fromkeys(
             ["path", "name", "incl", *(key for row in relabelled for key in row)]))
         write_index(args.write, relabelled, columns)
-        print(f"{len(relabelled)} images with a published inclination in {args.write}")
+        published = sum(row["method"] != OWN for row in relabelled)
+        print(f"{published} images with a published inclination"
+              + (f", {len(relabelled) - published} with their own" if args.keep else "")
+              + f" in {args.write}")
     if args.sets:
         print(f"{'name':<12} {'set':>7} {'publ.':>7} {'diff':>6}  method      catalogue")
     for directory in args.sets:

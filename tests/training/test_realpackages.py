@@ -1,11 +1,17 @@
 """The packaged real set (training.realpackages): IRAF's .pix read and written as FITS, the list,
 and the index built from an already-extracted tree, all offline."""
 
+import base64
 import csv
 import gzip
+import hashlib
 import io
+import json
 import tarfile
+import threading
 import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +22,17 @@ from PIL import Image
 
 from preprocessor.decoding import decode_image
 from training import realpackages
+from training.realeval import read_index
 from training.realpackages import (
     IRAF_PIX_HEADER,
     LIST,
     SECOND_LIST,
+    THIRD_LIST,
     build,
+    crop_box,
     entries,
     extract,
+    fetch_npm,
     iraf_range,
     iraf_to_fits,
     members,
@@ -99,15 +109,36 @@ def test_the_packaged_list_names_eight_headline_non_disks() -> None:
     assert all(r["ongc"] == "" for r in rows if r["kind"] != "spiral")
 
 
+def tile_colour(box: tuple[int, int, int, int]) -> tuple[int, int, int]:
+    """The colour a stand-in sprite paints the tile at ``box``."""
+    return box[0] // 150 * 20 + 10, box[1] // 150 * 20 + 10, 128
+
+
+def fake_sprite(path: Path, boxes: list[tuple[int, int, int, int]]) -> None:
+    """A PNG-coded stand-in for a sprite (saved under the member's name): each box its own
+    colour, so that a tile cut from the wrong place shows."""
+    sprite = Image.new("RGB", (max(b[2] for b in boxes), max(b[3] for b in boxes)))
+    for box in boxes:
+        sprite.paste(tile_colour(box), box)
+    sprite.save(path, "PNG")
+
+
 def fake_tree(tree: Path, listing: Path = LIST) -> None:
     """Tiny stand-ins at every member path of the list."""
     buffer = io.BytesIO()
     fits.PrimaryHDU(np.arange(64, dtype=np.float32).reshape(8, 8)).writeto(buffer)
-    for entry in entries(listing):
+    listed = entries(listing)
+    for entry in listed:
         for member in members(entry):
             path = tree / entry["package"] / member
+            if path.exists():  # a sprite several rows cut from
+                continue
             path.parent.mkdir(parents=True, exist_ok=True)
-            if member.endswith((".fits", ".fit")):
+            boxes = [box for other in listed if other["member"] == member
+                     and (box := crop_box(other)) is not None]
+            if boxes:
+                fake_sprite(path, boxes)
+            elif member.endswith((".fits", ".fit")):
                 path.write_bytes(buffer.getvalue())
             elif member.endswith(".fits.gz"):
                 path.write_bytes(gzip.compress(buffer.getvalue()))
@@ -161,8 +192,9 @@ def no_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
     def offline(package: str, pkg: Path) -> Path:
         raise AssertionError(f"{package} fetched although extracted")
 
-    monkeypatch.setattr(realpackages, "fetch_pypi", offline)
-    monkeypatch.setattr(realpackages, "fetch_debian", offline)
+    monkeypatch.setitem(realpackages.FETCHERS, "pypi", offline)
+    monkeypatch.setitem(realpackages.FETCHERS, "debian", offline)
+    monkeypatch.setitem(realpackages.FETCHERS, "npm", offline)
 
 
 @pytest.mark.usefixtures("no_downloads")
@@ -208,12 +240,17 @@ def test_an_unknown_kind_in_a_list_is_refused(tmp_path: Path) -> None:
         entries(listing)
 
 
+def build_from_cache(tmp_path: Path, listing: Path) -> dict[str, dict[str, str]]:
+    """The command run on ``listing`` over a cache of stand-ins: the index's rows by name."""
+    fake_tree(tmp_path / "pkg" / "tree", listing)
+    index = realpackages.main([str(tmp_path / "out"), "--pkg", str(tmp_path / "pkg"),
+                               "--list", str(listing)])
+    return {row["name"]: row for row in read(index)}
+
+
 @pytest.mark.usefixtures("no_downloads")
 def test_the_command_builds_the_second_set_from_its_cache(tmp_path: Path) -> None:
-    fake_tree(tmp_path / "pkg" / "tree", SECOND_LIST)
-    index = realpackages.main([str(tmp_path / "out"), "--pkg", str(tmp_path / "pkg"),
-                               "--list", str(SECOND_LIST)])
-    rows = {row["name"]: row for row in read(index)}
+    rows = build_from_cache(tmp_path, SECOND_LIST)
     assert len(rows) == 18
     formats = {Path(row["path"]).suffix: decode_image(Path(row["path"]).read_bytes()).format
                for row in rows.values()}
@@ -224,3 +261,113 @@ def test_the_command_builds_the_second_set_from_its_cache(tmp_path: Path) -> Non
         "NGC3370-HST": "56.1", "M51-HST-colour": "32.4", "M104-HST": "56.2",
         "M51-munipack": "32.4", "M51-HST-gray": "32.4"}  # OpenNGC's axes, q0 = 0.2
     assert rows["HDF"]["kind"] == "field" and rows["M67"]["kind"] == "cluster"
+
+
+def test_the_third_list_is_the_messier_thumbnails_and_three_frames_none_scored_before() -> None:
+    rows = entries(THIRD_LIST)
+    assert len(rows) == 109 and len({r["name"] for r in rows}) == 109
+    headline = [r for r in rows if r["headline"] == "1"]
+    assert len(headline) == 77
+    assert {r["kind"] for r in headline} == {"elliptical", "cluster", "nebula", "group"}
+    assert sorted(r["name"] for r in rows if r["kind"] == "elliptical") == sorted(
+        ["M32", "M49", "M59", "M60", "M84", "M86", "M87", "M89", "M105"])
+    assert {(r["name"], r["kind"]) for r in rows
+            if r["headline"] == "0" and r["kind"] != "spiral"} == {
+        ("M85", "lenticular"), ("NGC5866", "lenticular"), ("M110", "dwarf")}
+    spirals = {r["name"]: r["ongc"] for r in rows if r["kind"] == "spiral"}
+    assert len(spirals) == 29 and spirals["ESO479-G1"] == "" and spirals["M104"] == "M104"
+    messier = [r for r in rows if r["source"] == "npm"]
+    assert len(messier) == 106 and not {"M24", "M40", "M73", "M82"} & {r["name"] for r in rows}
+    for row in messier:  # row-major tiles of 150 px, ten a row, M1 first
+        number = int(row["name"][1:]) if row["name"] != "NGC5866" else 102
+        x, y = (number - 1) % 10 * 150, (number - 1) // 10 * 150
+        assert crop_box(row) == (x, y, x + 150, y + 150), row["name"]
+    before = {(r["package"], r["member"]) for r in entries(LIST) + entries(SECOND_LIST)}
+    assert not before & {(r["package"], r["member"]) for r in rows}
+
+
+@pytest.mark.usefixtures("no_downloads")
+def test_the_command_builds_the_third_set_tiles_cut_from_the_sprite(tmp_path: Path) -> None:
+    rows = build_from_cache(tmp_path, THIRD_LIST)
+    assert len(rows) == 109
+    listed = {entry["name"]: entry for entry in entries(THIRD_LIST)}
+    for name in ("M1", "M51", "NGC5866", "M110"):
+        path = Path(rows[name]["path"])
+        assert path.name == f"{name}.png" and decode_image(path.read_bytes()).format == "PNG"
+        with Image.open(path) as tile:
+            assert tile.size == (150, 150)
+            box = crop_box(listed[name])
+            assert box is not None
+            assert tile.getpixel((75, 75)) == tile_colour(box)
+    assert Path(rows["NGC3344"]["path"]).suffix == ".fits"
+    assert rows["M31"]["incl"] == "69.9" and rows["ESO479-G1"]["incl"] == ""
+    spirals = {image.name: image for image in read_index(tmp_path / "out" / "spirals")}
+    assert len(spirals) == 28 and "ESO479-G1" not in spirals  # no catalogue inclination
+    assert spirals["M31"].incl == 69.9 and spirals["M31"].hubble == "Sb"
+    assert spirals["M51"].path == Path(rows["M51"]["path"])
+
+
+def test_a_crop_that_is_malformed_or_outside_its_picture_is_refused(tmp_path: Path) -> None:
+    entry = {"name": "T", "crop": "10 0 5 8"}
+    with pytest.raises(ValueError, match="T: crop '10 0 5 8'"):
+        crop_box(entry)
+    with pytest.raises(ValueError, match="T: crop"):
+        crop_box({"name": "T", "crop": "1 2 3"})
+    assert crop_box({"name": "T", "crop": ""}) is None and crop_box({"name": "T"}) is None
+    Image.new("RGB", (20, 20)).save(tmp_path / "sprite.jpg")
+    with pytest.raises(ValueError, match=r"T: crop \(0, 0, 30, 10\) outside sprite.jpg's 20x20"):
+        realpackages.convert(tmp_path / "sprite.jpg", tmp_path,
+                             {"name": "T", "crop": "0 0 30 10"})
+    assert not (tmp_path / "T.png").exists()
+
+
+@pytest.fixture
+def registry() -> Iterator[tuple[str, dict[str, bytes]]]:
+    """A small npm registry on 127.0.0.1: GET /<name>/<version> answers the version's document
+    (its dist.tarball on this server, dist.integrity the sha512 of ``served["good"]``), GET
+    /tarballs/<file> answers ``served`` under the file's stem."""
+    served: dict[str, bytes] = {"good": b"a tarball's bytes"}
+
+    class Registry(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            host = f"http://{self.headers['Host']}"
+            parts = self.path.strip("/").split("/")
+            if parts[0] == "tarballs":
+                body = served[parts[1].removesuffix(".tgz")]
+            else:
+                digest = base64.b64encode(hashlib.sha512(served["good"]).digest()).decode()
+                body = json.dumps({"name": parts[0], "version": parts[1], "dist": {
+                    "tarball": f"{host}/tarballs/{served.get('which', b'good').decode()}.tgz",
+                    "integrity": f"sha512-{digest}"}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", served
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_npm_tarball_is_fetched_checked_against_its_integrity_and_kept(
+        tmp_path: Path, registry: tuple[str, dict[str, bytes]]) -> None:
+    url, served = registry
+    kept = fetch_npm("d3-celestial@0.7.35", tmp_path, url)
+    assert kept == tmp_path / "d3-celestial-0.7.35.tgz" and kept.read_bytes() == served["good"]
+    served["good"] = b"changed on the server"  # kept: not fetched again
+    assert fetch_npm("d3-celestial@0.7.35", tmp_path, url).read_bytes() == b"a tarball's bytes"
+
+    served["bad"], served["which"] = b"tampered", b"bad"
+    with pytest.raises(ValueError, match=r"other@1\.0\.0: the tarball does not match"):
+        fetch_npm("other@1.0.0", tmp_path, url)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d3-celestial-0.7.35.tgz"]
+    with pytest.raises(ValueError, match="not name@version"):
+        fetch_npm("d3-celestial", tmp_path, url)

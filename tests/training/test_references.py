@@ -174,6 +174,30 @@ def test_write_relabels_several_indexes_into_one(tmp_path: Path,
         ("/abs/m100.png", "M100", "33.0", "SABb", "photometric")]
 
 
+def test_write_keep_keeps_the_galaxies_no_table_knows_with_their_own_label(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from training import references
+
+    monkeypatch.setattr(references, "TABLE", write_table(tmp_path))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.csv").write_text(
+        "path,name,incl\n/x/m74.png,M74,19.8\n/x/n891.png,NGC891,86\n/x/n891b.png,NGC891,84\n"
+        "/x/eso.png,ESO479-G1,face_on\n")
+    argv = ["references", str(tmp_path / "a"), "--write", str(tmp_path / "out")]
+    monkeypatch.setattr("sys.argv", [*argv, "--keep"])
+    references.main()
+    assert "1 images with a published inclination, 2 with their own in" in capsys.readouterr().out
+    with (tmp_path / "out" / "index.csv").open(newline="") as handle:
+        rows = [(r["name"], r["incl"], r["method"]) for r in csv.DictReader(handle)]
+    # NGC 891's second image is left out as without --keep: one image a galaxy
+    assert rows == [("M74", "19.8", "own"), ("NGC891", "89.0", "kinematic"),
+                    ("ESO479-G1", "face_on", "own")]
+    monkeypatch.setattr("sys.argv", argv)
+    references.main()
+    with (tmp_path / "out" / "index.csv").open(newline="") as handle:
+        assert [r["name"] for r in csv.DictReader(handle)] == ["NGC891"]
+
 ZOO_TEXT = HEADER + """NGC891,89,,zoo,Zoo,repo/z.txt
 NGC4321,face_on,,zoo,Zoo,repo/z.txt
 NGC5457,face_on,,zoo,Zoo,repo/z.txt
