@@ -10,7 +10,6 @@ the field in a random direction (beyond the 12% off-centre framings the flavors 
 on). Deterministic in ``seed``.
 """
 
-import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from PIL import Image
 
 from preprocessor.framing import choose
 from training.dataset import load
-from training.realeval import predict_in_process, read_index, real_statistics
+from training.realeval import predict_in_process, read_index, real_statistics, write_index
 
 FIELD_FACTOR = 3
 OFFSETS = (0.15, 0.33)
@@ -68,10 +67,7 @@ def write_sets(test_dir: Path, output: Path, count: int, seed: int = 0) -> dict[
             (directory / name).write_bytes(buffer.getvalue())
         rows.append({"path": name, "name": f"test-{n}", "incl": f"{float(label):.3f}"})
     for directory in sets.values():
-        with (directory / "index.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl"])
-            writer.writeheader()
-            writer.writerows(rows)
+        write_index(directory, rows, ("path", "name", "incl"))
     return sets
 
 

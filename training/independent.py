@@ -49,7 +49,6 @@ axial-ratio formula with q0 = 0.2 gives for the disk's projected axis ratio.
 """
 
 import argparse
-import csv
 import math
 import time
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ from astropy.visualization import AsinhStretch, LogStretch, make_lupton_rgb
 from PIL import Image
 
 from training.baseline import inclination_from_q
+from training.realeval import write_index
 
 Floats = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -500,12 +500,7 @@ def build(out: Path, count: int = 600, seed: int = 7001) -> Path:
         rows.append({"path": str(target.resolve()), "name": name, "incl": f"{g.label:.1f}",
                      "rendering": g.rendering, "bulge_fraction": f"{g.bulge_fraction:.3f}",
                      "thickness": f"{g.thickness:.3f}"})
-    index_path = out / "index.csv"
-    with index_path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["path"])
-        writer.writeheader()
-        writer.writerows(rows)
-    return index_path
+    return write_index(out, rows, list(rows[0]) if rows else ["path"])
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 
 from training.baseline import inclination_from_q
+from training.realeval import write_index
 from training.realpackages import extract, fetch_pypi, run_builder
 
 SDIST = "GalSim-2.0.7.tar.gz"
@@ -112,19 +113,10 @@ def write_set(catalogue: Path, fits_catalogue: Path, images: Path, out: Path) ->
                 "bulge_fraction": f"{float(fit['fit_dvc_btt'][number]):.3f}",
                 "mag": f"{float(fit['mag_auto'][number]):.2f}",
                 "zphot": f"{float(fit['zphot'][number]):.3f}"})
-    index = out / "index.csv"
-    with index.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    disks = out / "disks"
-    disks.mkdir(exist_ok=True)
-    with (disks / "index.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[c for c in COLUMNS if c != "kind"],
-                                extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(r for r in rows if r["kind"] == "disk")
-    return index
+    disk_columns = [column for column in COLUMNS if column != "kind"]
+    write_index(out / "disks", [{column: row[column] for column in disk_columns}
+                                for row in rows if row["kind"] == "disk"], disk_columns)
+    return write_index(out, rows, COLUMNS)
 
 
 def build(out: Path, pkg: Path | None = None) -> Path:

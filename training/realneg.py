@@ -47,6 +47,7 @@ from pathlib import Path
 from PIL import Image
 
 from training.openngc import axes_inclination, find
+from training.realeval import write_index
 from training.references import TABLE, galaxy_key, load, relabel
 
 SUBTREE = "usr/share/stellarium/nebulae/default"
@@ -217,29 +218,17 @@ def build(out: Path, pkg: Path | None = None, wide: bool = False,
         flat.convert("RGB").save(target)
         rows.append({"path": str(target), "name": entry["name"], "kind": entry["kind"],
                      "headline": entry["headline"], "hubble": entry.get("hubble", "")})
-    index = out / "index.csv"
-    with index.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["path", "name", "kind", "headline", "hubble"])
-        writer.writeheader()
-        writer.writerows(rows)
+    index = write_index(out, rows, ("path", "name", "kind", "headline", "hubble"))
     if wide:  # the spirals with a catalogue inclination, for `python -m training evaluate --real`
         spirals = [{"path": r["path"], "name": r["name"], "incl": e["incl"],
                     "hubble": r["hubble"]}
                    for r, e in zip(rows, listed, strict=True) if e.get("incl")]
-        (out / SPIRALS).mkdir(exist_ok=True)
-        with (out / SPIRALS / "index.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl", "hubble"])
-            writer.writeheader()
-            writer.writerows(spirals)
+        write_index(out / SPIRALS, spirals, ("path", "name", "incl", "hubble"))
         print(f"{len(spirals)} spirals with an OpenNGC axis ratio in {out / SPIRALS}")
         published = literature_spirals(
             [r for r in rows if r["kind"] == "spiral"], {galaxy_key(name) for name in names})
-        (out / LITERATURE).mkdir(exist_ok=True)
-        with (out / LITERATURE / "index.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["path", "name", "incl", "hubble",
-                                                        "method", "reference"])
-            writer.writeheader()
-            writer.writerows(published)
+        write_index(out / LITERATURE, published,
+                    ("path", "name", "incl", "hubble", "method", "reference"))
         print(f"{len(published)} spirals with a published inclination in {out / LITERATURE}")
     print(f"{len(rows)} images in {out}")
     return index
