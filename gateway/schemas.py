@@ -203,9 +203,9 @@ EXAMPLE_RESULT: dict[str, Any] = {
         "unit": "deg",
     },
     "flavors": [
-        {"name": "res128-22", "version": 1, "inclination_deg": 71.4, "clipped": False},
-        {"name": "res128-23", "version": 1, "inclination_deg": 72.5, "clipped": False},
-        {"name": "vgg3-v12", "version": 1, "inclination_deg": 68.8, "clipped": False},
+        {"name": "res128-30", "version": 1, "inclination_deg": 71.4, "clipped": False},
+        {"name": "res128-31", "version": 1, "inclination_deg": 72.5, "clipped": False},
+        {"name": "vgg3-v16", "version": 1, "inclination_deg": 68.8, "clipped": False},
     ],
     "failed_flavors": [],
     "alarm": {"raised": False, "spread_deg": 3.7, "threshold_deg": 10.0},

@@ -25,7 +25,7 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "unit": "deg",
             },
             "flavors": [
-                {"name": "res128-22", "version": 1, "inclination_deg": 61.2, "clipped": False}
+                {"name": "res128-30", "version": 1, "inclination_deg": 61.2, "clipped": False}
             ],
             "alarm": {"raised": False, "spread_deg": 3.5, "threshold_deg": 8.0},
             "rejection": {
@@ -38,7 +38,7 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
             },
         }
     ],
-    "failed_flavors": [{"name": "vgg3-v12", "reason": "deadline exceeded"}],
+    "failed_flavors": [{"name": "vgg3-v16", "reason": "deadline exceeded"}],
     "backend": "embedded",
 }
 

@@ -319,7 +319,7 @@ def parser() -> argparse.ArgumentParser:
                    help="where relative paths point (default: each CSV's folder)")
     p.add_argument("--name", required=True, help="the new flavor's name ([a-z0-9-])")
     p.add_argument("--base", default=None,
-                   help="fine-tune this flavor of --models (e.g. res128-22)")
+                   help="fine-tune this flavor of --models (e.g. res128-30)")
     p.add_argument("--architecture", default="vgg2")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
