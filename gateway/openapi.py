@@ -36,7 +36,7 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
     413: (
         "payload-too-large",
         "Payload Too Large",
-        "the upload is 31457280 bytes; the limit is 20971520",
+        "the upload is 80000000 bytes; the limit is 67108864",
     ),
     415: (
         "unsupported-media-type",

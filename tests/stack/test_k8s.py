@@ -385,3 +385,20 @@ def test_redis_runs_as_compose_runs_it() -> None:
     spec = compose()["services"]["redis"]
     assert redis["image"] == spec["image"]
     assert redis["args"] == [str(a) for a in spec["command"]]
+
+
+@pytest.mark.parametrize("directory", KUSTOMIZATIONS)
+def test_the_ingress_passes_every_upload_the_gateway_takes(directory: str) -> None:
+    """nginx's body limit above the gateway's, so that an upload too large meets the gateway's
+    413 problem, not nginx's HTML page; and none below it, which would refuse a legal upload."""
+    objects = build(directory)
+    (container,) = containers(of_kind(objects, "Deployment")["gateway"])
+    default = SETTINGS["gateway"].model_fields["max_upload_bytes"].default
+    gateway_limit = int(container_env(objects, container).get("GATEWAY_MAX_UPLOAD_BYTES", default))
+    for ingress in of_kind(objects, "Ingress").values():
+        size = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+        match = re.fullmatch(r"(\d+)([kmg]?)", size.lower())
+        assert match, f"proxy-body-size {size!r}"
+        number, unit = match.groups()
+        factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
+        assert int(number) * factor > gateway_limit
