@@ -36,7 +36,7 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
     413: (
         "payload-too-large",
         "Payload Too Large",
-        "the upload is 80000000 bytes; the limit is 67108864",
+        "the upload is 31457280 bytes; the limit is 10485760 bytes",
     ),
     415: (
         "unsupported-media-type",

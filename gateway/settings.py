@@ -48,10 +48,10 @@ class GatewaySettings(ServiceSettings):
         "is off centre) or as-is; catalog cutouts are always measured as-is (centred already).",
     )
     max_upload_bytes: int = Field(
-        default=64 * 1024 * 1024,
-        description="Largest upload (one image, or a whole batch body), bytes: else 413. A "
-        "Legacy Surveys or HST FITS frame is often 30-60 MB. The preprocessor's "
-        "PREPROCESSOR_MAX_UPLOAD_BYTES must be at least this: uploads are forwarded as they are.",
+        default=10 * 1024 * 1024,
+        description="Largest upload (one image, or a whole batch body), bytes: else 413. The "
+        "preprocessor's PREPROCESSOR_MAX_UPLOAD_BYTES must be at least this: uploads are "
+        "forwarded as they are.",
     )
     batch_concurrency: int = Field(
         default=8, ge=1, description="Galaxies evaluated at once in a batch."

@@ -26,11 +26,15 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# Room above the limit for multipart framing when a body's declared length is checked.
+MULTIPART_SLACK_BYTES = 64 * 1024
+
+
 class UploadLimitMiddleware:
     """Refuses a body declared larger than the limit (plus room for multipart framing) before
     any of it is read; a body without Content-Length is still counted by ``read_upload``."""
 
-    def __init__(self, app: ASGIApp, limit: int, slack: int = 64 * 1024) -> None:
+    def __init__(self, app: ASGIApp, limit: int, slack: int = MULTIPART_SLACK_BYTES) -> None:
         self.app = app
         self.limit = limit
         self.slack = slack

@@ -59,8 +59,8 @@ PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
             "type": "https://incline.invalid/problems/upload-too-large",
             "title": "Content Too Large",
             "status": 413,
-            "detail": "the body is larger than the limit of 67,108,864 bytes",
-            "max_bytes": 67108864,
+            "detail": "the body is larger than the limit of 10,485,760 bytes",
+            "max_bytes": 10485760,
         },
     ),
     415: _problem(

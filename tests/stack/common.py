@@ -32,6 +32,16 @@ def env_names(service: str) -> set[str]:
 
 
 def default_port(service: str) -> int:
-    port = SETTINGS[service].model_fields["port"].default
-    assert isinstance(port, int)
-    return port
+    return int_default(service, "port")
+
+
+def int_default(service: str, field: str) -> int:
+    value = SETTINGS[service].model_fields[field].default
+    assert isinstance(value, int)
+    return value
+
+
+def upload_limit(service: str, env: dict[str, str]) -> int:
+    """The service's largest upload under this environment: its value there, else the default."""
+    return int(env.get(env_prefix(service) + "MAX_UPLOAD_BYTES",
+                       int_default(service, "max_upload_bytes")))

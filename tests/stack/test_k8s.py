@@ -18,7 +18,15 @@ import pytest
 import yaml
 
 from devstack.processes import REPO_ROOT
-from tests.stack.common import SETTINGS, default_port, env_names, env_prefix, shipped_flavors
+from gateway.uploads import MULTIPART_SLACK_BYTES
+from tests.stack.common import (
+    SETTINGS,
+    default_port,
+    env_names,
+    env_prefix,
+    shipped_flavors,
+    upload_limit,
+)
 
 K8S = REPO_ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.32.0"
@@ -387,18 +395,27 @@ def test_redis_runs_as_compose_runs_it() -> None:
     assert redis["args"] == [str(a) for a in spec["command"]]
 
 
+
 @pytest.mark.parametrize("directory", KUSTOMIZATIONS)
-def test_the_ingress_passes_every_upload_the_gateway_takes(directory: str) -> None:
-    """nginx's body limit above the gateway's, so that an upload too large meets the gateway's
-    413 problem, not nginx's HTML page; and none below it, which would refuse a legal upload."""
+def test_every_upload_the_gateway_takes_gets_through_the_ingress_and_the_preprocessor(
+    directory: str,
+) -> None:
+    """nginx's body limit above the gateway's (with the room the gateway leaves for multipart
+    framing), so that too large an upload meets the gateway's 413 problem, not nginx's page; and
+    the preprocessor's limit at least the gateway's, which forwards uploads as they are."""
     objects = build(directory)
-    (container,) = containers(of_kind(objects, "Deployment")["gateway"])
-    default = SETTINGS["gateway"].model_fields["max_upload_bytes"].default
-    gateway_limit = int(container_env(objects, container).get("GATEWAY_MAX_UPLOAD_BYTES", default))
-    for ingress in of_kind(objects, "Ingress").values():
+    deployments = of_kind(objects, "Deployment")
+    limits = {}
+    for service in ("gateway", "preprocessor"):
+        (container,) = containers(deployments[service])
+        limits[service] = upload_limit(service, container_env(objects, container))
+    assert limits["preprocessor"] >= limits["gateway"]
+    ingresses = of_kind(objects, "Ingress")
+    assert ingresses, "no Ingress: nothing reaches the gateway from outside"
+    for ingress in ingresses.values():
         size = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
         match = re.fullmatch(r"(\d+)([kmg]?)", size.lower())
         assert match, f"proxy-body-size {size!r}"
         number, unit = match.groups()
         factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
-        assert int(number) * factor > gateway_limit
+        assert int(number) * factor >= limits["gateway"] + MULTIPART_SLACK_BYTES
