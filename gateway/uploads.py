@@ -26,6 +26,19 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes the limit: a body sent without
+    Content-Length (chunked) is not checked by ``UploadLimitMiddleware``."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(size, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 # Room above the limit for multipart framing when a body's declared length is checked.
 MULTIPART_SLACK_BYTES = 64 * 1024
 

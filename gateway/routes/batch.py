@@ -22,7 +22,7 @@ from gateway.tables import (
     line_row,
     write_table,
 )
-from gateway.uploads import read_upload
+from gateway.uploads import read_body, read_upload
 from servicekit.problems import Unprocessable, UnsupportedMediaType
 
 router = APIRouter(prefix="/api", tags=["batch"])
@@ -100,7 +100,7 @@ async def _items(request: Request, max_items: int, max_bytes: int) -> list[Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         try:
-            payload = json.loads(await request.body())
+            payload = json.loads(await read_body(request, max_bytes))
         except ValueError as exc:
             raise Unprocessable(f"the body is not valid JSON: {exc}") from exc
         except RecursionError as exc:  # e.g. [[[[…]]]] thousands deep
@@ -114,7 +114,7 @@ async def _items(request: Request, max_items: int, max_bytes: int) -> list[Any]:
             data = await read_upload(upload, max_bytes)
         return items_from_table(data, max_items)
     if content_type in _TABLE_BODIES:
-        return items_from_table(await request.body(), max_items)
+        return items_from_table(await read_body(request, max_bytes), max_items)
     raise UnsupportedMediaType(
         "send the batch as application/json, a table (text/csv, text/x-ecsv, "
         "application/x-votable+xml, application/fits) or a multipart upload of one, "

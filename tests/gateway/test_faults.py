@@ -107,6 +107,27 @@ def test_too_large_upload_without_length_is_413_while_read(stack: Stack) -> None
     assert_problem(response, 413, str(MAX_UPLOAD_BYTES))
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b"[" + b'"NGC 4565", ' * (MAX_UPLOAD_BYTES // 11) + b'"M 31"]'),
+        ("text/csv", b"name\n" + b"NGC 4565\n" * (MAX_UPLOAD_BYTES // 9 + 1)),
+    ],
+    ids=["json", "csv"],
+)
+def test_too_large_batch_without_length_is_413_while_read(
+    stack: Stack, content_type: str, body: bytes
+) -> None:
+    response = httpx.post(
+        f"{stack.url}/api/batch",
+        content=iter([body[i : i + 65536] for i in range(0, len(body), 65536)]),
+        headers={"Content-Type": content_type},
+        timeout=60,
+    )
+    assert "content-length" not in {k.lower() for k in response.request.headers}
+    assert_problem(response, 413, str(MAX_UPLOAD_BYTES))
+
+
 def test_skyserver_down_is_503(stack: Stack) -> None:
     stack.skyserver_mode("down")
     try:
