@@ -113,7 +113,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         },
     )
     # Inside the request-context middleware (so a refusal still carries its request id).
-    app.user_middleware.append(Middleware(UploadLimitMiddleware, limit=settings.max_upload_bytes))
+    app.user_middleware.append(Middleware(
+        UploadLimitMiddleware, limit=max(settings.max_upload_bytes, settings.max_batch_bytes)
+    ))
     app.include_router(inclination.router)
     app.include_router(batch.router)
     app.include_router(images.router)

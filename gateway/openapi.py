@@ -36,7 +36,7 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
     413: (
         "payload-too-large",
         "Payload Too Large",
-        "the upload is 31457280 bytes; the limit is 10485760 bytes",
+        "the upload is 52428800 bytes; the limit is 41943040 bytes",
     ),
     415: (
         "unsupported-media-type",

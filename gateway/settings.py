@@ -48,10 +48,15 @@ class GatewaySettings(ServiceSettings):
         "is off centre) or as-is; catalog cutouts are always measured as-is (centred already).",
     )
     max_upload_bytes: int = Field(
+        default=40 * 1024 * 1024,
+        description="Largest uploaded image, bytes: else 413 (a survey FITS frame is often "
+        "30-40 MB). The preprocessor's PREPROCESSOR_MAX_UPLOAD_BYTES must be at least this: "
+        "uploads are forwarded as they are. The gateway holds an upload twice while reading it.",
+    )
+    max_batch_bytes: int = Field(
         default=10 * 1024 * 1024,
-        description="Largest upload (one image, or a whole batch body), bytes: else 413. The "
-        "preprocessor's PREPROCESSOR_MAX_UPLOAD_BYTES must be at least this: uploads are "
-        "forwarded as they are.",
+        description="Largest batch body (JSON or a table), bytes: else 413. Parsing a JSON "
+        "list takes about 20 times its size; 20,000 rows fit in about 2 MB.",
     )
     batch_concurrency: int = Field(
         default=8, ge=1, description="Galaxies evaluated at once in a batch."

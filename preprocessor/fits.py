@@ -28,7 +28,7 @@ survey:
 import io
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -45,6 +45,11 @@ SATURATION_PERCENTILE: Final = 99.9
 SOFTENING_SIGMAS: Final = 3.0
 MIN_SOFTENING: Final = 1e-4
 _STATS_SAMPLE: Final = 65_536  # pixels used for the sky/noise/percentile statistics
+# A plane of more pixels than this is block-averaged by the smallest whole factor that brings it
+# within: the decode's float64 copies cost about 145 bytes a pixel (a 3000 x 3000 survey frame
+# would need 1.3 GB unbinned). As many pixels as a 10 MiB float32 frame, the largest upload
+# before frames were binned, so no frame decoded before is binned now.
+MAX_DECODED_PIXELS: Final = 2_750_000
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -52,9 +57,11 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True)
 class Band:
     name: str
-    data: FloatArray  # 2-D, FITS orientation (row 0 at the bottom)
-    wcs: WCS | None
+    data: FloatArray  # 2-D, FITS orientation (row 0 at the bottom), binned by ``binning``
+    wcs: WCS | None  # of ``data``: binned alike
     dtype: str
+    size: tuple[int, int]  # the plane as uploaded, (width, height)
+    binning: int = 1
 
 
 @dataclass(frozen=True)
@@ -67,11 +74,13 @@ class StretchedImage:
     aligned: str  # "wcs" (reprojected onto the r band), or "none"
     softening: float
     saturation: float
+    binning: int = 1  # block-averaged by this factor before the stretch
 
     def details(self) -> dict[str, str]:
         return {
             "bands": ",".join(self.bands),
             "alignment": self.aligned,
+            "binning": str(self.binning),
             "stretch": (
                 f"lupton-asinh a={self.softening:.4g} "
                 f"saturation={self.saturation:.6g} (p{SATURATION_PERCENTILE:g})"
@@ -121,8 +130,38 @@ def _celestial_wcs(header: astrofits.Header) -> WCS | None:
     return wcs if wcs.has_celestial and wcs.wcs.ctype[0] != "" else None
 
 
+def binning_factor(width: int, height: int) -> int:
+    factor = 1
+    while (width // factor) * (height // factor) > MAX_DECODED_PIXELS:
+        factor += 1
+    return factor
+
+
+def _binned(raw: npt.NDArray[np.generic], factor: int) -> FloatArray:
+    """(..., H, W) → float64 (..., H // f, W // f), each value the mean of an f x f block (the
+    last H % f rows and W % f columns left out); NaN in a block makes the block NaN."""
+    if factor == 1:
+        return raw.astype(np.float64)
+    height, width = raw.shape[-2] // factor * factor, raw.shape[-1] // factor * factor
+    blocks = raw[..., :height, :width].reshape(
+        *raw.shape[:-2], height // factor, factor, width // factor, factor
+    )
+    binned: FloatArray = blocks.mean(axis=(-3, -1), dtype=np.float64)
+    return binned
+
+
+def _binned_wcs(wcs: WCS | None, factor: int) -> WCS | None:
+    if wcs is None or factor == 1:
+        return wcs
+    try:
+        return wcs.slice((slice(None, None, factor), slice(None, None, factor)))
+    except Exception:
+        return None
+
+
 def _planes(hdu: astrofits.hdu.base.ExtensionHDU, max_pixels: int) -> list[FloatArray]:
-    """A 2-D HDU → [plane]; a cube → its planes (degenerate axes dropped)."""
+    """A 2-D HDU → [plane]; a cube → its planes (degenerate axes dropped); each binned by
+    :func:`binning_factor`."""
     shape = tuple(int(n) for n in hdu.shape)
     height, width = shape[-2], shape[-1]
     leading = [n for n in shape[:-2] if n != 1]
@@ -143,8 +182,22 @@ def _planes(hdu: astrofits.hdu.base.ExtensionHDU, max_pixels: int) -> list[Float
         raise UnreadableImage(f"FITS data cannot be read (truncated?): {exc}") from exc
     if raw.size != int(np.prod(shape)):
         raise UnreadableImage("FITS data is truncated")
-    array = raw.astype(np.float64).reshape(leading[0] if leading else 1, height, width)
+    array = _binned(raw.reshape(leading[0] if leading else 1, height, width),
+                    binning_factor(width, height))
     return [array[k] for k in range(array.shape[0])]
+
+
+def _band(name: str, hdu: astrofits.hdu.base.ExtensionHDU, plane: FloatArray) -> Band:
+    height, width = (int(n) for n in hdu.shape[-2:])
+    factor = binning_factor(width, height)
+    return Band(
+        name,
+        plane,
+        _binned_wcs(_celestial_wcs(hdu.header), factor),
+        str(np.dtype(hdu.data.dtype).newbyteorder("=").name),
+        (width, height),
+        factor,
+    )
 
 
 def read_bands(data: bytes, max_pixels: int) -> list[Band]:
@@ -172,19 +225,14 @@ def read_bands(data: bytes, max_pixels: int) -> list[Band]:
                     planes = _planes(hdu, max_pixels)
                     if len(planes) != 1:
                         raise UnreadableImage("with three image HDUs each must be a 2-D image")
-                    dtype = str(np.dtype(hdu.data.dtype).newbyteorder("=").name)
-                    bands.append(Band(name, planes[0], _celestial_wcs(hdu.header), dtype))
+                    bands.append(_band(name, hdu, planes[0]))
                 return bands
             _, hdu = images[0]
             planes = _planes(hdu, max_pixels)
-            dtype = str(np.dtype(hdu.data.dtype).newbyteorder("=").name)
-            wcs = _celestial_wcs(hdu.header)
             if len(planes) == 1:
-                return [Band(_band_name(hdu.header) or "single", planes[0], wcs, dtype)]
+                return [_band(_band_name(hdu.header) or "single", hdu, planes[0])]
             if len(planes) == 3:
-                return [
-                    Band(name, plane, wcs, dtype) for name, plane in zip(BANDS, planes, strict=True)
-                ]
+                return [_band(name, hdu, plane) for name, plane in zip(BANDS, planes, strict=True)]
             raise UnreadableImage(f"a FITS cube of {len(planes)} planes; expected 3 (g, r, i) or 1")
 
 
@@ -325,17 +373,20 @@ def stretch(planes: Sequence[FloatArray], names: Sequence[str]) -> tuple[Image.I
 
 
 def _stretched(bands: Sequence[Band], planes: Sequence[FloatArray], aligned: str) -> StretchedImage:
+    reference = bands[len(bands) // 2]  # the grid the bands were aligned on
     image, softening, saturation = stretch(planes, [band.name for band in bands])
     dtypes = {band.dtype for band in bands}
+    width, height = reference.size
     return StretchedImage(
         image=image,
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
         mode=f"{'/'.join(sorted(dtypes))}x{len(bands)}",
         bands=tuple(band.name for band in bands),
         aligned=aligned,
         softening=softening,
         saturation=saturation,
+        binning=reference.binning,
     )
 
 
@@ -353,6 +404,6 @@ def decode_band_files(files: Sequence[bytes], *, max_pixels: int) -> StretchedIm
         found = read_bands(data, max_pixels)
         if len(found) != 1:
             raise UnreadableImage(f"the {name} file holds {len(found)} bands; expected one")
-        bands.append(Band(name, found[0].data, found[0].wcs, found[0].dtype))
+        bands.append(replace(found[0], name=name))
     planes, aligned = align(bands)
     return _stretched(bands, planes, aligned)

@@ -59,8 +59,8 @@ PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
             "type": "https://incline.invalid/problems/upload-too-large",
             "title": "Content Too Large",
             "status": 413,
-            "detail": "the body is larger than the limit of 10,485,760 bytes",
-            "max_bytes": 10485760,
+            "detail": "the body is larger than the limit of 41,943,040 bytes",
+            "max_bytes": 41943040,
         },
     ),
     415: _problem(

@@ -8,9 +8,9 @@ class PreprocessorSettings(ServiceSettings):
 
     port: int = 8002
     # Largest request body for one image (POST /preprocess, /preview), bytes → else 413. At least
-    # the gateway's GATEWAY_MAX_UPLOAD_BYTES: it forwards an upload as it is. It also bounds a
-    # FITS upload's pixels, and the FITS decode holds about 145 bytes a pixel (380 MiB at 10 MiB).
-    max_upload_bytes: int = 10 * 1024 * 1024
+    # the gateway's GATEWAY_MAX_UPLOAD_BYTES: it forwards an upload as it is. A FITS frame is
+    # block-averaged to at most 1024 px a side before its stretch (fits.MAX_DECODED_SIDE).
+    max_upload_bytes: int = 40 * 1024 * 1024
     # Largest request body for the three g, r, i FITS files together (…/bands), bytes → else 413.
     max_bands_upload_bytes: int = 30 * 1024 * 1024
     # Decompression-bomb guard: most pixels one image (or one FITS band) may have → else 413.

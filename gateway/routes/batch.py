@@ -164,7 +164,7 @@ async def batch(
         Query(description="Answer format; overrides Accept. Default: NDJSON."),
     ] = None,
 ) -> Response:
-    items = await _items(request, settings.batch_max_items, settings.max_upload_bytes)
+    items = await _items(request, settings.batch_max_items, settings.max_batch_bytes)
     fmt = format or format_for_accept(request.headers.get("accept"))
     headers = {"X-Batch-Items": str(len(items))}
     stream = run_batch(

@@ -1,6 +1,7 @@
 """FITS: layouts, band order and colours, orientation, NaNs, the asinh stretch, WCS alignment."""
 
 import gzip
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -18,14 +19,19 @@ from tests.preprocessor.factories import (
     multi_hdu_fits,
     offset_bands,
     single_band_fits,
+    sky_wcs,
 )
 
 W, H = 64, 48
 
 
-def flat(value: float = 100.0, seed: int = 9) -> np.ndarray:
+def flat_field(width: int, height: int, value: float = 100.0, seed: int = 9) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    return (value + rng.normal(0.0, 2.0, size=(H, W))).astype(np.float32)
+    return (value + rng.normal(0.0, 2.0, size=(height, width))).astype(np.float32)
+
+
+def flat(value: float = 100.0, seed: int = 9) -> np.ndarray:
+    return flat_field(W, H, value, seed)
 
 
 def test_single_band_is_gray_and_centred() -> None:
@@ -215,3 +221,53 @@ def test_gzip_bomb_truncated_gzip_and_gzip_of_something_else() -> None:
         decode_image(packed[: len(packed) // 2])
     with pytest.raises(UnreadableImage, match="not FITS"):
         decode_image(gzip.compress(b"just text"))
+
+
+
+def test_a_large_plane_is_block_averaged_before_the_stretch_keeping_its_shape() -> None:
+    width, height = 2600, 1100  # 2.86 Mpx: binned by 2 → 1300 x 550
+    galaxy = gaussian_galaxy(width, height, sigma_x=150.0, sigma_y=60.0, noise=5.0)
+    decoded = decode_image(single_band_fits(galaxy))
+    assert decoded.image.size == (1300, 550)
+    assert (decoded.width, decoded.height) == (width, height)  # the upload's size
+    assert decoded.details["binning"] == "2"
+    image = np.asarray(decoded.image, dtype=float)
+    cx, cy, q, _ = moments(np.where(image > 100, image, 0.0))
+    assert abs(cx - (1300 - 1) / 2) < 1.0 and abs(cy - (550 - 1) / 2) < 1.0
+    assert q == pytest.approx(0.4, abs=0.03)
+    small = decode_image(single_band_fits(gaussian_galaxy(W, H)))
+    assert small.details["binning"] == "1" and small.image.size == (W, H)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1619, 1619), (4096, 640), (2048, 1280)])
+def test_no_frame_that_fitted_the_old_10_mib_limit_is_binned(width: int, height: int) -> None:
+    assert width * height * 4 <= 10 * 2**20  # float32 under the limit before frames were binned
+    assert fitsmod.binning_factor(width, height) == 1
+    assert fitsmod.binning_factor(3000, 3000) == 2 and fitsmod.binning_factor(4096, 4096) == 3
+
+
+def test_a_binned_plane_keeps_its_wcs_on_the_sky() -> None:
+    width, height = 2100, 1500  # 3.15 Mpx: binned by 2 → 1050 x 750
+    wcs = sky_wcs(width, height)
+    (band,) = fitsmod.read_bands(single_band_fits(flat_field(width, height), wcs), 10**8)
+    assert band.binning == 2 and band.data.shape == (750, 1050) and band.size == (width, height)
+    assert band.wcs is not None
+    binned = np.array([[0.0, 0.0], [10.0, 20.0], [1049.0, 749.0]])
+    # binned pixel (x, y) is the block of original pixels 2x, 2x + 1: centred on 2x + 0.5
+    np.testing.assert_allclose(
+        band.wcs.wcs_pix2world(binned, 0), wcs.wcs_pix2world(2 * binned + 0.5, 0), atol=1e-9
+    )
+
+
+def test_a_survey_size_frame_decodes_in_a_bounded_memory() -> None:
+    """3000 x 3000 float32 (36 MB, as ESO 479-G1's Legacy Surveys frame): unbinned the stretch's
+    float64 copies took about 1.3 GiB."""
+    data = single_band_fits(flat_field(3000, 3000))
+    tracemalloc.start()
+    try:
+        decoded = decode_image(data, max_pixels=10**8)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert decoded.image.size == (1500, 1500)
+    assert peak < 500 * 2**20, f"peak {peak / 2**20:.0f} MiB"
