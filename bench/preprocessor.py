@@ -1,6 +1,7 @@
-"""Latency of the preprocessor: a 512x512 JPEG (and a 2048x2048 one, the largest cutout) and a
-3x512x512 FITS cube → tensor, in process and over HTTP on loopback (a ``python -m preprocessor``
-child on a free port, or ``--url``); and the framing of uploads (``frame=auto``: finding the
+"""Latency of the preprocessor: a 512x512 JPEG (and a 2048x2048 one, the largest cutout), a
+3000x3000 FITS frame (a survey frame, binned before its stretch) and a 3x512x512 FITS cube →
+tensor, in process and over HTTP on loopback (a ``python -m preprocessor`` child on a free
+port, or ``--url``); and the framing of uploads (``frame=auto``: finding the
 galaxy, here in the corner of a 512x512 JPEG, and measuring it centred).
 
     python -m bench.preprocessor [--count 200] [--max-seconds 20] [--url http://127.0.0.1:8002]
@@ -51,6 +52,14 @@ def sample_jpeg(side: int = SIDE, shift: float = 0.0, scale: float = 0.08) -> by
     pixels = (np.clip(rgb, 0.0, 1.0) * 255.0).round().astype(np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def sample_fits_frame(side: int = 3000) -> bytes:
+    """One band of a survey-size frame (3000 x 3000 float32, 36 MB: binned by 2 before the
+    stretch)."""
+    buffer = io.BytesIO()
+    fits.PrimaryHDU((galaxy(side) * 1000.0).astype(np.float32)).writeto(buffer)
     return buffer.getvalue()
 
 
@@ -140,10 +149,10 @@ def main(argv: list[str] | None = None) -> list[Result]:
     args = parser.parse_args(argv)
 
     jpeg, cube, big_jpeg = sample_jpeg(), sample_fits_cube(), sample_jpeg(2048)
-    corner = sample_jpeg(shift=0.3, scale=0.02)
+    corner, frame = sample_jpeg(shift=0.3, scale=0.02), sample_fits_frame()
     print(
         f"inputs: {SIDE}x{SIDE} JPEG {len(jpeg):,} B; 3x{SIDE}x{SIDE} float32 FITS cube "
-        f"{len(cube):,} B; {os.cpu_count()} CPUs"
+        f"{len(cube):,} B; 3000x3000 float32 FITS frame {len(frame):,} B; {os.cpu_count()} CPUs"
     )
     results = [
         measure(
@@ -168,6 +177,12 @@ def main(argv: list[str] | None = None) -> list[Result]:
             "in process: FITS cube -> (1,128,128,3)",
             lambda: preprocess_bytes(cube, "rgb", "none"),
             args.count,
+            args.max_seconds,
+        ),
+        measure(
+            "in process: 3000x3000 FITS -> (1,128,128,3)",
+            lambda: preprocess_bytes(frame, "rgb", "none", max_pixels=10**8),
+            min(args.count, 40),
             args.max_seconds,
         ),
         measure(
@@ -214,6 +229,12 @@ def main(argv: list[str] | None = None) -> list[Result]:
                 "HTTP: FITS cube -> (1,128,128,3)",
                 post(cube, "mode=rgb"),
                 args.count,
+                args.max_seconds,
+            ),
+            measure(
+                "HTTP: 3000x3000 FITS -> (1,128,128,3)",
+                post(frame, "mode=rgb"),
+                min(args.count, 40),
                 args.max_seconds,
             ),
             measure_concurrent(
