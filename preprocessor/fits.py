@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from astropy.io import fits as astrofits
 from astropy.visualization import AsinhStretch, ManualInterval, make_lupton_rgb
-from astropy.wcs import WCS
+from astropy.wcs import WCS, Sip
 from PIL import Image
 
 from preprocessor.problems import ImageTooLarge, UnreadableImage
@@ -48,7 +48,8 @@ _STATS_SAMPLE: Final = 65_536  # pixels used for the sky/noise/percentile statis
 # A plane of more pixels than this is block-averaged by the smallest whole factor that brings it
 # within: the decode's float64 copies cost about 145 bytes a pixel (a 3000 x 3000 survey frame
 # would need 1.3 GB unbinned). As many pixels as a 10 MiB float32 frame, the largest upload
-# before frames were binned, so no frame decoded before is binned now.
+# before frames were binned, so no float32 frame accepted then is binned now (an int16 or a
+# compressed one of more pixels may be).
 MAX_DECODED_PIXELS: Final = 2_750_000
 
 FloatArray = npt.NDArray[np.float64]
@@ -131,8 +132,12 @@ def _celestial_wcs(header: astrofits.Header) -> WCS | None:
 
 
 def binning_factor(width: int, height: int) -> int:
+    """The smallest whole factor that brings the plane within MAX_DECODED_PIXELS, never past its
+    shorter side."""
     factor = 1
-    while (width // factor) * (height // factor) > MAX_DECODED_PIXELS:
+    while (width // factor) * (height // factor) > MAX_DECODED_PIXELS and factor < min(
+        width, height
+    ):
         factor += 1
     return factor
 
@@ -151,12 +156,35 @@ def _binned(raw: npt.NDArray[np.generic], factor: int) -> FloatArray:
 
 
 def _binned_wcs(wcs: WCS | None, factor: int) -> WCS | None:
+    """The WCS of the plane binned by ``factor``: binned pixel p (1-based) is the block centred on
+    original pixel factor * (p - 0.5) + 0.5, so CRPIX → (CRPIX - 0.5) / factor + 0.5, the pixel
+    scale (CD, or CDELT under PC) x factor, SIP's A_pq and B_pq (and the inverse's) x
+    factor^(p+q-1); a lookup-table distortion cannot be binned: 422."""
     if wcs is None or factor == 1:
         return wcs
-    try:
-        return wcs.slice((slice(None, None, factor), slice(None, None, factor)))
-    except Exception:
-        return None
+    if wcs.cpdis1 is not None or wcs.cpdis2 is not None or wcs.det2im1 is not None \
+            or wcs.det2im2 is not None:
+        raise UnreadableImage(
+            "a FITS frame this large is binned before its stretch, and its WCS has a lookup-table "
+            "distortion that cannot be binned"
+        )
+    binned = wcs.deepcopy()
+    binned.wcs.crpix = (np.asarray(wcs.wcs.crpix) - 0.5) / factor + 0.5
+    if wcs.wcs.has_cd():
+        binned.wcs.cd = np.asarray(wcs.wcs.cd) * factor
+    else:
+        binned.wcs.cdelt = np.asarray(wcs.wcs.cdelt) * factor
+    if wcs.sip is not None:
+        def scaled(coefficients: npt.NDArray[np.float64] | None) -> npt.NDArray[np.float64] | None:
+            if coefficients is None:
+                return None
+            order = np.add.outer(np.arange(coefficients.shape[0]), np.arange(coefficients.shape[1]))
+            return np.asarray(coefficients) * float(factor) ** (order - 1)
+
+        binned.sip = Sip(scaled(wcs.sip.a), scaled(wcs.sip.b), scaled(wcs.sip.ap),
+                         scaled(wcs.sip.bp), binned.wcs.crpix)
+    binned.wcs.set()
+    return binned
 
 
 def _planes(hdu: astrofits.hdu.base.ExtensionHDU, max_pixels: int) -> list[FloatArray]:

@@ -26,7 +26,7 @@ without being blown up), filled with the sky level where it runs past the image.
 """
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 import numpy as np
@@ -98,6 +98,19 @@ class Framing:
     def square(self) -> tuple[float, float, float]:
         """(left, top, side) for :func:`preprocessor.imaging.to_model_input`."""
         return self.left, self.top, self.side
+
+    def in_upload_pixels(self, width: int, height: int, image_width: int) -> "Framing":
+        """The same framing in the pixels of the upload (``width`` x ``height``) when it was
+        measured on a reduced decode ``image_width`` wide (a drafted JPEG, a binned FITS)."""
+        factor = width / image_width
+        if factor == 1.0:
+            return self
+        found = self.found
+        if found is not None:
+            found = replace(found, x=found.x * factor, y=found.y * factor,
+                            diameter=found.diameter * factor, width=width, height=height)
+        return replace(self, found=found, left=self.left * factor, top=self.top * factor,
+                       side=self.side * factor)
 
 
 def _gray(image: Image.Image) -> tuple[npt.NDArray[np.float64], float]:

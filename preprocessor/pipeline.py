@@ -37,9 +37,12 @@ def model_input(decoded: DecodedImage, mode: ColorMode, frame: Frame = "as-is"
     try:
         framing = choose(decoded.image) if frame == "auto" else None
         square = framing.square if framing is not None and framing.applied else None
-        return to_model_input(decoded.image, mode, MODEL_SIZE, square), framing
+        tensor = to_model_input(decoded.image, mode, MODEL_SIZE, square)
     except ValueError as exc:
         raise UnreadableImage(f"{decoded.format} image in mode {decoded.mode}: {exc}") from exc
+    if framing is not None:  # reported in the upload's pixels, as its width and height are
+        framing = framing.in_upload_pixels(decoded.width, decoded.height, decoded.image.width)
+    return tensor, framing
 
 
 def prepare(decoded: DecodedImage, mode: ColorMode, copies: Copies, frame: Frame = "as-is"

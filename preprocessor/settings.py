@@ -8,8 +8,8 @@ class PreprocessorSettings(ServiceSettings):
 
     port: int = 8002
     # Largest request body for one image (POST /preprocess, /preview), bytes → else 413. At least
-    # the gateway's GATEWAY_MAX_UPLOAD_BYTES: it forwards an upload as it is. A FITS frame is
-    # block-averaged to at most 1024 px a side before its stretch (fits.MAX_DECODED_SIDE).
+    # the gateway's GATEWAY_MAX_UPLOAD_BYTES: it forwards an upload as it is. A FITS frame of more
+    # than fits.MAX_DECODED_PIXELS is block-averaged before its stretch.
     max_upload_bytes: int = 40 * 1024 * 1024
     # Largest request body for the three g, r, i FITS files together (…/bands), bytes → else 413.
     max_bands_upload_bytes: int = 30 * 1024 * 1024

@@ -21,8 +21,9 @@ TENSOR_RESPONSE = {
         "description": (
             "float32 (N, 128, 128, C) in [0, 1] as .npy; headers X-Image-Format, X-Image-Width, "
             "X-Image-Height, X-Image-Mode, X-Image-SHA256, X-Tensor-Shape (and X-FITS-Bands, "
-            "X-FITS-Alignment, X-FITS-Stretch for FITS; with frame=auto X-Framing-Applied, "
-            "X-Framing-Square, X-Framing-Reason and, when a galaxy was found, X-Framing-Galaxy, "
+            "X-FITS-Alignment, X-FITS-Binning, X-FITS-Stretch for FITS; with frame=auto "
+            "X-Framing-Applied, X-Framing-Square, X-Framing-Reason and, when a galaxy was found, "
+            "X-Framing-Galaxy, "
             "X-Framing-Offset, X-Framing-Extent)"
         ),
         "content": {NPY_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},

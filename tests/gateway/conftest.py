@@ -14,15 +14,17 @@ from devstack.stack import Stack, local_stack
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 
-__all__ = ["MAX_UPLOAD_BYTES", "Stack", "in_process_gateway"]
+__all__ = ["MAX_BATCH_BYTES", "MAX_UPLOAD_BYTES", "Stack", "in_process_gateway"]
 
 # Small enough to test 413 quickly; large enough for every image the tests send.
 MAX_UPLOAD_BYTES = 1_000_000
+# Below the upload limit, so that the two limits can be told apart.
+MAX_BATCH_BYTES = 500_000
 
 GATEWAY_TEST_OPTIONS = {
     "GATEWAY_REDIS_RETRY_S": "0.2",
     "GATEWAY_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
-    "GATEWAY_MAX_BATCH_BYTES": str(MAX_UPLOAD_BYTES),
+    "GATEWAY_MAX_BATCH_BYTES": str(MAX_BATCH_BYTES),
     "GATEWAY_CATALOG_TIMEOUT_S": "10",
 }
 CATALOG_TEST_OPTIONS = {

@@ -6,7 +6,7 @@ import itertools
 import httpx
 import pytest
 
-from tests.gateway.conftest import MAX_UPLOAD_BYTES, Stack, in_process_gateway
+from tests.gateway.conftest import MAX_BATCH_BYTES, MAX_UPLOAD_BYTES, Stack, in_process_gateway
 from tests.gateway.factories import galaxy_image_bytes, truncated_png
 
 pytestmark = pytest.mark.slow
@@ -110,8 +110,8 @@ def test_too_large_upload_without_length_is_413_while_read(stack: Stack) -> None
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [
-        ("application/json", b"[" + b'"NGC 4565", ' * (MAX_UPLOAD_BYTES // 11) + b'"M 31"]'),
-        ("text/csv", b"name\n" + b"NGC 4565\n" * (MAX_UPLOAD_BYTES // 9 + 1)),
+        ("application/json", b"[" + b'"NGC 4565", ' * (MAX_BATCH_BYTES // 11) + b'"M 31"]'),
+        ("text/csv", b"name\n" + b"NGC 4565\n" * (MAX_BATCH_BYTES // 9 + 1)),
     ],
     ids=["json", "csv"],
 )
@@ -125,7 +125,21 @@ def test_too_large_batch_without_length_is_413_while_read(
         timeout=60,
     )
     assert "content-length" not in {k.lower() for k in response.request.headers}
-    assert_problem(response, 413, str(MAX_UPLOAD_BYTES))
+    assert_problem(response, 413, str(MAX_BATCH_BYTES))
+
+
+def test_batches_and_images_have_their_own_limits(stack: Stack) -> None:
+    """A batch body over GATEWAY_MAX_BATCH_BYTES is refused though the upload limit is larger;
+    an image between the two is measured."""
+    body = b"name\n" + b"NGC 4565\n" * (MAX_BATCH_BYTES // 9 + 1)
+    assert MAX_BATCH_BYTES < len(body) < MAX_UPLOAD_BYTES
+    response = httpx.post(f"{stack.url}/api/batch", content=body,
+                          headers={"Content-Type": "text/csv"}, timeout=60)
+    assert_problem(response, 413, str(MAX_BATCH_BYTES))
+    image = galaxy_image_bytes("PNG", side=64)
+    padded = image + bytes(MAX_BATCH_BYTES + 1000)  # PNG readers stop at IEND
+    assert MAX_BATCH_BYTES < len(padded) < MAX_UPLOAD_BYTES
+    assert upload(stack, padded, "padded.png").status_code == 200
 
 
 def test_skyserver_down_is_503(stack: Stack) -> None:

@@ -6,10 +6,12 @@ import tracemalloc
 import numpy as np
 import pytest
 from astropy.io import fits
+from astropy.wcs import WCS, Sip
 
 from preprocessor import fits as fitsmod
 from preprocessor.decoding import decode_bands, decode_image
 from preprocessor.imaging import to_model_input
+from preprocessor.pipeline import preprocess_bytes
 from preprocessor.problems import ImageTooLarge, UnreadableImage
 from tests.preprocessor.factories import (
     cube_fits,
@@ -259,6 +261,35 @@ def test_a_binned_plane_keeps_its_wcs_on_the_sky() -> None:
     )
 
 
+def sip_cd_wcs(width: int, height: int) -> WCS:
+    """A TAN-SIP WCS with a CD matrix (rotated, as survey frames carry), second- and third-order
+    distortion terms of a few pixels at the corners."""
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ["RA---TAN-SIP", "DEC--TAN-SIP"]
+    wcs.wcs.crval = [150.0, 2.0]
+    wcs.wcs.crpix = [width / 2 + 10.5, height / 2 - 7.25]
+    scale, angle = 0.262 / 3600.0, np.radians(20.0)
+    wcs.wcs.cd = scale * np.array([[-np.cos(angle), np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    a, b = np.zeros((4, 4)), np.zeros((4, 4))
+    a[2, 0], a[1, 1], a[3, 0] = 2e-6, -1e-6, 1e-9
+    b[0, 2], b[1, 1], b[0, 3] = 1.5e-6, 0.5e-6, -1e-9
+    wcs.sip = Sip(a, b, None, None, wcs.wcs.crpix)
+    wcs.wcs.set()
+    return wcs
+
+
+@pytest.mark.parametrize("kind", ["cdelt", "cd-sip"])
+def test_a_binned_wcs_puts_every_binned_pixel_where_its_block_was(kind: str) -> None:
+    width, height = 2100, 1500
+    wcs = sky_wcs(width, height) if kind == "cdelt" else sip_cd_wcs(width, height)
+    binned = fitsmod._binned_wcs(wcs, 2)
+    assert binned is not None
+    pixels = np.array([[0.0, 0.0], [700.0, 300.0], [1049.0, 749.0], [10.0, 740.0]])
+    np.testing.assert_allclose(
+        binned.all_pix2world(pixels, 0), wcs.all_pix2world(2 * pixels + 0.5, 0), atol=1e-9
+    )
+
+
 def test_a_survey_size_frame_decodes_in_a_bounded_memory() -> None:
     """3000 x 3000 float32 (36 MB, as ESO 479-G1's Legacy Surveys frame): unbinned the stretch's
     float64 copies took about 1.3 GiB."""
@@ -271,3 +302,16 @@ def test_a_survey_size_frame_decodes_in_a_bounded_memory() -> None:
         tracemalloc.stop()
     assert decoded.image.size == (1500, 1500)
     assert peak < 500 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_the_framing_of_a_binned_frame_is_reported_in_the_uploads_pixels() -> None:
+    width, height = 2600, 1100  # binned by 2
+    galaxy = gaussian_galaxy(width, height, centre=(600.0, 700.0), sigma_x=60.0, sigma_y=30.0)
+    prepared = preprocess_bytes(single_band_fits(galaxy), "gray", "none", frame="auto")
+    framing = prepared.framing
+    assert framing is not None and framing.found is not None
+    assert (framing.found.width, framing.found.height) == (width, height)
+    # FITS row 0 is the bottom: the galaxy drawn at row 700 of 1100 shows at y = 1099 - 700
+    assert framing.found.x == pytest.approx(600.0, abs=6.0)
+    assert framing.found.y == pytest.approx(height - 1 - 700.0, abs=6.0)
+    assert framing.applied and framing.left < framing.found.x < framing.left + framing.side
