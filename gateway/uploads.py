@@ -1,5 +1,7 @@
 """Reading an uploaded file with the size limit enforced before it is all in memory."""
 
+from collections.abc import AsyncIterator
+
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -15,28 +17,31 @@ def _too_large(size: int, limit: int) -> PayloadTooLarge:
     )
 
 
-async def read_upload(file: UploadFile, limit: int) -> bytes:
-    chunks: list[bytes] = []
+async def _read_limited(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """The chunks joined, refused with 413 as soon as they pass the limit."""
+    read: list[bytes] = []
     size = 0
-    while chunk := await file.read(CHUNK):
+    async for chunk in chunks:
         size += len(chunk)
         if size > limit:
             raise _too_large(size, limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        read.append(chunk)
+    return b"".join(read)
+
+
+async def _file_chunks(file: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await file.read(CHUNK):
+        yield chunk
+
+
+async def read_upload(file: UploadFile, limit: int) -> bytes:
+    return await _read_limited(_file_chunks(file), limit)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes the limit: a body sent without
-    Content-Length (chunked) is not checked by ``UploadLimitMiddleware``."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(size, limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The request body, counted while read: a body sent without Content-Length (chunked) is not
+    checked by ``UploadLimitMiddleware``."""
+    return await _read_limited(request.stream(), limit)
 
 
 # Room above the limit for multipart framing when a body's declared length is checked.

@@ -187,9 +187,11 @@ def _binned_wcs(wcs: WCS | None, factor: int) -> WCS | None:
     return binned
 
 
-def _planes(hdu: astrofits.hdu.base.ExtensionHDU, max_pixels: int) -> list[FloatArray]:
+def _planes(
+    hdu: astrofits.hdu.base.ExtensionHDU, max_pixels: int
+) -> tuple[list[FloatArray], int]:
     """A 2-D HDU → [plane]; a cube → its planes (degenerate axes dropped); each binned by
-    :func:`binning_factor`."""
+    :func:`binning_factor`, which comes back with them."""
     shape = tuple(int(n) for n in hdu.shape)
     height, width = shape[-2], shape[-1]
     leading = [n for n in shape[:-2] if n != 1]
@@ -210,14 +212,14 @@ def _planes(hdu: astrofits.hdu.base.ExtensionHDU, max_pixels: int) -> list[Float
         raise UnreadableImage(f"FITS data cannot be read (truncated?): {exc}") from exc
     if raw.size != int(np.prod(shape)):
         raise UnreadableImage("FITS data is truncated")
-    array = _binned(raw.reshape(leading[0] if leading else 1, height, width),
-                    binning_factor(width, height))
-    return [array[k] for k in range(array.shape[0])]
-
-
-def _band(name: str, hdu: astrofits.hdu.base.ExtensionHDU, plane: FloatArray) -> Band:
-    height, width = (int(n) for n in hdu.shape[-2:])
     factor = binning_factor(width, height)
+    array = _binned(raw.reshape(leading[0] if leading else 1, height, width), factor)
+    return [array[k] for k in range(array.shape[0])], factor
+
+
+def _band(name: str, hdu: astrofits.hdu.base.ExtensionHDU, plane: FloatArray, factor: int
+          ) -> Band:
+    height, width = (int(n) for n in hdu.shape[-2:])
     return Band(
         name,
         plane,
@@ -250,17 +252,18 @@ def read_bands(data: bytes, max_pixels: int) -> list[Band]:
                     )
                 bands = []
                 for name, hdu in zip(BANDS, chosen, strict=True):
-                    planes = _planes(hdu, max_pixels)
+                    planes, factor = _planes(hdu, max_pixels)
                     if len(planes) != 1:
                         raise UnreadableImage("with three image HDUs each must be a 2-D image")
-                    bands.append(_band(name, hdu, planes[0]))
+                    bands.append(_band(name, hdu, planes[0], factor))
                 return bands
             _, hdu = images[0]
-            planes = _planes(hdu, max_pixels)
+            planes, factor = _planes(hdu, max_pixels)
             if len(planes) == 1:
-                return [_band(_band_name(hdu.header) or "single", hdu, planes[0])]
+                return [_band(_band_name(hdu.header) or "single", hdu, planes[0], factor)]
             if len(planes) == 3:
-                return [_band(name, hdu, plane) for name, plane in zip(BANDS, planes, strict=True)]
+                return [_band(name, hdu, plane, factor)
+                        for name, plane in zip(BANDS, planes, strict=True)]
             raise UnreadableImage(f"a FITS cube of {len(planes)} planes; expected 3 (g, r, i) or 1")
 
 

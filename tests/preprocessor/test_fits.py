@@ -225,7 +225,6 @@ def test_gzip_bomb_truncated_gzip_and_gzip_of_something_else() -> None:
         decode_image(gzip.compress(b"just text"))
 
 
-
 def test_a_large_plane_is_block_averaged_before_the_stretch_keeping_its_shape() -> None:
     width, height = 2600, 1100  # 2.86 Mpx: binned by 2 → 1300 x 550
     galaxy = gaussian_galaxy(width, height, sigma_x=150.0, sigma_y=60.0, noise=5.0)
