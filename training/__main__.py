@@ -263,8 +263,9 @@ def parser() -> argparse.ArgumentParser:
                             "train-bulge-edge-on-every-pedestal", "train-pedestal-2",
                             "train-early-pedestal-2", "train-bulge-edge-on-pedestal-2",
                             "train-pedestal-3", "train-early-pedestal-3",
-                            "train-bulge-edge-on-pedestal-3", "validation", "test",
-                            "test-hard", "test-bulge-edge-on", "test-pedestal"])
+                            "train-bulge-edge-on-pedestal-3", "train-clumpy", "validation",
+                            "test", "test-hard", "test-bulge-edge-on", "test-pedestal",
+                            "test-clumpy"])
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("train", help="train (or resume) flavors of the recipe and export them")

@@ -36,6 +36,7 @@ class DatasetSpec:
     bulge_edge_ons: bool = False  # every galaxy a bulge-dominated edge-on (70-90°, B/T to 0.85)
     pedestals: bool = False  # sometimes a faint glow of sky around the galaxy (sky_pedestal)
     pedestal_chance: float | None = None  # ... this often whatever the rendering (None: by it)
+    clumpy: bool = False  # every galaxy a clumpy late type (light largely in star-forming clumps)
 
     def __post_init__(self) -> None:
         if self.pedestal_chance is not None and not self.pedestals:
@@ -55,6 +56,8 @@ class DatasetSpec:
             kind = "bulge-dominated edge-ons: 70-90°, B/T 0.45-0.85"
         elif self.early_types:
             kind = "early types: B/T 0.3-0.7"
+        elif self.clumpy:
+            kind = "clumpy late types: 20-50% of the light in clumps, B/T < 0.08"
         if self.pedestals:
             which = ("with sky pedestals" if self.pedestal_chance is None
                      else f"with sky pedestals on {self.pedestal_chance:.0%}")
@@ -138,7 +141,8 @@ def galaxy_arrays(spec: DatasetSpec, start: int, stop: int) -> Arrays:
     images, params = [], []
     for index in range(start, stop):
         image, galaxy = render(spec.seed, index, spec.hard, spec.early_types,
-                               spec.bulge_edge_ons, spec.pedestals, spec.pedestal_chance)
+                               spec.bulge_edge_ons, spec.pedestals, spec.pedestal_chance,
+                               spec.clumpy)
         images.append(image)
         params.append(asdict(galaxy))
     arrays: Arrays = {

@@ -31,7 +31,7 @@ from training.dataset import DatasetSpec, generate, load
 from training.export import flavor_manifests, write_models_config
 
 RANGES = {"45_90": (45.0, 90.0), "0_90": (0.0, 90.0)}
-TEST_SETS = ("test", "test-hard", "test-bulge-edge-on", "test-pedestal")
+TEST_SETS = ("test", "test-hard", "test-bulge-edge-on", "test-pedestal", "test-clumpy")
 ALARM_PERCENTILE = 99.0
 DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 

@@ -57,11 +57,15 @@ TRAIN_PEDESTAL_3 = DatasetSpec(count=16_000, seed=20, pedestals=True)
 TRAIN_EARLY_PEDESTAL_3 = DatasetSpec(count=4_000, seed=21, early_types=True, pedestals=True)
 TRAIN_BULGE_EDGE_ON_PEDESTAL_3 = DatasetSpec(count=2_000, seed=22, bulge_edge_ons=True,
                                              pedestals=True)
+# Clumpy late types (much of the light in star-forming clumps, a faint smooth disk, no bulge to
+# speak of: NGC 45, NGC 925, NGC 7793, M33), with sky pedestals as the third pedestal mix has them.
+TRAIN_CLUMPY = DatasetSpec(count=6_000, seed=23, clumpy=True, pedestals=True)
 VALIDATION = DatasetSpec(count=1_000, seed=2)
 TEST = DatasetSpec(count=2_000, seed=1001)
 TEST_HARD = DatasetSpec(count=1_000, seed=2001, hard=True)
 TEST_BULGE_EDGE_ON = DatasetSpec(count=500, seed=3001, bulge_edge_ons=True)
 TEST_PEDESTAL = DatasetSpec(count=1_000, seed=4001, pedestals=True)
+TEST_CLUMPY = DatasetSpec(count=500, seed=5001, clumpy=True)
 
 DATASETS = {
     "train": TRAIN, "train-early": TRAIN_EARLY, "train-bulge-edge-on": TRAIN_BULGE_EDGE_ON,
@@ -78,8 +82,10 @@ DATASETS = {
     "train-bulge-edge-on-pedestal-2": TRAIN_BULGE_EDGE_ON_PEDESTAL_2,
     "train-pedestal-3": TRAIN_PEDESTAL_3, "train-early-pedestal-3": TRAIN_EARLY_PEDESTAL_3,
     "train-bulge-edge-on-pedestal-3": TRAIN_BULGE_EDGE_ON_PEDESTAL_3,
+    "train-clumpy": TRAIN_CLUMPY,
     "validation": VALIDATION, "test": TEST, "test-hard": TEST_HARD,
     "test-bulge-edge-on": TEST_BULGE_EDGE_ON, "test-pedestal": TEST_PEDESTAL,
+    "test-clumpy": TEST_CLUMPY,
 }
 
 DOUBLED_MIX = ("train-early", "train-bulge-edge-on", "train-more", "train-early-more",
@@ -91,6 +97,7 @@ PEDESTAL_MIX_2 = ("train-early-third", "train-bulge-edge-on-third", "train-pedes
                   "train-early-pedestal-2", "train-bulge-edge-on-pedestal-2")
 PEDESTAL_MIX_3 = ("train-early-pedestal-2", "train-bulge-edge-on-pedestal-2", "train-pedestal-3",
                   "train-early-pedestal-3", "train-bulge-edge-on-pedestal-3")
+CLUMPY_MIX = (*PEDESTAL_MIX_3, "train-clumpy")
 EVERY_PEDESTAL_MIX = ("train-early-third", "train-bulge-edge-on-third", "train-every-pedestal",
                       "train-early-every-pedestal", "train-bulge-edge-on-every-pedestal")
 
@@ -192,6 +199,15 @@ FLAVORS = (
     # development set not scored.
     *_stage(("res128-32", "res128-33", "vgg3-v17"), ("res128-30", "res128-31", "vgg3-v16"), 180,
             epochs=3, learning_rate=1e-4, patience=3, extra_training=PEDESTAL_MIX_3),
+    # The shipped three on the failed stage's data (its control) and 6,000 clumpy late types
+    # (train-clumpy), by a rule written down before the clumpy test set existed (2026-12-03
+    # 09:56 UTC): go on only if the shipped flavors are more than 0.5 deg worse on test-clumpy
+    # than on test (they were: 5.94 against 5.37, plain median over 45-90); every other
+    # synthetic set within 0.1 deg of the shipped, test-clumpy at least 1.0 better, then the
+    # development set's cross-validated RMS no worse than 6.37 and the independent set's bars
+    # still met.
+    *_stage(("res128-34", "res128-35", "vgg3-v18"), ("res128-30", "res128-31", "vgg3-v16"), 190,
+            epochs=3, learning_rate=1e-4, patience=3, extra_training=CLUMPY_MIX),
 )
 
 QUICK_DATASETS = {

@@ -59,6 +59,8 @@ LABEL_Q0 = 0.2
 # A pedestal's draws: _rng(seed, index + PEDESTAL_STREAM) seeds numpy with [seed, index, 256]
 # (the offset is the third 32-bit word), a stream apart from the galaxy's [seed, index].
 PEDESTAL_STREAM = 1 << 40
+# A clumpy galaxy's own draws (its bulge, clumps and depth) come from a stream of their own too.
+CLUMPY_STREAM = 2 << 40
 SERSIC_N = (1.0, 1.5, 2.0, 3.0, 4.0)  # discrete: galsim builds a table per index
 CLASSICAL_SERSIC_N = {1.0: 3.0, 1.5: 4.0, 2.0: 2.0, 3.0: 3.0, 4.0: 4.0}
 RENDERINGS = ("sdss", "zoo", "legacy", "panstarrs", "dss", "photo")
@@ -236,6 +238,34 @@ def _photographic(pixels: npt.NDArray[np.uint8], rng: np.random.Generator, rende
     return np.asarray((x * 255.0).round(), np.uint8)
 
 
+def _clumps(rng: np.random.Generator, side: int, center: Array, pa: float, scale_radius: float,
+            inclination: float, h_over_r: float) -> tuple[int, Array]:
+    """Star-forming clumps of a clumpy late type (NGC 45, NGC 925, NGC 7793, M33): 150-600
+    knots in complexes of a few to a dozen, the complexes spread exponentially in the disk plane
+    out to the isophotal edge and beyond, each knot a resolved blob; projected with the disk
+    (a small height above the plane, so that an edge-on one is a thin streak). Returns the
+    count and the image (flux 1)."""
+    count = int(rng.integers(150, 601))
+    complexes = max(count // int(rng.integers(4, 13)), 8)
+    radius = rng.exponential(scale_radius * rng.uniform(1.0, 1.6), size=complexes)
+    angle = rng.uniform(0.0, 2 * math.pi, size=complexes)
+    member = rng.integers(0, complexes, size=count)
+    spread = scale_radius * rng.uniform(0.08, 0.25)
+    x_disk = radius[member] * np.cos(angle[member]) + rng.normal(0.0, spread, size=count)
+    y_disk = radius[member] * np.sin(angle[member]) + rng.normal(0.0, spread, size=count)
+    z = rng.normal(0.0, 0.5 * h_over_r * scale_radius, size=count)
+    cos_i, sin_i = math.cos(math.radians(inclination)), math.sin(math.radians(inclination))
+    ku, kv = x_disk, y_disk * cos_i + z * sin_i
+    kx = (side - 1) / 2.0 + center[0] + ku * math.cos(pa) - kv * math.sin(pa)
+    ky = (side - 1) / 2.0 + center[1] + ku * math.sin(pa) + kv * math.cos(pa)
+    keep = (kx >= 0) & (kx < side - 1) & (ky >= 0) & (ky < side - 1)
+    image = np.zeros((side, side))
+    np.add.at(image, (ky[keep].round().astype(int), kx[keep].round().astype(int)),
+              rng.lognormal(0.0, 1.0, size=int(keep.sum())))
+    image = ndimage.gaussian_filter(image, rng.uniform(0.4, 1.2) * side / 128)
+    return count, image / max(image.sum(), 1e-12)
+
+
 def sky_pedestal(pixels: npt.NDArray[np.uint8], footprint: Footprint, rng: np.random.Generator
                  ) -> tuple[npt.NDArray[np.uint8], str]:
     """A stretched image (rows in galsim's order, y up) with a faint glow of sky around the
@@ -334,14 +364,16 @@ def finish(bands: list[Array], edge: float, sky_sigma: float, rng: np.random.Gen
 
 def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = False,
                   bulge_edge_on: bool = False, pedestals: bool = False,
-                  pedestal_chance: float | None = None) -> tuple[Image.Image, Galaxy]:
+                  pedestal_chance: float | None = None, clumpy: bool = False
+                  ) -> tuple[Image.Image, Galaxy]:
     """One synthetic field as a PIL image (RGB or L), and its parameters. ``hard``: an early
     type at low S/N in a crowded field; ``early_type``: an early type (B/T 0.3-0.7, bulges as
     large as the disk) with the standard S/N and crowding; ``bulge_edge_on``: an early type
     seen from 70° to edge-on with a classical bulge, B/T 0.45-0.85 and a dark dust lane in
     four of five (NGC 7814, NGC 1055, NGC 4594); ``pedestals``: sometimes a sky pedestal around
     the galaxy (:func:`sky_pedestal`), drawn apart, so that the galaxy is the same as without;
-    ``pedestal_chance``: how often, the same for every rendering (default: by rendering).
+    ``pedestal_chance``: how often, the same for every rendering (default: by rendering);
+    ``clumpy``: a late type whose light is largely in star-forming clumps (:func:`_clumps`).
 
     ``bulge_edge_on`` takes the same random draws as ``early_type`` and maps them onto its
     ranges, so that no image of an earlier set changes with it."""
@@ -407,6 +439,10 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
     if bulge_edge_on:
         bulge_fraction += 0.15
         bulge_n = CLASSICAL_SERSIC_N[bulge_n]
+    clumps_rng = _rng(seed, index + CLUMPY_STREAM)
+    if clumpy:  # a late type: at most a small pseudo-bulge
+        bulge_fraction = float(clumps_rng.uniform(0.0, 0.08))
+        bulge_n = 1.0
     classical = bulge_n >= 2.0
     bulge_q0 = float(rng.uniform(0.6, 0.95) if classical else rng.uniform(0.35, 0.7))
     # Early types: the bulge and its halo can be as large as the disk (NGC 7814, NGC 4594).
@@ -440,6 +476,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
 
     # Bar: an elongated Ferrers-like structure in the disk plane, projected.
     bar = float(rng.uniform(0.1, 0.35)) if rng.random() < 0.35 else 0.0
+    if clumpy:
+        bar = 0.0
     bar_image = np.zeros((side, side))
     if bar > 0.0:
         angle = rng.uniform(0.0, math.pi)
@@ -452,7 +490,7 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
 
     # Arms: grand design (a logarithmic spiral) or flocculent (a smooth random field), with
     # blue star-forming knots along them.
-    flocculent = bool(rng.random() < 0.35)
+    flocculent = clumpy or bool(rng.random() < 0.35)
     arm_strength = float(rng.uniform(0.0, 1.0)) * math.sqrt(max(cos_i, 0.05))
     radius_field = 4.0 * scale_radius
     if flocculent:
@@ -481,6 +519,9 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
         np.add.at(knots_image, (ky[keep].round().astype(int), kx[keep].round().astype(int)),
                   rng.exponential(1.0, size=int(keep.sum())))
         knots_image /= max(knots_image.sum(), 1e-12)
+    if clumpy:
+        knots, knots_image = _clumps(clumps_rng, side, center, pa, scale_radius, inclination,
+                                     h_over_r)
 
     # Dust: a lane near edge-on (from ~55°, strongest edge-on, its height a fraction of the
     # disk's) and patches that follow the arms at any inclination.
@@ -544,6 +585,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
     knot_colour = np.array([0.6, 1.0, rng.uniform(1.4, 2.0)])
     dust_colour = np.array([0.75, 1.0, 1.4])
     knot_fraction = float(rng.uniform(0.0, 0.15)) * (1.0 - bulge_fraction)
+    if clumpy:
+        knot_fraction = float(clumps_rng.uniform(0.2, 0.5)) * (1.0 - bulge_fraction)
     bar_fraction = bar * (1.0 - bulge_fraction)
     disk_fraction = 1.0 - bulge_fraction - bar_fraction - knot_fraction
     disk = (1.0 - thick_fraction - halo_fraction) * thin + thick_fraction * thick + (
@@ -563,6 +606,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
         snr_log10 = float(rng.uniform(0.0, 1.0))
     else:
         snr_log10 = float(rng.uniform(-0.5, 0.6))
+    if clumpy:  # faint, low surface brightness disks
+        snr_log10 -= float(clumps_rng.uniform(0.0, 0.4))
     sky_sigma = edge * 10 ** (-snr_log10)
     balance = np.exp(rng.normal(0.0, 0.12, size=3))
     bands = []
@@ -597,10 +642,11 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
 
 def render(seed: int, index: int, hard: bool = False, early_type: bool = False,
            bulge_edge_on: bool = False, pedestals: bool = False,
-           pedestal_chance: float | None = None) -> tuple[npt.NDArray[np.uint8], Galaxy]:
+           pedestal_chance: float | None = None, clumpy: bool = False
+           ) -> tuple[npt.NDArray[np.uint8], Galaxy]:
     """One synthetic galaxy as the network sees it: uint8 (128, 128, 3) after ``to_model_input``."""
     image, galaxy = render_galaxy(seed, index, hard, early_type, bulge_edge_on, pedestals,
-                                  pedestal_chance)
+                                  pedestal_chance, clumpy)
     array = to_model_input(image, "rgb")
     return (array * 255.0).round().astype(np.uint8), galaxy
 

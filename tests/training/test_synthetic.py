@@ -10,6 +10,7 @@ from training.synthetic import (
     PEDESTAL_KINDS,
     RENDERINGS,
     Footprint,
+    _clumps,
     label_from_geometry,
     render,
     render_galaxy,
@@ -82,6 +83,47 @@ def test_bulge_edge_ons_are_early_types_moved_to_70_90_degrees_with_bigger_bulge
         assert edge_on.label >= early.label
     lanes = [render_galaxy(14, index, bulge_edge_on=True)[1].dust for index in range(10)]
     assert sum(dust > 0.0 for dust in lanes) >= 6
+
+
+def test_clumpy_galaxies_are_late_types_with_hundreds_of_clumps() -> None:
+    for index in range(10):
+        standard = render_galaxy(16, index)[1]
+        clumpy = render_galaxy(16, index, clumpy=True)[1]
+        # the galaxy's own draws are the standard one's: inclination, label, rendering, size
+        assert (clumpy.inclination, clumpy.label, clumpy.rendering, clumpy.side) == (
+            standard.inclination, standard.label, standard.rendering, standard.side)
+        assert clumpy.bulge_fraction < 0.08 and clumpy.bar == 0.0 and clumpy.flocculent
+        assert 150 <= clumpy.knots <= 600
+    first, galaxy = render(16, 3, clumpy=True)
+    again, galaxy_again = render(16, 3, clumpy=True)
+    np.testing.assert_array_equal(first, again)
+    assert galaxy == galaxy_again
+    assert not np.array_equal(first, render(16, 3)[0])
+
+
+@pytest.mark.parametrize("inclination", [0.0, 45.0, 80.0, 90.0])
+def test_the_clumps_lie_in_the_disk_and_flatten_with_it(inclination: float) -> None:
+    """Clumps are projected with the disk: summed over galaxies, the second moments of their
+    light along the minor and major axes (major axis along x here) have about the ratio
+    cos^2 i, down to the small height above the plane edge-on."""
+    rows, cols = np.mgrid[0:256, 0:256] - 127.5
+    minor = major = 0.0
+    for seed in range(100):
+        count, image = _clumps(np.random.default_rng(seed), 256, np.zeros(2), 0.0, 12.0,
+                               inclination, 0.15)
+        assert 150 <= count <= 600
+        assert image.sum() == pytest.approx(1.0)
+        minor += float((image * rows**2).sum())
+        major += float((image * cols**2).sum())
+    expected = np.cos(np.radians(inclination)) ** 2
+    assert minor / major == pytest.approx(expected, abs=0.06 if inclination < 50 else 0.02)
+    if inclination == 90.0:
+        assert 0.0 < minor / major < 0.03
+
+
+def test_a_clumpy_set_says_so() -> None:
+    assert "clumpy" in DatasetSpec(count=4, seed=1, clumpy=True).kind
+    assert "clumpy" not in DatasetSpec(count=4, seed=1).kind
 
 
 def test_pedestals_add_sky_round_the_galaxy_and_change_nothing_else() -> None:
