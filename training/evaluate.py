@@ -71,7 +71,7 @@ def statistics(predicted: Floats, true: Floats) -> dict[str, float]:
 
 # Edges of the breakdown's bins (each bin [low, high), the last one closed at 1): bulge-to-total
 # ratio, and the galaxy's diameter as a fraction of the frame.
-BULGE_EDGES = (0.0, 0.1, 0.3, 0.5, 1.0)
+BULGE_EDGES = (0.0, 0.1, 0.3, 0.5, 0.7, 1.0)
 SIZE_EDGES = (0.0, 0.45, 0.7, 1.0)
 BAR_EDGES = (0.0, 0.05, 0.2, 1.0)  # the bar's share of the disk light; 0 for no bar (65%)
 

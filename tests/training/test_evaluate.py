@@ -27,7 +27,7 @@ def test_the_breakdown_groups_errors_by_rendering_bulge_size_and_bar() -> None:
     assert rendering["photo"]["rms_45_90"] == np.sqrt(18.0)
     bulge = parts["bulge-to-total"]
     assert {k: v["n"] for k, v in bulge.items()} == {"0-0.1": 2, "0.1-0.3": 1, "0.3-0.5": 1,
-                                                      "0.5-1": 2}  # B/T 1.0 in the last bin
+                                                      "0.5-0.7": 1, "0.7-1": 1}  # 1.0 in the last
     size = parts["diameter / frame"]
     assert {k: v["n"] for k, v in size.items()} == {"0-0.45": 2, "0.45-0.7": 2, "0.7-1": 2}
     bar = parts["bar / disk light"]
@@ -35,7 +35,7 @@ def test_the_breakdown_groups_errors_by_rendering_bulge_size_and_bar() -> None:
     assert bar["0.2-1"]["bias_45_90"] == -3.0  # the strong bars' own errors, 0 and -6
     table = breakdown_table(parts)
     assert "| rendering | zoo | — | — | 10.00 | 1 (0) |" in table  # none inclined 45-90°
-    assert "| bulge-to-total | 0.5-1 | 4.24 | -3.00 | 4.24 | 2 (2) |" in table
+    assert "| bulge-to-total | 0.7-1 | 6.00 | -6.00 | 6.00 | 1 (1) |" in table
 
 
 def test_a_set_with_sky_pedestals_is_broken_down_by_their_kind_too() -> None:
