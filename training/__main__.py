@@ -236,7 +236,8 @@ def cmd_sheet(args: argparse.Namespace) -> None:
         print(real_beside_synthetic(args.real, args.output, seed=args.seed))
         return
     contact_sheet(args.output, seed=args.seed, hard=args.hard,
-                  bulge_edge_on=args.bulge_edge_on, pedestals=args.pedestals)
+                  bulge_edge_on=args.bulge_edge_on, pedestals=args.pedestals,
+                  clumpy=args.clumpy)
     print(args.output)
 
 
@@ -388,6 +389,8 @@ def parser() -> argparse.ArgumentParser:
                    help="bulge-dominated edge-ons (the test-bulge-edge-on kind)")
     p.add_argument("--pedestals", action="store_true",
                    help="galaxies with a sky pedestal (the test-pedestal kind), captioned with it")
+    p.add_argument("--clumpy", action="store_true",
+                   help="clumpy late types (the test-clumpy kind)")
     p.add_argument("--real", type=Path, default=None, metavar="DIR",
                    help="real labelled images (DIR/index.csv) beside synthetic ones of about "
                         "the same inclination")

@@ -205,7 +205,9 @@ FLAVORS = (
     # than on test (they were: 5.94 against 5.37, plain median over 45-90); every other
     # synthetic set within 0.1 deg of the shipped, test-clumpy at least 1.0 better, then the
     # development set's cross-validated RMS no worse than 6.37 and the independent set's bars
-    # still met.
+    # still met. Failed it: test 5.38/7.28, bulge-dominated edge-ons 10.55, with a pedestal
+    # 5.52 within the 0.1, but hard 9.80 (9.68 allowed) and test-clumpy 5.67 (0.27 gained, 1.0
+    # asked); not shipped.
     *_stage(("res128-34", "res128-35", "vgg3-v18"), ("res128-30", "res128-31", "vgg3-v16"), 190,
             epochs=3, learning_rate=1e-4, patience=3, extra_training=CLUMPY_MIX),
 )

@@ -14,14 +14,15 @@ from training.synthetic import render
 
 def contact_sheet(output: Path, seed: int = 7, hard: bool = False, columns: int = 8,
                   rows: int = 4, tile: int = 96, bulge_edge_on: bool = False,
-                  pedestals: bool = False) -> Path:
-    """``pedestals``: only galaxies that drew a sky pedestal, captioned with its kind."""
+                  pedestals: bool = False, clumpy: bool = False) -> Path:
+    """``pedestals``: only galaxies that drew a sky pedestal, captioned with its kind;
+    ``clumpy``: clumpy late types (the test-clumpy kind)."""
     tiles: list[np.ndarray] = []
     for index in itertools.count():
         if len(tiles) == columns * rows:
             break
         array, galaxy = render(seed, index, hard, bulge_edge_on=bulge_edge_on,
-                               pedestals=pedestals)
+                               pedestals=pedestals, clumpy=clumpy)
         if pedestals and not galaxy.pedestal:
             continue
         image = Image.fromarray(array).resize((tile, tile), Image.Resampling.LANCZOS)
