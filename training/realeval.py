@@ -42,6 +42,7 @@ from training.openngc import inclination
 
 FACE_ON_BELOW_DEG = 50.0
 FACE_ON_REFERENCE_BELOW_DEG = 30.0  # a numeric reference this low counts as a face-on galaxy too
+BOOTSTRAP_DRAWS = 2000  # resamples of a set's images for the 68% interval of its RMS
 COPIES: Copies = "rot4"
 # The catalogue row: OpenNGC's axis ratio beside the image estimators, where it knows enough of
 # the set's galaxies by name (not an estimator of the image: how near a catalogue value lies);
@@ -238,11 +239,24 @@ def catalogue_statistics(catalogue: Floats, images: list[RealImage]) -> dict[str
     return real_statistics(catalogue[chosen], [images[k] for k in chosen])
 
 
+def bootstrap_rms(delta: Floats, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+                  ) -> tuple[float, float]:
+    """The central 68% of the RMS of ``delta`` over ``draws`` resamples of its images (with
+    replacement): how far a set this small pins its own RMS down. NaN for no image."""
+    if len(delta) == 0:
+        return math.nan, math.nan
+    picks = np.random.default_rng(seed).integers(0, len(delta), size=(draws, len(delta)))
+    rms = np.sqrt(np.mean(np.asarray(delta, np.float64)[picks] ** 2, axis=1))
+    low, high = np.percentile(rms, [16.0, 84.0])
+    return float(low), float(high)
+
+
 def real_statistics(predicted: Floats, images: list[RealImage],
                     sigma: Floats | None = None) -> dict[str, float]:
-    """RMS, MAE, bias per range over the numerically labelled images; the face-on hit rate
-    (labelled face-on, or a reference below 30°); the 68% interval's coverage (numeric labels,
-    interval clipped to 0-90 as served)."""
+    """RMS (with its 68% bootstrap interval over the images, ``rms_*_lo`` and ``rms_*_hi``),
+    MAE, bias per range over the numerically labelled images; the face-on hit rate (labelled
+    face-on, or a reference below 30°); the 68% interval's coverage (numeric labels, interval
+    clipped to 0-90 as served)."""
     true = face_on_range([i.incl for i in images])
     face_on = np.asarray([i.incl is None or i.incl < FACE_ON_REFERENCE_BELOW_DEG
                           for i in images])
@@ -251,6 +265,7 @@ def real_statistics(predicted: Floats, images: list[RealImage],
         chosen = (true >= low) & (true <= high) & np.isfinite(predicted)
         delta = predicted[chosen] - true[chosen]
         out[f"rms_{key}"] = float(np.sqrt(np.mean(delta**2))) if chosen.any() else math.nan
+        out[f"rms_{key}_lo"], out[f"rms_{key}_hi"] = bootstrap_rms(delta)
         out[f"mae_{key}"] = float(np.mean(np.abs(delta))) if chosen.any() else math.nan
         out[f"bias_{key}"] = float(np.mean(delta)) if chosen.any() else math.nan
         out[f"n_{key}"] = float(chosen.sum())
@@ -304,6 +319,15 @@ def plot_residuals(images: list[RealImage], answers: Answers, title: str, path: 
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def bootstrap_sentence(stats: Mapping[str, float]) -> str:
+    """How well the set pins the median's RMS over 45-90° down, in words."""
+    if not stats["n_45_90"]:
+        return "No image is labelled 45-90°."
+    return (f"The median's RMS over 45-90° is {stats['rms_45_90']:.2f}°; resampling these "
+            f"{stats['n_45_90']:.0f} images ({BOOTSTRAP_DRAWS:,} draws) puts 68% of it between "
+            f"{stats['rms_45_90_lo']:.2f}° and {stats['rms_45_90_hi']:.2f}°.")
 
 
 def markdown(results: Mapping[str, Mapping[str, float]]) -> str:
@@ -475,11 +499,12 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
          "frame": frame, "results": results, "by_hubble_type": types, "by_column": columns,
          "images": rows}, indent=2) + "\n")
     face_on = sum(i.incl is None or i.incl < FACE_ON_REFERENCE_BELOW_DEG for i in images)
+    median_row = results["median ensemble" + (" (service /api/file)" if url else "")]
     text = (f"**{label}** ({len(images)} images, {face_on} face-on (labelled, or a reference "
             f"below {FACE_ON_REFERENCE_BELOW_DEG:.0f}°); "
             f"{'through ' + url + '/api/file' if url else 'in process'}; "
             f"frame={frame})\n\n"
-            + markdown(results) + "\n")
+            + markdown(results) + "\n\n" + bootstrap_sentence(median_row) + "\n")
     if types:
         text += grouped_markdown("By Hubble type", types)
     for spec, groups in columns.items():

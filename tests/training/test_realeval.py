@@ -18,6 +18,8 @@ from training.realeval import (
     CATALOGUE_ROW,
     Answers,
     RealImage,
+    bootstrap_rms,
+    bootstrap_sentence,
     catalogue_inclinations,
     catalogue_statistics,
     predict_in_process,
@@ -94,6 +96,27 @@ def test_statistics_count_face_on_labels_apart() -> None:
     assert stats["face_on_hit_rate"] == 0.5
     assert stats["coverage_68"] == 0.5  # 60 in [59, 69]; 80 not in [77, 79]
     assert stats["n_45_90"] == 2 and stats["n_face_on"] == 2
+
+
+def test_the_rms_comes_with_a_bootstrap_interval_that_narrows_with_more_images() -> None:
+    rng = np.random.default_rng(3)
+    delta = rng.normal(0.0, 6.0, size=30)
+    rms = float(np.sqrt(np.mean(delta**2)))
+    low, high = bootstrap_rms(delta)
+    assert low < rms < high
+    assert (low, high) == bootstrap_rms(delta)  # seeded: the same interval every run
+    # four times the images (the same errors repeated): about half as wide
+    more_low, more_high = bootstrap_rms(np.tile(delta, 4))
+    assert (more_high - more_low) == pytest.approx((high - low) / 2, rel=0.2)
+    # one large error among small ones: the interval reaches far from the RMS on both sides
+    lopsided = np.array([1.0] * 29 + [20.0])
+    low, high = bootstrap_rms(lopsided)
+    assert low < 2.5 and high > 4.5
+    assert all(np.isnan(bootstrap_rms(np.array([]))))
+    images = [RealImage(Path(f"{k}"), f"{k}", 60.0) for k in range(30)]
+    stats = real_statistics(60.0 + delta, images)
+    assert (stats["rms_45_90_lo"], stats["rms_45_90_hi"]) == pytest.approx(bootstrap_rms(delta))
+    assert "between" in bootstrap_sentence(stats) and "30 images" in bootstrap_sentence(stats)
 
 
 def test_a_numeric_reference_below_30_degrees_counts_as_face_on_too() -> None:
