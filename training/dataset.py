@@ -41,6 +41,8 @@ class DatasetSpec:
     def __post_init__(self) -> None:
         if self.pedestal_chance is not None and not self.pedestals:
             raise ValueError("pedestal_chance is for a set drawn with pedestals=True")
+        if self.clumpy and (self.hard or self.early_types or self.bulge_edge_ons):
+            raise ValueError("clumpy late types are neither hard, early types nor bulge edge-ons")
 
     @property
     def shards(self) -> int:
@@ -57,7 +59,7 @@ class DatasetSpec:
         elif self.early_types:
             kind = "early types: B/T 0.3-0.7"
         elif self.clumpy:
-            kind = "clumpy late types: 20-50% of the light in clumps, B/T < 0.08"
+            kind = "clumpy late types: 20-50% of the disk's light in clumps, B/T < 0.08"
         if self.pedestals:
             which = ("with sky pedestals" if self.pedestal_chance is None
                      else f"with sky pedestals on {self.pedestal_chance:.0%}")

@@ -246,8 +246,9 @@ def _photographic(pixels: npt.NDArray[np.uint8], rng: np.random.Generator, rende
 def _clumps(rng: np.random.Generator, side: int, center: Array, pa: float, scale_radius: float,
             inclination: float, h_over_r: float) -> tuple[int, Array]:
     """Star-forming clumps of a clumpy late type (NGC 45, NGC 925, NGC 7793, M33): 150-600
-    knots in complexes of a few to a dozen, the complexes spread exponentially in the disk plane
-    out to the isophotal edge and beyond, each knot a resolved blob; projected with the disk
+    knots in complexes of a few to a dozen, the complexes at radii drawn from an exponential in
+    the disk plane (more concentrated to the centre than an exponential disk), out to the
+    isophotal edge and beyond, each knot a resolved blob; projected with the disk
     (a small height above the plane, so that an edge-on one is a thin streak). Returns the
     count and the image (flux 1)."""
     count = int(rng.integers(150, 601))

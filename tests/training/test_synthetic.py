@@ -89,10 +89,10 @@ def test_clumpy_galaxies_are_late_types_with_hundreds_of_clumps() -> None:
     for index in range(10):
         standard = render_galaxy(16, index)[1]
         clumpy = render_galaxy(16, index, clumpy=True)[1]
-        # the galaxy's own draws are the standard one's: inclination, label, rendering, size
+        # drawn before anything clumpy: the geometry is the standard galaxy's
         assert (clumpy.inclination, clumpy.label, clumpy.rendering, clumpy.side) == (
             standard.inclination, standard.label, standard.rendering, standard.side)
-        assert clumpy.bulge_fraction < 0.08 and clumpy.bar == 0.0 and clumpy.flocculent
+        assert clumpy.bulge_fraction < 0.08 and clumpy.bar == 0.0
         assert 150 <= clumpy.knots <= 600
     first, galaxy = render(16, 3, clumpy=True)
     again, galaxy_again = render(16, 3, clumpy=True)
@@ -121,9 +121,12 @@ def test_the_clumps_lie_in_the_disk_and_flatten_with_it(inclination: float) -> N
         assert 0.0 < minor / major < 0.03
 
 
-def test_a_clumpy_set_says_so() -> None:
+def test_a_clumpy_set_says_so_and_is_no_other_kind() -> None:
     assert "clumpy" in DatasetSpec(count=4, seed=1, clumpy=True).kind
     assert "clumpy" not in DatasetSpec(count=4, seed=1).kind
+    for other in ({"hard": True}, {"early_types": True}, {"bulge_edge_ons": True}):
+        with pytest.raises(ValueError, match="clumpy"):
+            DatasetSpec(count=4, seed=1, clumpy=True, **other)
 
 
 def test_pedestals_add_sky_round_the_galaxy_and_change_nothing_else() -> None:
