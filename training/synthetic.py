@@ -243,6 +243,16 @@ def _photographic(pixels: npt.NDArray[np.uint8], rng: np.random.Generator, rende
     return np.asarray((x * 255.0).round(), np.uint8)
 
 
+def _pixels_in_frame(side: int, center: Array, pa: float, u: Array, v: Array
+                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Points at (u along the major axis, v along the minor) from the galaxy's centre → the
+    (rows, columns) of the pixels of those that fall inside the frame."""
+    x = (side - 1) / 2.0 + center[0] + u * math.cos(pa) - v * math.sin(pa)
+    y = (side - 1) / 2.0 + center[1] + u * math.sin(pa) + v * math.cos(pa)
+    keep = (x >= 0) & (x < side - 1) & (y >= 0) & (y < side - 1)
+    return y[keep].round().astype(np.int64), x[keep].round().astype(np.int64)
+
+
 def _clumps(rng: np.random.Generator, side: int, center: Array, pa: float, scale_radius: float,
             inclination: float, h_over_r: float) -> tuple[int, Array]:
     """Star-forming clumps of a clumpy late type (NGC 45, NGC 925, NGC 7793, M33): 150-600
@@ -261,13 +271,9 @@ def _clumps(rng: np.random.Generator, side: int, center: Array, pa: float, scale
     y_disk = radius[member] * np.sin(angle[member]) + rng.normal(0.0, spread, size=count)
     z = rng.normal(0.0, 0.5 * h_over_r * scale_radius, size=count)
     cos_i, sin_i = math.cos(math.radians(inclination)), math.sin(math.radians(inclination))
-    ku, kv = x_disk, y_disk * cos_i + z * sin_i
-    kx = (side - 1) / 2.0 + center[0] + ku * math.cos(pa) - kv * math.sin(pa)
-    ky = (side - 1) / 2.0 + center[1] + ku * math.sin(pa) + kv * math.cos(pa)
-    keep = (kx >= 0) & (kx < side - 1) & (ky >= 0) & (ky < side - 1)
+    rows, cols = _pixels_in_frame(side, center, pa, x_disk, y_disk * cos_i + z * sin_i)
     image = np.zeros((side, side))
-    np.add.at(image, (ky[keep].round().astype(int), kx[keep].round().astype(int)),
-              rng.lognormal(0.0, 1.0, size=int(keep.sum())))
+    np.add.at(image, (rows, cols), rng.lognormal(0.0, 1.0, size=len(rows)))
     image = ndimage.gaussian_filter(image, rng.uniform(0.4, 1.2) * side / 128)
     return count, image / max(image.sum(), 1e-12)
 
@@ -519,11 +525,8 @@ def render_galaxy(seed: int, index: int, hard: bool = False, early_type: bool = 
         kphi = rng.uniform(0.0, 2 * math.pi, size=knots)
         ku = kr * np.cos(kphi)
         kv = kr * np.sin(kphi) * cos_i
-        kx = (side - 1) / 2.0 + center[0] + ku * math.cos(pa) - kv * math.sin(pa)
-        ky = (side - 1) / 2.0 + center[1] + ku * math.sin(pa) + kv * math.cos(pa)
-        keep = (kx >= 0) & (kx < side - 1) & (ky >= 0) & (ky < side - 1)
-        np.add.at(knots_image, (ky[keep].round().astype(int), kx[keep].round().astype(int)),
-                  rng.exponential(1.0, size=int(keep.sum())))
+        rows, cols = _pixels_in_frame(side, center, pa, ku, kv)
+        np.add.at(knots_image, (rows, cols), rng.exponential(1.0, size=len(rows)))
         knots_image /= max(knots_image.sum(), 1e-12)
     if clumpy:
         knots, knots_image = _clumps(clumps_rng, side, center, pa, scale_radius, inclination,
