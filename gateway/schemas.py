@@ -53,6 +53,12 @@ class Inclination(BaseModel):
         description="False when sigma is the wide fallback (no calibration for these flavors) "
         "or some flavors failed."
     )
+    axial_ratio_deg: float | None = Field(
+        None,
+        description="A classical second opinion: the inclination from the axial ratio of the "
+        "measured image's central isophote (q0 = 0.2), degrees; null when no region stands "
+        "out. Where it departs from the median, sigma is wider: look at such a galaxy.",
+    )
     unit: Literal["deg"] = "deg"
 
 
@@ -200,6 +206,7 @@ EXAMPLE_RESULT: dict[str, Any] = {
         "sigma": 4.6,
         "interval": [66.8, 76.0],
         "calibrated": True,
+        "axial_ratio_deg": 69.5,
         "unit": "deg",
     },
     "flavors": [

@@ -268,6 +268,13 @@ COLUMNS: tuple[Column, ...] = (
         "deg",
         "Inclination from the catalog's axial ratio, for comparison",
     ),
+    Column(
+        "image_axial_ratio_inclination",
+        "f8",
+        "deg",
+        "Inclination from the axial ratio of the measured image's central isophote (the "
+        "service's classical second opinion; sigma widens as it departs from the answer)",
+    ),
     Column("model_set_version", "U", None, "Version of the set of model flavors"),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
@@ -319,6 +326,7 @@ def summary(result: Mapping[str, Any]) -> dict[str, Any]:
         "verdict": rejection.get("verdict"),
         "rejection_likelihood": _number(rejection.get("likelihood")),
         "axial_ratio_inclination": _number(galaxy.get("axial_ratio_inclination_deg")),
+        "image_axial_ratio_inclination": _number(inclination.get("axial_ratio_deg")),
         "model_set_version": result.get("model_set_version"),
     }
 

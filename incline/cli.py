@@ -74,7 +74,8 @@ def _fmt(value: Any, digits: int = 1, unit: str = "°") -> str:
 
 def format_answer(result: Mapping[str, Any]) -> str:
     """An answer as a short two-column table for a terminal. Reads the calibrated ``sigma`` and
-    68% ``interval`` and the ``rejection`` verdict when the answer carries them."""
+    68% ``interval``, the image's axial-ratio second opinion and the ``rejection`` verdict when
+    the answer carries them."""
     from gateway.tables import interval
 
     inclination = result.get("inclination") or {}
@@ -114,6 +115,11 @@ def format_answer(result: Mapping[str, Any]) -> str:
     if lo is not None and hi is not None:
         answer += f"   (68%: {_fmt(lo)} to {_fmt(hi)})"
     rows.append(("inclination", answer))
+    second = inclination.get("axial_ratio_deg")
+    median = inclination.get("median")
+    if isinstance(second, int | float) and isinstance(median, int | float):
+        rows.append(("second opinion", f"the image's axial ratio says {_fmt(second)} "
+                                       f"({_fmt(abs(second - median))} from the answer)"))
     flavors = result.get("flavors") or []
     rows.append(
         (

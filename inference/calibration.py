@@ -58,6 +58,12 @@ class Calibration(BaseModel):
     )
     base_sigma_deg: list[float]
     spread_coefficient: float = 1.0
+    axial_ratio_coefficient: float = Field(
+        0.0, ge=0.0,
+        description="Widening by the classical second opinion: sigma grows with the distance "
+                    "between the median and the image's axial-ratio inclination "
+                    "(inference.axial_ratio) times this; fitted on real labelled images; 0 = "
+                    "none.")
     domain_scale: float = Field(1.0, description="Widening for real images (fitted on real data).")
     real_cos_scale: float = Field(
         1.0, gt=0.0, le=1.0,
@@ -85,9 +91,19 @@ class Calibration(BaseModel):
         """The real-image correction of answers in degrees (0-90 stay in 0-90)."""
         return cos_scaled(degrees, self.real_cos_scale)
 
-    def sigma(self, median: float, stdev: float) -> float:
-        base = float(np.interp(median, self.bin_centres_deg, self.base_sigma_deg))
-        return self.domain_scale * math.hypot(base, self.spread_coefficient * stdev)
+    def sigmas(self, median: npt.NDArray[np.float64], stdev: npt.NDArray[np.float64],
+               departure: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """domain_scale · sqrt(base(median)² + (spread_coefficient · stdev)² +
+        (axial_ratio_coefficient · departure)²), element by element; ``departure``:
+        |median - the image's axial-ratio inclination| (0 where it has none)."""
+        base = np.interp(median, self.bin_centres_deg, self.base_sigma_deg)
+        return self.domain_scale * np.sqrt(base**2 + (self.spread_coefficient * stdev) ** 2
+                                           + (self.axial_ratio_coefficient * departure) ** 2)
+
+    def sigma(self, median: float, stdev: float, departure: float = 0.0) -> float:
+        """:meth:`sigmas` of one galaxy."""
+        return float(self.sigmas(np.array([median]), np.array([stdev]),
+                                 np.array([departure]))[0])
 
 
 class CalibrationError(Exception):
@@ -120,13 +136,22 @@ def corrected(calibration: Calibration | None, flavor: str, degrees: npt.NDArray
     return calibration.correct(degrees)
 
 
+def departure_of(median: float, axial_ratio_deg: float | None) -> float:
+    """|median - the axial-ratio inclination|, 0 when the image has none (NaN or None)."""
+    if axial_ratio_deg is None or not math.isfinite(axial_ratio_deg):
+        return 0.0
+    return abs(median - axial_ratio_deg)
+
+
 def uncertainty(
-    calibration: Calibration | None, answered: list[str], median: float, stdev: float
+    calibration: Calibration | None, answered: list[str], median: float, stdev: float,
+    axial_ratio_deg: float | None = None,
 ) -> tuple[float, tuple[float, float], bool]:
-    """(sigma, 68% interval, calibrated) for one galaxy answered by the flavors ``answered``."""
+    """(sigma, 68% interval, calibrated) for one galaxy answered by the flavors ``answered``,
+    whose image's axial-ratio inclination is ``axial_ratio_deg`` (None: not measured)."""
     known = calibration is not None and set(answered) <= set(calibration.flavors)
     if calibration is not None and known:
-        sigma = calibration.sigma(median, stdev)
+        sigma = calibration.sigma(median, stdev, departure_of(median, axial_ratio_deg))
     else:
         sigma = math.hypot(FALLBACK_SIGMA_DEG, stdev)
     calibrated = calibration is not None and sorted(answered) == sorted(calibration.flavors)

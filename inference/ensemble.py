@@ -1,8 +1,11 @@
 """The ensemble: every flavor on the batch at once, test-time copies combined by median, then
-median, mean, spread and the discrepancy alarm over the flavors. Protocol-neutral: it takes an
+median, mean, spread and the discrepancy alarm over the flavors, and the image's axial-ratio
+inclination beside them (a classical second opinion that widens the calibrated sigma where it
+departs from the median). Protocol-neutral: it takes an
 array and returns dataclasses; it does not know which backend runs the flavors."""
 
 import asyncio
+import math
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -12,6 +15,7 @@ import numpy.typing as npt
 from prometheus_client import Counter, Histogram
 
 from inference.alarms import AlarmLog
+from inference.axial_ratio import image_inclination
 from inference.backends.base import Backend, Images
 from inference.calibration import corrected, uncertainty
 from inference.errors import FlavorError, InvalidTensor, QuorumNotMet, TooManyImages
@@ -56,6 +60,7 @@ class Summary:
     sigma: float  # calibrated 1-sigma error of the median (inference.calibration)
     interval: tuple[float, float]  # 68%
     calibrated: bool
+    axial_ratio_deg: float | None  # the classical second opinion (inference.axial_ratio)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,13 @@ def _failure_kind(reason: str) -> str:
     if reason.startswith("unavailable"):
         return "unavailable"
     return "error"
+
+
+def second_opinions_of(originals: Images) -> list[float | None]:
+    """Each galaxy's axial-ratio inclination (:mod:`inference.axial_ratio`) from its first copy,
+    the image as sent (rounded as the answers are), None where nothing stands out."""
+    degrees = (image_inclination(image) for image in originals)
+    return [round(d, 4) if math.isfinite(d) else None for d in degrees]
 
 
 class Ensemble:
@@ -209,6 +221,9 @@ class Ensemble:
         timeout_s = self.settings.flavor_timeout_s + self.settings.flavor_timeout_per_image_s * len(
             images
         )
+        # the classical second opinion of each galaxy (its first copy), beside the flavors
+        second_opinions = asyncio.create_task(
+            asyncio.to_thread(second_opinions_of, images[::copies]))
         outcomes = await asyncio.gather(
             *(self._run(f, images, timeout_s) for f in flavors), return_exceptions=True
         )
@@ -240,11 +255,13 @@ class Ensemble:
 
         needed = self.quorum(len(flavors))
         if len(answered) < needed:
+            second_opinions.cancel()
             raise QuorumNotMet(
                 f"{len(answered)} of {len(flavors)} flavors answered; the quorum is {needed}",
                 failed_flavors=[{"name": f.name, "reason": f.reason} for f in failed],
             )
-        galaxies = self._combine(answered, copies, self.threshold(flavors))
+        galaxies = self._combine(answered, copies, self.threshold(flavors),
+                                 await second_opinions)
         return EnsembleResult(
             model_set_version=self.registry.model_set_version,
             backend=self.backend.name,
@@ -257,7 +274,10 @@ class Ensemble:
         answered: list[tuple[Flavor, npt.NDArray[np.float32]]],
         copies: int,
         threshold: float,
+        second_opinions: list[float | None],
     ) -> list[GalaxyEstimate]:
+        """The flavors' answers per galaxy, their median and its calibrated uncertainty, which
+        widens by each galaxy's departure from ``second_opinions`` (:func:`second_opinions_of`)."""
         per_flavor: list[tuple[Flavor, npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = []
         for flavor, raw in answered:
             out = flavor.manifest.output
@@ -278,8 +298,10 @@ class Ensemble:
             spread = max(values_deg) - min(values_deg)
             median = round(statistics.median(values_deg), 4)
             stdev = round(statistics.stdev(values_deg), 4) if len(values_deg) > 1 else 0.0
+            axial_ratio_deg = second_opinions[index]
             sigma, interval, calibrated = uncertainty(
-                self.registry.calibration, [v.name for v in values], median, stdev
+                self.registry.calibration, [v.name for v in values], median, stdev,
+                axial_ratio_deg,
             )
             summary = Summary(
                 median=median,
@@ -290,6 +312,7 @@ class Ensemble:
                 sigma=sigma,
                 interval=interval,
                 calibrated=calibrated,
+                axial_ratio_deg=axial_ratio_deg,
             )
             alarm = Alarm(spread > threshold, round(spread, 4), threshold)
             if alarm.raised:

@@ -22,6 +22,7 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "sigma": 4.1,
                 "interval": [57.1, 65.3],
                 "calibrated": True,
+                "axial_ratio_deg": 58.3,
                 "unit": "deg",
             },
             "flavors": [
@@ -58,6 +59,13 @@ class Inclination(BaseModel):
     )
     calibrated: bool = Field(
         description="False when sigma comes from the wide fallback or from a partial flavor set."
+    )
+    axial_ratio_deg: float | None = Field(
+        None,
+        description="A classical second opinion: the inclination from the axial ratio of the "
+        "image's central isophote (its second moments, q0 = 0.2), degrees; null when no region "
+        "stands out. Sigma widens as it departs from the median (ensemble.json's "
+        "axial_ratio_coefficient).",
     )
     unit: Literal["deg"] = "deg"
 

@@ -123,11 +123,14 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         raise SystemExit("evaluate: --by needs --real (it groups a real set's index)")
     if args.keep_correction and not args.fit_domain:
         raise SystemExit("evaluate: --keep-correction goes with --fit-domain")
+    if args.second_opinion and not args.fit_domain:
+        raise SystemExit("evaluate: --second-opinion goes with --fit-domain")
     if args.real is not None:
         from training.realeval import evaluate_real, fit_domain
 
         if args.fit_domain:
-            calibration = fit_domain(args.real, args.models, args.keep_correction)
+            calibration = fit_domain(args.real, args.models, args.keep_correction,
+                                     args.second_opinion)
             print(f"domain_scale {calibration.domain_scale}: {calibration.fitted_on}")
         evaluate_real(args.real, args.models, args.report, args.plots, args.url, args.label,
                       isophote=not args.no_isophote, frame=args.frame, groupings=tuple(args.by))
@@ -301,6 +304,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-correction", action="store_true",
                    help="with --fit-domain: fit only the domain scale, under the real-image "
                         "correction the calibration has")
+    p.add_argument("--second-opinion", action="store_true",
+                   help="with --fit-domain: also fit axial_ratio_coefficient, how much the "
+                        "departure of the image's axial-ratio inclination from the median "
+                        "widens sigma (otherwise the calibration's is kept)")
     p.add_argument("--no-isophote", action="store_true",
                    help="with --real: leave the (slow) isophote fit out of the report")
     p.add_argument("--label", default="real images",

@@ -8,6 +8,10 @@ cross-validated one (fit on k-1 folds, count on the held-out fold:
 :func:`cross_validated_real_fit`). ``real_cos_scale``: the real-image correction of every
 answer (:func:`inference.calibration.cos_scaled`), one least-squares parameter fitted on the
 same real images, reported with its k-fold cross-validated RMS and bias.
+``axial_ratio_coefficient``: how much the distance between the median and the image's
+axial-ratio inclination (the classical second opinion, :mod:`inference.axial_ratio`) widens
+sigma, fitted on the same real images by the Gaussian likelihood of their errors with the
+domain scale refitted for each value (:func:`fit_axial_ratio_coefficient`).
 """
 
 import itertools
@@ -55,26 +59,62 @@ def fit_base_sigma(median: Floats, stdev: Floats, true: Floats, spread_coefficie
     return centres, bases
 
 
+def departures(median: Floats, axial: Floats | None) -> Floats:
+    """|median - axial-ratio inclination| per image, 0 where there is none (NaN) or no
+    ``axial`` at all (as :func:`inference.calibration.departure_of`)."""
+    if axial is None:
+        return np.zeros(len(median))
+    return np.where(np.isfinite(axial), np.abs(median - axial), 0.0)
+
+
+def sigmas(calibration: Calibration, median: Floats, stdev: Floats,
+           departure: Floats | None = None, domain_scale: float | None = None) -> Floats:
+    """Each image's sigma as served, under ``domain_scale`` when given."""
+    scaled = (calibration if domain_scale is None
+              else calibration.model_copy(update={"domain_scale": domain_scale}))
+    return scaled.sigmas(median, stdev, np.zeros(len(median)) if departure is None
+                         else departure)
+
+
 def inside(calibration: Calibration, median: Floats, stdev: Floats, true: Floats,
-           domain_scale: float | None = None) -> npt.NDArray[np.bool_]:
+           domain_scale: float | None = None, departure: Floats | None = None
+           ) -> npt.NDArray[np.bool_]:
     """Whether each true value lies inside the 68% interval (clipped to 0-90 as served)."""
-    scale = calibration.domain_scale if domain_scale is None else domain_scale
-    out = []
-    for m, s, t in zip(median, stdev, true, strict=True):
-        sigma = scale * calibration.sigma(float(m), float(s)) / calibration.domain_scale
-        out.append(max(0.0, m - sigma) <= t <= min(90.0, m + sigma))
-    return np.asarray(out, bool)
+    sigma = sigmas(calibration, median, stdev, departure, domain_scale)
+    return (np.maximum(0.0, median - sigma) <= true) & (true <= np.minimum(90.0, median + sigma))
 
 
-def fit_domain_scale(calibration: Calibration, median: Floats, stdev: Floats, true: Floats
-                     ) -> float:
+def fit_domain_scale(calibration: Calibration, median: Floats, stdev: Floats, true: Floats,
+                     departure: Floats | None = None) -> float:
     """The factor on sigma that puts TARGET of these (real) galaxies inside."""
     low, high = 0.5, 10.0
     for _ in range(50):
         mid = 0.5 * (low + high)
-        covered = float(np.mean(inside(calibration, median, stdev, true, mid)))
+        covered = float(np.mean(inside(calibration, median, stdev, true, mid, departure)))
         low, high = (mid, high) if covered < TARGET else (low, mid)
     return round(high, 3)
+
+
+AXIAL_RATIO_GRID = np.round(np.arange(0.0, 1.5001, 0.05), 2)
+
+
+def fit_axial_ratio_coefficient(calibration: Calibration, median: Floats, stdev: Floats,
+                                true: Floats, departure: Floats) -> float:
+    """The ``axial_ratio_coefficient`` (on :data:`AXIAL_RATIO_GRID`) under which these
+    galaxies' errors are likeliest as Gaussians of the served sigma, the domain scale refitted
+    for each value (the fitted coefficient then says how much wider a galaxy's interval must
+    be where the classical second opinion departs from the median; 0 where it says nothing)."""
+    errors = median - true
+    best, best_cost = 0.0, math.inf
+    for coefficient in AXIAL_RATIO_GRID:
+        trial = calibration.model_copy(update={"axial_ratio_coefficient": float(coefficient),
+                                               "domain_scale": 1.0})
+        scale = fit_domain_scale(trial, median, stdev, true, departure)
+        sigma = sigmas(trial, median, stdev, departure, scale)
+        cost = float(np.sum(np.log(sigma) + errors**2 / (2 * sigma**2)))
+        if cost < best_cost - 1e-9:
+            best, best_cost = float(coefficient), cost
+    return best
 
 
 MIN_REAL_IMAGES = 5
@@ -120,27 +160,39 @@ def served(flavors: Floats, scale: float) -> tuple[Floats, Floats]:
 
 
 def cross_validated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,
-                             folds: int = 5, seed: int = 0, cos_scale: float | None = None
+                             folds: int = 5, seed: int = 0, cos_scale: float | None = None,
+                             axial: Floats | None = None, fit_coefficient: bool = False
                              ) -> tuple[Floats, Floats]:
     """(answers, covered) of each image when both the correction and the domain scale (never
     below 1, as shipped) are fitted on the other folds: the held-out answer as served, and
     whether its 68% interval holds ``true``. ``flavors``: the flavors' uncorrected answers,
     one row each. With ``cos_scale`` the correction is that one, not fitted: only the domain
-    scale is."""
+    scale is. ``axial``: each image's axial-ratio inclination (NaN where none), whose
+    departure widens sigma by the calibration's ``axial_ratio_coefficient`` (without it, no
+    widening); with ``fit_coefficient`` that coefficient is fitted on the other folds too."""
     answers, covered = np.empty(len(true)), np.zeros(len(true), bool)
     for held in folds_of(len(true), folds, seed):
         rest = np.setdiff1d(np.arange(len(true)), held)
         scale = (fit_cos_scale(np.median(flavors[:, rest], axis=0), true[rest])
                  if cos_scale is None else cos_scale)
         median, stdev = served(flavors[:, rest], scale)
-        domain = max(1.0, fit_domain_scale(calibration, median, stdev, true[rest]))
+        gone = departures(median, None if axial is None else axial[rest])
+        trial = calibration
+        if fit_coefficient:
+            coefficient = fit_axial_ratio_coefficient(calibration, median, stdev, true[rest],
+                                                      gone)
+            trial = calibration.model_copy(update={"axial_ratio_coefficient": coefficient})
+        domain = max(1.0, fit_domain_scale(trial, median, stdev, true[rest], gone))
         answers[held], held_stdev = served(flavors[:, held], scale)
-        covered[held] = inside(calibration, answers[held], held_stdev, true[held], domain)
+        covered[held] = inside(trial, answers[held], held_stdev, true[held], domain,
+                               departures(answers[held], None if axial is None
+                                          else axial[held]))
     return answers, covered
 
 
 def repeated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,
-                      splits: int = 20, low_deg: float = 45.0, cos_scale: float | None = None
+                      splits: int = 20, low_deg: float = 45.0, cos_scale: float | None = None,
+                      axial: Floats | None = None, fit_coefficient: bool = False
                       ) -> npt.NDArray[np.float64]:
     """(RMS, bias over ``true`` >= ``low_deg``, coverage) of :func:`cross_validated_real_fit`
     for each of ``splits`` random 5-fold splits (seeds 0, 1, ...): one split of a small set is
@@ -149,7 +201,8 @@ def repeated_real_fit(calibration: Calibration, flavors: Floats, true: Floats,
     out = []
     for seed in range(splits):
         answers, covered = cross_validated_real_fit(calibration, flavors, true, seed=seed,
-                                                    cos_scale=cos_scale)
+                                                    cos_scale=cos_scale, axial=axial,
+                                                    fit_coefficient=fit_coefficient)
         delta = (answers - true)[chosen]
         out.append((float(np.sqrt(np.mean(delta**2))), float(np.mean(delta)),
                     float(np.mean(covered))))

@@ -17,16 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
+from inference.axial_ratio import Q0, axis_ratio, inclination_from_q
 from inference.calibration import Calibration, cos_scaled, load_calibration, write_calibration
 from inference.manifest import Manifest, write_manifest
-from training.baseline import (
-    Q0,
-    axis_ratio,
-    hyperleda_q0,
-    inclination_from_q,
-    type_from_bulge_fraction,
-)
-from training.calibrate import fit_base_sigma, inside, over_flavors
+from training.baseline import hyperleda_q0, type_from_bulge_fraction
+from training.calibrate import departures, fit_base_sigma, inside, over_flavors
 from training.dataset import DatasetSpec, generate, load
 from training.export import flavor_manifests, write_models_config
 
@@ -210,7 +205,8 @@ def fit_calibration(models_dir: Path, manifests: list[Manifest], data_root: Path
                     datasets: Mapping[str, DatasetSpec], processes: int | None
                     ) -> tuple[Calibration, Floats]:
     """Base sigma and the alarm threshold from the synthetic validation set (rot4 copies, as
-    served); the domain scale of an earlier calibration of the same flavors is kept."""
+    served); the domain scale and axial-ratio coefficient of an earlier calibration of the
+    same flavors are kept."""
     data = load(generate(data_root / "validation", datasets["validation"], processes=processes))
     true = np.asarray(data["labels"], np.float64)
     previous = load_calibration(models_dir)
@@ -227,6 +223,7 @@ def fit_calibration(models_dir: Path, manifests: list[Manifest], data_root: Path
         base_sigma_deg=bases,
         spread_coefficient=1.0,
         domain_scale=previous.domain_scale if keep and previous else 1.0,
+        axial_ratio_coefficient=previous.axial_ratio_coefficient if keep and previous else 0.0,
         real_cos_scale=cos_scale,
         alarm_threshold_deg=round(max(float(np.percentile(spread, ALARM_PERCENTILE)), 1.0), 2),
         fitted_on=(previous.fitted_on if keep and previous else
@@ -284,9 +281,10 @@ def evaluate_repository(
         if calibration.real_cos_scale != 1.0:
             table["median ensemble, rot4, as served (real-image correction)"] = statistics(
                 answered, true)
-        covered = inside(calibration, answered, answered_stdev, true, 1.0)
-        coverage[f"synthetic_{set_name.replace('-', '_')}"] = round(float(np.mean(covered)), 3)
         base = baselines(data)
+        covered = inside(calibration, answered, answered_stdev, true, 1.0,
+                         departures(answered, base["axial-ratio q0=0.2"]))
+        coverage[f"synthetic_{set_name.replace('-', '_')}"] = round(float(np.mean(covered)), 3)
         for name, pred in base.items():
             table[name] = statistics(pred, true)
         results[set_name] = table

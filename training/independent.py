@@ -60,7 +60,7 @@ from astropy.convolution import Gaussian2DKernel, Moffat2DKernel, convolve_fft
 from astropy.visualization import AsinhStretch, LogStretch, make_lupton_rgb
 from PIL import Image
 
-from training.baseline import inclination_from_q
+from inference.axial_ratio import inclination_from_q
 from training.realeval import write_index
 
 Floats = npt.NDArray[np.float64]
@@ -82,7 +82,7 @@ CHUNK = 1 << 20  # samples per block of the line-of-sight integration
 def label_inclination(incl_deg: float, thickness: float, q0: float = Q0) -> float:
     """The label of a disk of intrinsic axis ratio ``thickness`` seen at ``incl_deg``: its
     projected axis ratio q² = cos²i (1 - t²) + t², put through the service's axial-ratio
-    formula (:func:`training.baseline.inclination_from_q`)."""
+    formula (:func:`inference.axial_ratio.inclination_from_q`)."""
     cos2 = math.cos(math.radians(incl_deg)) ** 2
     return inclination_from_q(math.sqrt(cos2 * (1.0 - thickness**2) + thickness**2), q0)
 

@@ -20,7 +20,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.measure import label, regionprops
 
-from training.baseline import Q0, inclination_from_q
+from inference.axial_ratio import Q0, inclination_from_q
 
 MAX_SIDE = 200
 LEVEL = 0.05

@@ -4,7 +4,7 @@ packages sets are labelled with, and the catalogue row of ``evaluate --real``.""
 import math
 from typing import Any
 
-from training.baseline import Q0, inclination_from_q
+from inference.axial_ratio import Q0, inclination_from_q
 
 
 def find(name: str) -> Any:

@@ -19,7 +19,7 @@ it). The kind and the reference come from the fits catalogue alone (:func:`class
 - anything between is ``intermediate``.
 
 The reference inclination follows the service's convention, cos²i = (q² - 0.2²)/(1 - 0.2²)
-(:func:`training.baseline.inclination_from_q`). These are profile fits to faint, distant
+(:func:`inference.axial_ratio.inclination_from_q`). These are profile fits to faint, distant
 galaxies, not an inclination catalogue: a reference rougher than the development set's.
 
 Writes OUTDIR/index.csv (path,name,kind,incl,q,hlr_px,sersic_n,bulge_fraction,mag,zphot; incl
@@ -35,7 +35,7 @@ from typing import Literal
 
 import numpy as np
 
-from training.baseline import inclination_from_q
+from inference.axial_ratio import inclination_from_q
 from training.realeval import write_index
 from training.realpackages import extract, fetch_pypi, run_builder
 

@@ -32,12 +32,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from inference.axial_ratio import Q0, image_inclination
 from inference.calibration import Calibration, corrected, uncertainty
 from preprocessor.copies import COPY_COUNTS, Copies
 from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
-from training.baseline import Q0, axis_ratio, inclination_from_q
-from training.calibrate import face_on_range, over_flavors
+from training.calibrate import departures, face_on_range, over_flavors
 from training.openngc import inclination
 
 FACE_ON_BELOW_DEG = 50.0
@@ -48,6 +48,8 @@ COPIES: Copies = "rot4"
 # the set's galaxies by name (not an estimator of the image: how near a catalogue value lies);
 # its figures are over the galaxies OpenNGC knows.
 CATALOGUE_ROW = f"catalogue axis ratio (OpenNGC) q0={Q0}"
+# the median's rows split by how far the axial-ratio second opinion lies from it
+DEPARTURE_SPLIT_DEG = 10.0
 MIN_CATALOGUE_IMAGES = 5
 
 Floats = npt.NDArray[np.float64]
@@ -143,8 +145,9 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
         data = image.path.read_bytes()
         for mode in modes:
             parts[mode].append(preprocess_bytes(data, mode, COPIES, frame=frame).tensor)
+        # the second opinion, as the service computes it on the rgb tensor the gateway sends
         first = preprocess_bytes(data, "rgb", "none", frame=frame).tensor[0]
-        baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
+        baseline.append(image_inclination(first))
     tensors = {mode: np.concatenate(arrays) for mode, arrays in parts.items()}
     per_flavor: dict[str, Floats] = {}
     for flavor in registry.flavors:
@@ -157,8 +160,8 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
                                    if correct else answers)
     median, stdev = over_flavors(np.stack(list(per_flavor.values())))
     sigma = np.array([
-        uncertainty(registry.calibration, list(per_flavor), float(m), float(s))[0]
-        for m, s in zip(median, stdev, strict=True)
+        uncertainty(registry.calibration, list(per_flavor), float(m), float(s), float(b))[0]
+        for m, s, b in zip(median, stdev, baseline, strict=True)
     ])
     scores, threshold = None, math.nan
     if classify and registry.classifiers:
@@ -196,8 +199,12 @@ def predict_through_service(url: str, images: list[RealImage], timeout_s: float 
             if answer.get("rejection") is not None:
                 scores.append(answer["rejection"]["likelihood"])
                 thresholds.add(answer["rejection"]["threshold"])
-            first = preprocess_bytes(data, "rgb", "none", frame=frame).tensor[0]
-            baseline.append(inclination_from_q(axis_ratio(first * 255.0), Q0))
+            if "axial_ratio_deg" in answer["inclination"]:  # the service's second opinion
+                axial = answer["inclination"]["axial_ratio_deg"]
+                baseline.append(math.nan if axial is None else float(axial))
+            else:  # a service from before it: the same measure, here
+                first = preprocess_bytes(data, "rgb", "none", frame=frame).tensor[0]
+                baseline.append(image_inclination(first))
     complete = {k: np.asarray(v) for k, v in per_flavor.items() if len(v) == len(images)}
     rejection = (np.asarray(scores, np.float64), thresholds.pop()) if (
         len(scores) == len(images) and len(thresholds) == 1) else (None, math.nan)
@@ -473,6 +480,17 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
                 picked = np.flatnonzero(chosen)
                 results[f"median ensemble, {verdict} by the classifier"] = real_statistics(
                     answers.median[picked], [images[k] for k in picked], answers.sigma[picked])
+    # the images without a second opinion (nothing stood out from the sky) are in neither
+    measured = np.isfinite(answers.baseline)
+    gone = departures(answers.median, answers.baseline)
+    for words, chosen in ((f"axial ratio within {DEPARTURE_SPLIT_DEG:.0f}°",
+                           measured & (gone < DEPARTURE_SPLIT_DEG)),
+                          (f"axial ratio {DEPARTURE_SPLIT_DEG:.0f}° or more away",
+                           measured & (gone >= DEPARTURE_SPLIT_DEG))):
+        if chosen.any():
+            picked = np.flatnonzero(chosen)
+            results[f"median ensemble, {words}"] = real_statistics(
+                answers.median[picked], [images[k] for k in picked], answers.sigma[picked])
     catalogue_row = catalogue_statistics(catalogue, images)
     if catalogue_row is not None:
         results[CATALOGUE_ROW] = catalogue_row
@@ -515,9 +533,13 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
     return results
 
 
-def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False) -> Calibration:
+def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False,
+               second_opinion: bool = False) -> Calibration:
     """Fit the real-image correction (``real_cos_scale``) of models/ensemble.json on a real
-    labelled set (in process), then ``domain_scale`` on the answers as served after it; record
+    labelled set (in process), then ``domain_scale`` on the answers as served after it (with
+    ``second_opinion``, ``axial_ratio_coefficient`` first: how much the departure of the image's
+    axial-ratio inclination from the median widens sigma; without it the calibration's
+    coefficient is kept); record
     the figures of both fitted on four fifths and scored on the fifth left out (the mean over 20
     random splits); return the updated calibration. The base sigma and alarm threshold stay as
     ``training evaluate`` fitted them, under the correction the calibration had then: after a new
@@ -528,6 +550,7 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
     from inference.calibration import load_calibration, write_calibration
     from training.calibrate import (
         MIN_REAL_IMAGES,
+        fit_axial_ratio_coefficient,
         fit_cos_scale,
         fit_domain_scale,
         repeated_real_fit,
@@ -547,16 +570,22 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
                                  classify=False)
     flavors = np.stack(list(answers.flavors.values()))[:, numeric]
     true = true[numeric]
+    axial = answers.baseline[numeric]
     raw = np.median(flavors, axis=0)
     cos_scale = calibration.real_cos_scale if keep_correction else fit_cos_scale(raw, true)
     base = calibration.model_copy(update={"domain_scale": 1.0, "real_cos_scale": cos_scale})
     median, stdev = served(flavors, cos_scale)
-    fitted = fit_domain_scale(base, median, stdev, true)
+    departure = departures(median, axial)
+    coefficient = (fit_axial_ratio_coefficient(base, median, stdev, true, departure)
+                   if second_opinion else calibration.axial_ratio_coefficient)
+    base = base.model_copy(update={"axial_ratio_coefficient": coefficient})
+    fitted = fit_domain_scale(base, median, stdev, true, departure)
     # Never narrower than the synthetic calibration: a small real set of one rendering (e.g.
     # photographs) says little about the others (survey cutouts), where errors may be larger.
     scale = max(1.0, fitted)
     splits = repeated_real_fit(base, flavors, true,
-                               cos_scale=cos_scale if keep_correction else None)
+                               cos_scale=cos_scale if keep_correction else None, axial=axial,
+                               fit_coefficient=second_opinion)
     (rms, bias, cv), (low, high) = splits.mean(axis=0), np.percentile(splits[:, 0], [0, 100])
     key = f"real_{Path(directory).name}"
     # every real coverage figure was of the domain scale this replaces
@@ -564,13 +593,17 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
     coverage[f"{key}_5fold_cv"] = round(float(cv), 3)
     how = (f"{fitted:.3f}" if fitted > 1.0 else f"the fit asked for {fitted:.2f}, kept at 1: "
            "never narrower than the synthetic calibration")
+    widening = (f" and axial_ratio_coefficient ({coefficient}, by the Gaussian likelihood of "
+                "the errors)" if second_opinion
+                else f" (axial_ratio_coefficient {coefficient} kept)" if coefficient else "")
     if keep_correction:
         under = ("under the correction above" if cos_scale != 1.0
                  else "with no real-image correction")
         fitted_on = (re.split(r"; domain_scale", calibration.fitted_on)[0]
-                     + f"; domain_scale fitted on the {len(true)} numerically labelled real images"
+                     + f"; domain_scale{widening} fitted on the "
+                     f"{len(true)} numerically labelled real images"
                      f" of {Path(directory).name} {under} ({how}; 5-fold cross-validated "
-                     f"coverage, the scale fitted without the fold, {cv:.0%})")
+                     f"coverage, fitted without the fold, {cv:.0%})")
     else:
         in_range = true >= 45.0
         correction = (f"real_cos_scale {cos_scale} fitted on the {len(true)} numerically "
@@ -580,11 +613,12 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False)
                       f"{np.sqrt(np.mean((raw - true)[in_range] ** 2)):.2f}, "
                       f"{np.mean((raw - true)[in_range]):+.2f})")
         fitted_on = (re.split(r"; (?:real_cos_scale|domain_scale)", calibration.fitted_on)[0]
-                     + f"; {correction}; domain_scale fitted on the same images after the "
-                     f"correction ({how}; 5-fold cross-validated coverage, both fitted without "
-                     f"the fold, {cv:.0%})")
+                     + f"; {correction}; domain_scale{widening} fitted on the same images "
+                     f"after the correction ({how}; 5-fold cross-validated coverage, all fitted "
+                     f"without the fold, {cv:.0%})")
     updated = calibration.model_copy(update={
         "domain_scale": scale, "real_cos_scale": cos_scale, "coverage": coverage,
+        "axial_ratio_coefficient": coefficient,
         "fitted_on": fitted_on,
     })
     write_calibration(models_dir, updated)

@@ -152,6 +152,11 @@ function drawScale(svg, result) {
   if (axial !== null) {
     svg.append(svgEl("circle", { class: "axial", cx: x(axial), cy: y, r: 8 }, `catalog axial ratio: ${fmt(axial)}°`));
   }
+  const second = finite(inc.axial_ratio_deg);
+  if (second !== null) {
+    svg.append(svgEl("rect", { class: "axial-image", x: x(second) - 5, y: y - 5, width: 10, height: 10 },
+      `the image's axial ratio (second opinion): ${fmt(second)}°`));
+  }
   (result.flavors || []).forEach((f, i) => {
     const deg = finite(f.inclination_deg);
     if (deg === null) return;
@@ -206,9 +211,11 @@ function render(result, images) {
   $("median").textContent = `${fmt(inc.median)}°`;
   $("uncertainty").textContent = iv.lo === null ? `± ${fmt(iv.sigma)}°`
     : `± ${fmt(iv.sigma)}° (68%: ${fmt(iv.lo)}–${fmt(iv.hi)}°${iv.calibrated ? "" : ", uncalibrated"})`;
-  $("uncertainty").title = iv.calibrated
+  const second = finite(inc.axial_ratio_deg);
+  $("uncertainty").title = (iv.calibrated
     ? `calibrated 1σ; 68% interval ${fmt(iv.lo)}° to ${fmt(iv.hi)}°`
-    : `standard deviation over flavors; mean ${fmt(inc.mean)}°`;
+    : `standard deviation over flavors; mean ${fmt(inc.mean)}°`)
+    + (second === null ? "" : `; the image's axial ratio says ${fmt(second)}° (the interval widens as the two depart)`);
   drawScale($("scale-svg"), result);
 
   const verdict = $("verdict");

@@ -51,11 +51,11 @@ def example_result(**changes: Any) -> dict[str, Any]:
 
 
 def older_result(**changes: Any) -> dict[str, Any]:
-    """The example answer as a gateway before the calibrated uncertainty and the rejection
-    verdict gave it: no sigma, interval, calibrated flag or rejection (clients must still read
-    such answers, e.g. from old tables)."""
+    """The example answer as a gateway before the calibrated uncertainty, the axial-ratio second
+    opinion and the rejection verdict gave it: no sigma, interval, calibrated flag, second
+    opinion or rejection (clients must still read such answers, e.g. from old tables)."""
     result = example_result(**changes)
-    for key in ("sigma", "interval", "calibrated"):
+    for key in ("sigma", "interval", "calibrated", "axial_ratio_deg"):
         result["inclination"].pop(key, None)
     if "rejection" not in changes:
         result.pop("rejection", None)

@@ -104,6 +104,11 @@ def test_upload_shows_answer_and_network_input(page: "Page", tmp_path: Path) -> 
     assert image_loaded(page, "#preview-img") == 128
     expect(page.locator("#preview-caption")).not_to_contain_text("off centre")
     expect(page.locator("#framing-svg rect")).to_have_count(0)
+    # the image's own axial ratio, drawn on the scale and said beside the uncertainty
+    expect(page.locator("#scale-svg rect.axial-image")).to_have_count(1)
+    expect(page.locator("#scale-svg rect.axial-image title")).to_contain_text("second opinion")
+    expect(page.locator("#uncertainty")).to_have_attribute(
+        "title", re.compile(r"the image's axial ratio says \d+(\.\d)?°"))
 
 
 def test_upload_off_centre_says_where_the_galaxy_was_found(page: "Page", tmp_path: Path) -> None:

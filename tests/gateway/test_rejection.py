@@ -124,3 +124,15 @@ def test_real_evaluation_through_the_service_splits_the_figures_by_verdict(
     assert accepted["n_0_90"] == rejected["n_0_90"] == 1
     assert accepted["bias_0_90"] == pytest.approx(rows["D1"]["median"] - 60.0, abs=0.01)
     assert rejected["bias_0_90"] == pytest.approx(rows["S1"]["median"] - 50.0, abs=0.01)
+    # the second opinion is the service's: what /api/file answers, and what the preprocessed
+    # upload measures
+    from inference.axial_ratio import image_inclination
+    from preprocessor.pipeline import preprocess_bytes
+
+    disk = (real / "disk.png").read_bytes()
+    answer = httpx.post(f"{rejecting_stack.url}/api/file", files={"file": ("disk.png", disk)},
+                        timeout=60).json()
+    second = answer["inclination"]["axial_ratio_deg"]
+    assert second == pytest.approx(
+        image_inclination(preprocess_bytes(disk, "rgb", "none").tensor[0]), abs=1e-3)
+    assert rows["D1"]["baseline"] == pytest.approx(second, abs=0.01)

@@ -129,6 +129,8 @@ def test_summary_without_and_with_the_later_fields() -> None:
     assert (plain["inclination_lo"], plain["inclination_hi"]) == pytest.approx((69.8, 73.0))
     assert plain["verdict"] is None and plain["rejection_likelihood"] is None
     assert plain["galaxy_name"] == "NGC 224"
+    assert plain["image_axial_ratio_inclination"] is None
+    assert plain["axial_ratio_inclination"] == pytest.approx(72.3)  # the catalog's
     richer = example_result(
         inclination={
             "median": 71.4,
@@ -136,6 +138,7 @@ def test_summary_without_and_with_the_later_fields() -> None:
             "stdev": 1.6,
             "sigma": 2.2,
             "interval": [69.0, 73.5],
+            "axial_ratio_deg": 64.5,
             "unit": "deg",
         },
         rejection={"likelihood": 0.07, "verdict": "accept", "threshold": 0.5, "classes": {}},
@@ -147,6 +150,7 @@ def test_summary_without_and_with_the_later_fields() -> None:
         73.5,
     )
     assert (rich["verdict"], rich["rejection_likelihood"]) == ("accept", 0.07)
+    assert rich["image_axial_ratio_inclination"] == 64.5
 
 
 def output_rows() -> list[dict[str, Any]]:

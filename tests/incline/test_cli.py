@@ -52,6 +52,7 @@ def test_answer_table_without_the_later_fields() -> None:
     assert "68%: 69.8° to 73.0°" in text
     assert "verdict" not in text
     assert "alarm" in text and "no (spread 3.7°" in text
+    assert "second opinion" not in text
 
 
 def test_answer_table_with_calibrated_interval_and_rejection() -> None:
@@ -62,6 +63,7 @@ def test_answer_table_with_calibrated_interval_and_rejection() -> None:
             "stdev": 1.6,
             "sigma": 2.4,
             "interval": [68.2, 74.9],
+            "axial_ratio_deg": 58.0,
             "unit": "deg",
         },
         rejection={"likelihood": 0.07, "verdict": "accept", "threshold": 0.5, "classes": {}},
@@ -71,6 +73,7 @@ def test_answer_table_with_calibrated_interval_and_rejection() -> None:
     assert "71.4° ± 2.4°" in text
     assert "68%: 68.2° to 74.9°" in text
     assert "accept (likelihood 0.07, threshold 0.50)" in text
+    assert "the image's axial ratio says 58.0° (13.4° from the answer)" in text
     assert "RAISED" in text
 
 

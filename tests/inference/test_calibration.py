@@ -9,11 +9,13 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from inference.axial_ratio import image_inclination
 from inference.calibration import (
     CALIBRATION_FILE,
     FALLBACK_SIGMA_DEG,
     Calibration,
     corrected,
+    departure_of,
     load_calibration,
     uncertainty,
     write_calibration,
@@ -23,12 +25,14 @@ from tests.inference.conftest import app_client, post_npy, settings_for
 from tests.inference.expected import flavor_degrees
 
 
-def calibration(flavors: list[str], scale: float = 1.0, cos_scale: float = 1.0) -> Calibration:
+def calibration(flavors: list[str], scale: float = 1.0, cos_scale: float = 1.0,
+                axial: float = 0.0) -> Calibration:
     return Calibration(
         flavors=flavors,
         bin_centres_deg=[10.0, 50.0, 85.0],
         base_sigma_deg=[12.0, 4.0, 2.0],
         spread_coefficient=1.0,
+        axial_ratio_coefficient=axial,
         domain_scale=scale,
         real_cos_scale=cos_scale,
         alarm_threshold_deg=7.5,
@@ -42,6 +46,28 @@ def test_sigma_interpolates_the_table_and_adds_the_spread_in_quadrature() -> Non
     assert table.sigma(30.0, 0.0) == pytest.approx(1.5 * 8.0)  # halfway between 12 and 4
     assert table.sigma(89.0, 0.0) == pytest.approx(1.5 * 2.0)  # flat beyond the last centre
     assert table.sigma(50.0, 3.0) == pytest.approx(1.5 * 5.0)
+    assert table.sigma(50.0, 3.0, departure=20.0) == pytest.approx(1.5 * 5.0)  # coefficient 0
+    widened = calibration(["a", "b"], scale=1.5, axial=0.5)
+    assert widened.sigma(50.0, 3.0) == pytest.approx(1.5 * 5.0)
+    assert widened.sigma(50.0, 3.0, departure=8.0) == pytest.approx(1.5 * math.sqrt(41.0))
+    assert widened.sigmas(np.array([50.0, 30.0]), np.array([3.0, 0.0]),
+                          np.array([8.0, 0.0])) == pytest.approx([1.5 * math.sqrt(41.0), 12.0])
+
+
+def test_the_second_opinion_widens_sigma_by_its_departure_and_only_where_it_was_measured(
+) -> None:
+    table = calibration(["a", "b"], axial=0.5)
+    plain = uncertainty(table, ["a", "b"], 50.0, 0.0)
+    assert plain[0] == pytest.approx(4.0)
+    far = uncertainty(table, ["a", "b"], 50.0, 0.0, axial_ratio_deg=70.0)
+    assert far[0] == pytest.approx(math.hypot(4.0, 0.5 * 20.0), abs=1e-3)
+    assert far[1] == pytest.approx((50.0 - far[0], 50.0 + far[0]), abs=1e-3)
+    assert uncertainty(table, ["a", "b"], 50.0, 0.0, axial_ratio_deg=math.nan) == plain
+    assert uncertainty(table, ["a", "b"], 50.0, 0.0, axial_ratio_deg=None) == plain
+    assert departure_of(50.0, 38.0) == 12.0 and departure_of(50.0, None) == 0.0
+    # the fallback (no calibration for these flavors) does not know the coefficient
+    assert uncertainty(table, ["a", "z"], 50.0, 0.0, axial_ratio_deg=70.0)[0] == pytest.approx(
+        FALLBACK_SIGMA_DEG)
 
 
 def test_uncertainty_is_calibrated_only_for_the_fitted_flavor_set() -> None:
@@ -111,13 +137,14 @@ def test_the_registry_reads_it_and_the_model_set_version_follows_it(
         load_registry(repo)
 
 
-@pytest.mark.parametrize("cos_scale", [1.0, 0.9])
+@pytest.mark.parametrize(("cos_scale", "axial"), [(1.0, 0.0), (0.9, 0.0), (1.0, 0.6)])
 async def test_every_answer_carries_sigma_interval_and_the_calibrated_alarm(
     derive: Callable[..., Path], data_dir: Path, galaxies: npt.NDArray[np.float32],
-    cos_scale: float
+    cos_scale: float, axial: float
 ) -> None:
     repo = derive(tiny_a=("tiny-a", None), tiny_b=("tiny-b", None), tiny_c=("tiny-c", None))
-    table = calibration(["tiny-a", "tiny-b", "tiny-c"], scale=1.2, cos_scale=cos_scale)
+    table = calibration(["tiny-a", "tiny-b", "tiny-c"], scale=1.2, cos_scale=cos_scale,
+                        axial=axial)
     write_calibration(repo, table)
     expected = {name: [(float(table.correct(np.array([degrees]))[0]), clipped)
                        for degrees, clipped in values]
@@ -129,6 +156,7 @@ async def test_every_answer_carries_sigma_interval_and_the_calibrated_alarm(
     assert models["calibration"]["real_cos_scale"] == cos_scale
     assert models["calibration"]["flavors"] == ["tiny-a", "tiny-b", "tiny-c"]
     assert response.status_code == 200
+    departed = []
     for index, galaxy in enumerate(response.json()["galaxies"]):
         values = np.array([expected[n][index][0] for n in ("tiny-a", "tiny-b", "tiny-c")])
         median, stdev = float(np.median(values)), float(np.std(values, ddof=1))
@@ -136,7 +164,12 @@ async def test_every_answer_carries_sigma_interval_and_the_calibrated_alarm(
         assert inclination["median"] == pytest.approx(median, abs=2e-3)
         assert [f["inclination_deg"] for f in galaxy["flavors"]] == pytest.approx(
             values.tolist(), abs=2e-3)
-        want = 1.2 * math.hypot(float(np.interp(median, [10, 50, 85], [12, 4, 2])), stdev)
+        second = image_inclination(galaxies[index])
+        assert math.isfinite(second)  # the test galaxies stand out from their sky
+        assert inclination["axial_ratio_deg"] == pytest.approx(second, abs=1e-3)
+        departed.append(abs(inclination["median"] - second))
+        want = 1.2 * math.hypot(float(np.interp(median, [10, 50, 85], [12, 4, 2])), stdev,
+                                axial * departed[-1])
         assert inclination["calibrated"] is True
         assert inclination["sigma"] == pytest.approx(want, abs=2e-3)
         low, high = inclination["interval"]
@@ -145,3 +178,21 @@ async def test_every_answer_carries_sigma_interval_and_the_calibrated_alarm(
         assert high == pytest.approx(min(90.0, inclination["median"] + inclination["sigma"]),
                                      abs=2e-3)
         assert galaxy["alarm"]["threshold_deg"] == 7.5
+    # the tiny flavors answer far from these galaxies' shapes: the widening is exercised
+    assert max(departed) > 5.0
+
+
+async def test_the_second_opinion_is_of_each_galaxys_first_copy(
+    derive: Callable[..., Path], data_dir: Path, galaxies: npt.NDArray[np.float32]
+) -> None:
+    repo = derive(tiny_a=("tiny-a", None), tiny_b=("tiny-b", None))
+    blank = np.full_like(galaxies[0], 0.1)
+    # galaxy 0: the image first, then three blank copies; galaxy 1: a blank first
+    batch = np.stack([galaxies[0], blank, blank, blank, blank, galaxies[1], galaxies[1],
+                      galaxies[1]])
+    async with app_client(settings_for(repo, data_dir)) as client:
+        response = await post_npy(client, batch, copies_per_galaxy=4)
+    assert response.status_code == 200
+    first, second = (g["inclination"] for g in response.json()["galaxies"])
+    assert first["axial_ratio_deg"] == pytest.approx(image_inclination(galaxies[0]), abs=1e-3)
+    assert second["axial_ratio_deg"] is None  # nothing stands out in its first copy

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from inference.axial_ratio import axis_ratio
 from training.augment import augment_batch, balance_weights, early_type_weights
-from training.baseline import axis_ratio
 from training.ellipses import axis_ratio as expected_ratio
 from training.ellipses import ellipse_image
 from training.train import FlavorSpec, sample_weights

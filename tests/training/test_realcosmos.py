@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
+from inference.axial_ratio import inclination_from_q
 from preprocessor.decoding import decode_image
-from training.baseline import inclination_from_q
 from training.realcosmos import build, classify, write_set
 from training.realpackages import run_builder
 

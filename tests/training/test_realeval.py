@@ -14,6 +14,7 @@ from inference.calibration import Calibration, cos_scaled, load_calibration, wri
 from inference.manifest import Manifest
 from training import realeval
 from training.__main__ import main
+from training.calibrate import face_on_range
 from training.realeval import (
     CATALOGUE_ROW,
     Answers,
@@ -138,11 +139,11 @@ def too_face_on_answers(images: list[RealImage], flavors: list[str], scale: floa
     return {name: np.clip(raw + rng.normal(0.0, 1.5, raw.size), 0, 90) for name in flavors}
 
 
-def predictions_of(raw: dict[str, np.ndarray], calls: list[tuple[bool, bool, bool]]
-                   ) -> Callable[..., Answers]:
+def predictions_of(raw: dict[str, np.ndarray], calls: list[tuple[bool, bool, bool]],
+                   baseline: np.ndarray | None = None) -> Callable[..., Answers]:
     """A stand-in for ``predict_in_process`` with the signature of the real one: the flavors'
     answers ``raw`` (corrected by the models' calibration when asked), each call's (isophote,
-    correct, classify) recorded in ``calls``."""
+    correct, classify) recorded in ``calls``; the axial-ratio answers ``baseline`` (50°)."""
 
     def predict(models: Path, images: list[RealImage], isophote: bool = True,
                 frame: str = "auto", correct: bool = True, classify: bool = True) -> Answers:
@@ -152,7 +153,8 @@ def predictions_of(raw: dict[str, np.ndarray], calls: list[tuple[bool, bool, boo
         flavors = {n: calibration.correct(v) if correct else v for n, v in raw.items()}
         stack = np.stack(list(flavors.values()))
         return Answers(flavors, np.median(stack, axis=0), stack.std(axis=0, ddof=1),
-                       np.full(len(images), 5.0), np.full(len(images), 50.0),
+                       np.full(len(images), 5.0),
+                       np.full(len(images), 50.0) if baseline is None else baseline,
                        np.full(len(images), np.nan))
 
     return predict
@@ -242,6 +244,73 @@ def test_fit_domain_can_keep_the_correction_and_fit_the_domain_scale_alone(
     (models_dir / "ensemble.json").unlink()
 
 
+def test_fit_domain_fits_the_second_opinions_coefficient_only_when_asked(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        tiny_repository: tuple[Path, list[Manifest]]) -> None:
+    names, real, raw = too_face_on_set(tmp_path / "pooled", tiny_repository[1])
+    models_dir = tiny_repository[0]
+    count = len(read_index(real))
+    # half the galaxies misread by every flavor alike, where the axial ratio departs from them
+    misread = np.where(np.arange(count) % 2 == 0, 15.0, 0.0)
+    wide = {n: np.clip(v + misread, 0, 90) for n, v in raw.items()}
+    median = np.median(np.stack(list(wide.values())), axis=0)
+    monkeypatch.setattr(realeval, "predict_in_process",
+                        predictions_of(wide, [], baseline=median - misread))
+    before = Calibration(
+        flavors=names, bin_centres_deg=[20.0, 70.0], base_sigma_deg=[3.0, 2.0],
+        alarm_threshold_deg=20.0, real_cos_scale=0.88, fitted_on="test table")
+    write_calibration(models_dir, before)
+    arguments = ["evaluate", "--real", str(real), "--models", str(models_dir), "--report",
+                 str(tmp_path / "report"), "--fit-domain", "--keep-correction", "--no-isophote"]
+    main(arguments)
+    kept = load_calibration(models_dir)
+    assert kept is not None and kept.axial_ratio_coefficient == 0.0
+    main([*arguments, "--second-opinion"])
+    fitted = load_calibration(models_dir)
+    assert fitted is not None and fitted.axial_ratio_coefficient > 0.3
+    assert (f"axial_ratio_coefficient ({fitted.axial_ratio_coefficient}, by the Gaussian "
+            "likelihood of the errors)") in fitted.fitted_on
+    # the wide intervals go where the second opinion departs: the domain scale need not
+    assert fitted.domain_scale < kept.domain_scale
+    # fitted again without the flag: the coefficient is kept and said to be
+    main(arguments)
+    again = load_calibration(models_dir)
+    assert again is not None and again.axial_ratio_coefficient == fitted.axial_ratio_coefficient
+    assert f"(axial_ratio_coefficient {fitted.axial_ratio_coefficient} kept)" in again.fitted_on
+    with pytest.raises(SystemExit, match="--fit-domain"):
+        main(["evaluate", "--real", str(real), "--models", str(models_dir),
+              "--second-opinion"])
+    (models_dir / "ensemble.json").unlink()
+
+
+def test_images_without_a_second_opinion_are_in_neither_split_row(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        tiny_repository: tuple[Path, list[Manifest]]) -> None:
+    names, real, raw = too_face_on_set(tmp_path / "split", tiny_repository[1])
+    images = read_index(real)
+    median = np.median(np.stack(list(raw.values())), axis=0)
+    # three with no second opinion, three far from the median, the rest close to it
+    second = median + np.where(np.arange(len(images)) % 4 == 1, 25.0, 2.0)
+    second[[0, 4, 8]] = np.nan
+    monkeypatch.setattr(realeval, "predict_in_process", predictions_of(raw, [], second))
+    write_calibration(tiny_repository[0], Calibration(
+        flavors=names, bin_centres_deg=[20.0, 70.0], base_sigma_deg=[9.0, 4.0],
+        alarm_threshold_deg=20.0, fitted_on="test table"))
+    report = tmp_path / "report"
+    main(["evaluate", "--real", str(real), "--models", str(tiny_repository[0]), "--report",
+          str(report), "--no-isophote"])
+    results = json.loads((report / "real-split.json").read_text())["results"]
+    numeric = np.isfinite(face_on_range([i.incl for i in images]))
+    far = np.isfinite(second) & (np.abs(second - median) >= 10)
+    near = np.isfinite(second) & (np.abs(second - median) < 10)
+    assert results["median ensemble, axial ratio 10° or more away"]["n_0_90"] == int(
+        np.sum(far & numeric)) > 0
+    assert results["median ensemble, axial ratio within 10°"]["n_0_90"] == int(
+        np.sum(near & numeric)) > 0
+    assert int(np.sum((far | near) & numeric)) < int(numeric.sum())
+    (tiny_repository[0] / "ensemble.json").unlink()
+
+
 def test_evaluate_real_in_process_applies_the_correction_writes_report_and_plot(
     tmp_path: Path, tiny_repository: tuple[Path, list[Manifest]]
 ) -> None:
@@ -263,8 +332,22 @@ def test_evaluate_real_in_process_applies_the_correction_writes_report_and_plot(
     for name, values in raw.flavors.items():
         np.testing.assert_allclose(served.flavors[name], calibration.correct(values))
     np.testing.assert_allclose(served.median, calibration.correct(raw.median))
-    rows = json.loads((report / "real-real.json").read_text())["images"]
+    written = json.loads((report / "real-real.json").read_text())
+    rows = written["images"]
     assert [row["median"] for row in rows] == pytest.approx(served.median.tolist(), abs=0.01)
+    # the median's rows split by how far the axial-ratio second opinion lies from it (the
+    # images without one in neither); the labelled set's disks all have one
+    assert np.isfinite(served.baseline).all()
+    assert [row["baseline"] for row in rows] == pytest.approx(served.baseline.tolist(),
+                                                              abs=0.01)
+    gone = np.abs(served.median - served.baseline)
+    numeric = np.isfinite(face_on_range([i.incl for i in images]))
+    for row, chosen in (("median ensemble, axial ratio within 10°", gone < 10),
+                        ("median ensemble, axial ratio 10° or more away", gone >= 10)):
+        figures = written["results"].get(row)
+        assert (figures is None) == (not chosen.any())
+        if figures is not None:
+            assert figures["n_0_90"] == int(np.sum(chosen & numeric))
     text = (report / "real-real.md").read_text()
     assert "median ensemble" in text and "axial-ratio" in text and "synthetic files" in text
     assert (report / "real-real.png").stat().st_size > 1000
