@@ -273,7 +273,14 @@ COLUMNS: tuple[Column, ...] = (
         "f8",
         "deg",
         "Inclination from the axial ratio of the measured image's central isophote (the "
-        "service's classical second opinion; sigma widens as it departs from the answer)",
+        "service's classical second opinion)",
+    ),
+    Column(
+        "axial_ratio_departs",
+        "bool",
+        None,
+        "The image's axial-ratio inclination lies 10 deg or more from the answer: a doubtful "
+        "answer, look at the galaxy",
     ),
     Column("model_set_version", "U", None, "Version of the set of model flavors"),
 )
@@ -327,6 +334,7 @@ def summary(result: Mapping[str, Any]) -> dict[str, Any]:
         "rejection_likelihood": _number(rejection.get("likelihood")),
         "axial_ratio_inclination": _number(galaxy.get("axial_ratio_inclination_deg")),
         "image_axial_ratio_inclination": _number(inclination.get("axial_ratio_deg")),
+        "axial_ratio_departs": inclination.get("axial_ratio_departs"),
         "model_set_version": result.get("model_set_version"),
     }
 

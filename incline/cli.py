@@ -118,8 +118,10 @@ def format_answer(result: Mapping[str, Any]) -> str:
     second = inclination.get("axial_ratio_deg")
     median = inclination.get("median")
     if isinstance(second, int | float) and isinstance(median, int | float):
+        doubt = ": a doubtful answer, look at the galaxy" if inclination.get(
+            "axial_ratio_departs") else ""
         rows.append(("second opinion", f"the image's axial ratio says {_fmt(second)} "
-                                       f"({_fmt(abs(second - median))} from the answer)"))
+                                       f"({_fmt(abs(second - median))} from the answer){doubt}"))
     flavors = result.get("flavors") or []
     rows.append(
         (

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from prometheus_client import Counter, Histogram
 
 from inference.alarms import AlarmLog
-from inference.axial_ratio import image_inclination
+from inference.axial_ratio import DEPARTURE_DOUBT_DEG, image_inclination
 from inference.backends.base import Backend, Images
 from inference.calibration import corrected, uncertainty
 from inference.errors import FlavorError, InvalidTensor, QuorumNotMet, TooManyImages
@@ -61,6 +61,7 @@ class Summary:
     interval: tuple[float, float]  # 68%
     calibrated: bool
     axial_ratio_deg: float | None  # the classical second opinion (inference.axial_ratio)
+    axial_ratio_departs: bool  # it lies DEPARTURE_DOUBT_DEG or more from the median
 
 
 @dataclass(frozen=True)
@@ -313,6 +314,8 @@ class Ensemble:
                 interval=interval,
                 calibrated=calibrated,
                 axial_ratio_deg=axial_ratio_deg,
+                axial_ratio_departs=(axial_ratio_deg is not None and abs(
+                    median - axial_ratio_deg) >= DEPARTURE_DOUBT_DEG),
             )
             alarm = Alarm(spread > threshold, round(spread, 4), threshold)
             if alarm.raised:

@@ -23,6 +23,7 @@ EXAMPLE_PREDICTION: dict[str, Any] = {
                 "interval": [57.1, 65.3],
                 "calibrated": True,
                 "axial_ratio_deg": 58.3,
+                "axial_ratio_departs": False,
                 "unit": "deg",
             },
             "flavors": [
@@ -64,8 +65,13 @@ class Inclination(BaseModel):
         None,
         description="A classical second opinion: the inclination from the axial ratio of the "
         "image's central isophote (its second moments, q0 = 0.2), degrees; null when no region "
-        "stands out. Sigma widens as it departs from the median (ensemble.json's "
-        "axial_ratio_coefficient).",
+        "stands out. Sigma widens by its distance from the median times ensemble.json's "
+        "axial_ratio_coefficient (0: no widening).",
+    )
+    axial_ratio_departs: bool = Field(
+        False,
+        description="The second opinion lies 10° or more from the median: a doubtful answer "
+        "(on real labelled sets such answers err 1.4-3.4 times as much); look at the galaxy.",
     )
     unit: Literal["deg"] = "deg"
 

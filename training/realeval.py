@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from inference.axial_ratio import Q0, image_inclination
+from inference.axial_ratio import DEPARTURE_DOUBT_DEG, Q0, image_inclination
 from inference.calibration import Calibration, corrected, uncertainty
 from preprocessor.copies import COPY_COUNTS, Copies
 from preprocessor.framing import Frame
@@ -48,8 +48,7 @@ COPIES: Copies = "rot4"
 # the set's galaxies by name (not an estimator of the image: how near a catalogue value lies);
 # its figures are over the galaxies OpenNGC knows.
 CATALOGUE_ROW = f"catalogue axis ratio (OpenNGC) q0={Q0}"
-# the median's rows split by how far the axial-ratio second opinion lies from it
-DEPARTURE_SPLIT_DEG = 10.0
+
 MIN_CATALOGUE_IMAGES = 5
 
 Floats = npt.NDArray[np.float64]
@@ -483,10 +482,10 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
     # the images without a second opinion (nothing stood out from the sky) are in neither
     measured = np.isfinite(answers.baseline)
     gone = departures(answers.median, answers.baseline)
-    for words, chosen in ((f"axial ratio within {DEPARTURE_SPLIT_DEG:.0f}°",
-                           measured & (gone < DEPARTURE_SPLIT_DEG)),
-                          (f"axial ratio {DEPARTURE_SPLIT_DEG:.0f}° or more away",
-                           measured & (gone >= DEPARTURE_SPLIT_DEG))):
+    for words, chosen in ((f"axial ratio within {DEPARTURE_DOUBT_DEG:.0f}°",
+                           measured & (gone < DEPARTURE_DOUBT_DEG)),
+                          (f"axial ratio {DEPARTURE_DOUBT_DEG:.0f}° or more away",
+                           measured & (gone >= DEPARTURE_DOUBT_DEG))):
         if chosen.any():
             picked = np.flatnonzero(chosen)
             results[f"median ensemble, {words}"] = real_statistics(

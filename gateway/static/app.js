@@ -234,6 +234,12 @@ function render(result, images) {
     ? `Alarm: flavors disagree by ${fmt(result.alarm.spread_deg)}° (threshold ${fmt(result.alarm.threshold_deg)}°) — please look`
     : `Flavors agree: spread ${fmt(result.alarm.spread_deg)}° (threshold ${fmt(result.alarm.threshold_deg)}°)`;
 
+  const doubt = $("second-opinion");
+  doubt.hidden = !inc.axial_ratio_departs;
+  doubt.textContent = doubt.hidden ? ""
+    : `The image's own axial ratio says ${fmt(inc.axial_ratio_deg)}°, ${fmt(Math.abs(inc.axial_ratio_deg - inc.median))}° from the answer: `
+      + "a doubtful answer (on real galaxies such answers err two to three times as much) — please look";
+
   const g = result.galaxy;
   $("galaxy").textContent = g
     ? [

@@ -55,7 +55,7 @@ def older_result(**changes: Any) -> dict[str, Any]:
     opinion and the rejection verdict gave it: no sigma, interval, calibrated flag, second
     opinion or rejection (clients must still read such answers, e.g. from old tables)."""
     result = example_result(**changes)
-    for key in ("sigma", "interval", "calibrated", "axial_ratio_deg"):
+    for key in ("sigma", "interval", "calibrated", "axial_ratio_deg", "axial_ratio_departs"):
         result["inclination"].pop(key, None)
     if "rejection" not in changes:
         result.pop("rejection", None)

@@ -216,6 +216,26 @@ def test_an_answer_without_interval_rejection_or_isophote(page: "Page") -> None:
     expect(page.locator("#isophote-svg ellipse")).to_have_count(0)
     expect(page.locator("#preview-caption")).to_have_text("What the network saw (128\u00d7128)")
     expect(page.locator("#scale-svg circle.axial")).to_have_count(1)  # the catalog's 72.3°
+    expect(page.locator("#second-opinion")).to_be_hidden()
+    expect(page.locator("#scale-svg rect.axial-image")).to_have_count(0)
+
+
+@pytest.mark.parametrize("departs", [False, True])
+def test_a_doubtful_answer_says_so(page: "Page", departs: bool) -> None:
+    second = 55.0 if departs else 68.0
+    result = example_result(inclination={
+        "median": 71.4, "mean": 70.9, "stdev": 1.6, "sigma": 3.1, "interval": [66.0, 75.5],
+        "axial_ratio_deg": second, "axial_ratio_departs": departs, "unit": "deg"})
+    show(page, result)
+    square = page.locator("#scale-svg rect.axial-image")
+    expect(square).to_have_count(1)
+    assert float(square.get_attribute("x") or "nan") + 5 == pytest.approx(scale_x(second))
+    doubt = page.locator("#second-opinion")
+    if departs:
+        expect(doubt).to_be_visible()
+        expect(doubt).to_contain_text("says 55.0°, 16.4° from the answer: a doubtful answer")
+    else:
+        expect(doubt).to_be_hidden()
 
 
 def test_an_answer_with_interval_rejection_and_isophote(page: "Page") -> None:

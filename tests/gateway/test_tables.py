@@ -139,6 +139,7 @@ def test_summary_without_and_with_the_later_fields() -> None:
             "sigma": 2.2,
             "interval": [69.0, 73.5],
             "axial_ratio_deg": 64.5,
+            "axial_ratio_departs": False,
             "unit": "deg",
         },
         rejection={"likelihood": 0.07, "verdict": "accept", "threshold": 0.5, "classes": {}},
@@ -151,6 +152,7 @@ def test_summary_without_and_with_the_later_fields() -> None:
     )
     assert (rich["verdict"], rich["rejection_likelihood"]) == ("accept", 0.07)
     assert rich["image_axial_ratio_inclination"] == 64.5
+    assert rich["axial_ratio_departs"] is False and plain["axial_ratio_departs"] is None
 
 
 def output_rows() -> list[dict[str, Any]]:

@@ -73,7 +73,10 @@ def test_answer_table_with_calibrated_interval_and_rejection() -> None:
     assert "71.4° ± 2.4°" in text
     assert "68%: 68.2° to 74.9°" in text
     assert "accept (likelihood 0.07, threshold 0.50)" in text
-    assert "the image's axial ratio says 58.0° (13.4° from the answer)" in text
+    assert "the image's axial ratio says 58.0° (13.4° from the answer)\n" in text + "\n"
+    result["inclination"]["axial_ratio_departs"] = True
+    assert ("the image's axial ratio says 58.0° (13.4° from the answer): a doubtful answer, "
+            "look at the galaxy") in format_answer(result)
     assert "RAISED" in text
 
 
