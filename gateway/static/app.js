@@ -238,7 +238,7 @@ function render(result, images) {
   doubt.hidden = !inc.axial_ratio_departs;
   doubt.textContent = doubt.hidden ? ""
     : `The image's own axial ratio says ${fmt(inc.axial_ratio_deg)}°, ${fmt(Math.abs(inc.axial_ratio_deg - inc.median))}° from the answer: `
-      + "a doubtful answer (on real galaxies such answers err two to three times as much) — please look";
+      + "a doubtful answer (on real galaxies such answers err 1.4 to 3.4 times as much) — please look";
 
   const g = result.galaxy;
   $("galaxy").textContent = g
