@@ -3,8 +3,9 @@
 The ellipse comes from the second moments of the central connected region above a threshold
 (as scikit-image's ``regionprops`` measures it), then cos²i = (q² - q0²) / (1 - q0²) with a
 fixed intrinsic thickness q0 = 0.2 (the convention of the references and of the flavors'
-labels). It is the service's second opinion beside the flavors: the calibrated sigma widens as
-the two depart (``inference.calibration``), and training's baseline tables use the same code.
+labels). It is the service's second opinion beside the flavors (an answer it departs from by
+:data:`DEPARTURE_DOUBT_DEG` or more is flagged doubtful; ``inference.calibration`` can widen
+sigma by the departure), and training's baseline tables use the same code.
 """
 
 import math

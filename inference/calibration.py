@@ -92,18 +92,20 @@ class Calibration(BaseModel):
         return cos_scaled(degrees, self.real_cos_scale)
 
     def sigmas(self, median: npt.NDArray[np.float64], stdev: npt.NDArray[np.float64],
-               departure: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+               axial: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """domain_scale · sqrt(base(median)² + (spread_coefficient · stdev)² +
-        (axial_ratio_coefficient · departure)²), element by element; ``departure``:
-        |median - the image's axial-ratio inclination| (0 where it has none)."""
+        (axial_ratio_coefficient · departure)²), element by element; ``axial``: each image's
+        axial-ratio inclination (:mod:`inference.axial_ratio`), NaN where it has none, and
+        departure = |median - axial| (0 where NaN)."""
         base = np.interp(median, self.bin_centres_deg, self.base_sigma_deg)
+        departure = np.where(np.isfinite(axial), np.abs(median - axial), 0.0)
         return self.domain_scale * np.sqrt(base**2 + (self.spread_coefficient * stdev) ** 2
                                            + (self.axial_ratio_coefficient * departure) ** 2)
 
-    def sigma(self, median: float, stdev: float, departure: float = 0.0) -> float:
-        """:meth:`sigmas` of one galaxy."""
+    def sigma(self, median: float, stdev: float, axial: float | None = None) -> float:
+        """:meth:`sigmas` of one galaxy (``axial`` None: no second opinion)."""
         return float(self.sigmas(np.array([median]), np.array([stdev]),
-                                 np.array([departure]))[0])
+                                 np.array([math.nan if axial is None else axial]))[0])
 
 
 class CalibrationError(Exception):
@@ -136,13 +138,6 @@ def corrected(calibration: Calibration | None, flavor: str, degrees: npt.NDArray
     return calibration.correct(degrees)
 
 
-def departure_of(median: float, axial_ratio_deg: float | None) -> float:
-    """|median - the axial-ratio inclination|, 0 when the image has none (NaN or None)."""
-    if axial_ratio_deg is None or not math.isfinite(axial_ratio_deg):
-        return 0.0
-    return abs(median - axial_ratio_deg)
-
-
 def uncertainty(
     calibration: Calibration | None, answered: list[str], median: float, stdev: float,
     axial_ratio_deg: float | None = None,
@@ -151,7 +146,7 @@ def uncertainty(
     whose image's axial-ratio inclination is ``axial_ratio_deg`` (None: not measured)."""
     known = calibration is not None and set(answered) <= set(calibration.flavors)
     if calibration is not None and known:
-        sigma = calibration.sigma(median, stdev, departure_of(median, axial_ratio_deg))
+        sigma = calibration.sigma(median, stdev, axial_ratio_deg)
     else:
         sigma = math.hypot(FALLBACK_SIGMA_DEG, stdev)
     calibrated = calibration is not None and sorted(answered) == sorted(calibration.flavors)

@@ -1,7 +1,7 @@
 """The ensemble: every flavor on the batch at once, test-time copies combined by median, then
 median, mean, spread and the discrepancy alarm over the flavors, and the image's axial-ratio
-inclination beside them (a classical second opinion that widens the calibrated sigma where it
-departs from the median). Protocol-neutral: it takes an
+inclination beside them (a classical second opinion, with a flag where it departs far from the
+median). Protocol-neutral: it takes an
 array and returns dataclasses; it does not know which backend runs the flavors."""
 
 import asyncio
@@ -206,6 +206,15 @@ class Ensemble:
                 time.perf_counter() - start
             )
 
+    async def _second_opinions(self, originals: Images) -> list[float | None]:
+        """:func:`second_opinions_of` in a thread; None for each galaxy if it fails (it never
+        costs the answer)."""
+        try:
+            return await asyncio.to_thread(second_opinions_of, originals)
+        except Exception:
+            log.exception("the axial-ratio second opinion failed")
+            return [None] * len(originals)
+
     async def predict(
         self, tensor: npt.NDArray[np.generic], copies: int = 1, mode: ColorMode | None = None
     ) -> EnsembleResult:
@@ -223,10 +232,10 @@ class Ensemble:
             images
         )
         # the classical second opinion of each galaxy (its first copy), beside the flavors
-        second_opinions = asyncio.create_task(
-            asyncio.to_thread(second_opinions_of, images[::copies]))
-        outcomes = await asyncio.gather(
-            *(self._run(f, images, timeout_s) for f in flavors), return_exceptions=True
+        seconds, outcomes = await asyncio.gather(
+            self._second_opinions(images[::copies]),
+            asyncio.gather(*(self._run(f, images, timeout_s) for f in flavors),
+                           return_exceptions=True),
         )
 
         answered: list[tuple[Flavor, npt.NDArray[np.float32]]] = []
@@ -256,13 +265,11 @@ class Ensemble:
 
         needed = self.quorum(len(flavors))
         if len(answered) < needed:
-            second_opinions.cancel()
             raise QuorumNotMet(
                 f"{len(answered)} of {len(flavors)} flavors answered; the quorum is {needed}",
                 failed_flavors=[{"name": f.name, "reason": f.reason} for f in failed],
             )
-        galaxies = self._combine(answered, copies, self.threshold(flavors),
-                                 await second_opinions)
+        galaxies = self._combine(answered, copies, self.threshold(flavors), seconds)
         return EnsembleResult(
             model_set_version=self.registry.model_set_version,
             backend=self.backend.name,

@@ -59,38 +59,30 @@ def fit_base_sigma(median: Floats, stdev: Floats, true: Floats, spread_coefficie
     return centres, bases
 
 
-def departures(median: Floats, axial: Floats | None) -> Floats:
-    """|median - axial-ratio inclination| per image, 0 where there is none (NaN) or no
-    ``axial`` at all (as :func:`inference.calibration.departure_of`)."""
-    if axial is None:
-        return np.zeros(len(median))
-    return np.where(np.isfinite(axial), np.abs(median - axial), 0.0)
-
-
 def sigmas(calibration: Calibration, median: Floats, stdev: Floats,
-           departure: Floats | None = None, domain_scale: float | None = None) -> Floats:
-    """Each image's sigma as served, under ``domain_scale`` when given."""
+           axial: Floats | None = None, domain_scale: float | None = None) -> Floats:
+    """Each image's sigma as served (``axial``: the second opinions, NaN or None where there
+    are none), under ``domain_scale`` when given."""
     scaled = (calibration if domain_scale is None
               else calibration.model_copy(update={"domain_scale": domain_scale}))
-    return scaled.sigmas(median, stdev, np.zeros(len(median)) if departure is None
-                         else departure)
+    return scaled.sigmas(median, stdev, np.full(len(median), np.nan) if axial is None else axial)
 
 
 def inside(calibration: Calibration, median: Floats, stdev: Floats, true: Floats,
-           domain_scale: float | None = None, departure: Floats | None = None
+           domain_scale: float | None = None, axial: Floats | None = None
            ) -> npt.NDArray[np.bool_]:
     """Whether each true value lies inside the 68% interval (clipped to 0-90 as served)."""
-    sigma = sigmas(calibration, median, stdev, departure, domain_scale)
+    sigma = sigmas(calibration, median, stdev, axial, domain_scale)
     return (np.maximum(0.0, median - sigma) <= true) & (true <= np.minimum(90.0, median + sigma))
 
 
 def fit_domain_scale(calibration: Calibration, median: Floats, stdev: Floats, true: Floats,
-                     departure: Floats | None = None) -> float:
+                     axial: Floats | None = None) -> float:
     """The factor on sigma that puts TARGET of these (real) galaxies inside."""
     low, high = 0.5, 10.0
     for _ in range(50):
         mid = 0.5 * (low + high)
-        covered = float(np.mean(inside(calibration, median, stdev, true, mid, departure)))
+        covered = float(np.mean(inside(calibration, median, stdev, true, mid, axial)))
         low, high = (mid, high) if covered < TARGET else (low, mid)
     return round(high, 3)
 
@@ -99,9 +91,10 @@ AXIAL_RATIO_GRID = np.round(np.arange(0.0, 1.5001, 0.05), 2)
 
 
 def fit_axial_ratio_coefficient(calibration: Calibration, median: Floats, stdev: Floats,
-                                true: Floats, departure: Floats) -> float:
-    """The ``axial_ratio_coefficient`` (on :data:`AXIAL_RATIO_GRID`) under which these
-    galaxies' errors are likeliest as Gaussians of the served sigma, the domain scale refitted
+                                true: Floats, axial: Floats) -> float:
+    """The ``axial_ratio_coefficient`` (on :data:`AXIAL_RATIO_GRID`; ``axial``: the second
+    opinions, NaN where none) under which these galaxies' errors are likeliest as Gaussians of
+    the served sigma, the domain scale refitted
     for each value (the fitted coefficient then says how much wider a galaxy's interval must
     be where the classical second opinion departs from the median; 0 where it says nothing)."""
     errors = median - true
@@ -109,8 +102,8 @@ def fit_axial_ratio_coefficient(calibration: Calibration, median: Floats, stdev:
     for coefficient in AXIAL_RATIO_GRID:
         trial = calibration.model_copy(update={"axial_ratio_coefficient": float(coefficient),
                                                "domain_scale": 1.0})
-        scale = fit_domain_scale(trial, median, stdev, true, departure)
-        sigma = sigmas(trial, median, stdev, departure, scale)
+        scale = fit_domain_scale(trial, median, stdev, true, axial)
+        sigma = sigmas(trial, median, stdev, axial, scale)
         cost = float(np.sum(np.log(sigma) + errors**2 / (2 * sigma**2)))
         if cost < best_cost - 1e-9:
             best, best_cost = float(coefficient), cost
@@ -176,17 +169,16 @@ def cross_validated_real_fit(calibration: Calibration, flavors: Floats, true: Fl
         scale = (fit_cos_scale(np.median(flavors[:, rest], axis=0), true[rest])
                  if cos_scale is None else cos_scale)
         median, stdev = served(flavors[:, rest], scale)
-        gone = departures(median, None if axial is None else axial[rest])
+        seconds = np.full(len(true), np.nan) if axial is None else axial
         trial = calibration
         if fit_coefficient:
             coefficient = fit_axial_ratio_coefficient(calibration, median, stdev, true[rest],
-                                                      gone)
+                                                      seconds[rest])
             trial = calibration.model_copy(update={"axial_ratio_coefficient": coefficient})
-        domain = max(1.0, fit_domain_scale(trial, median, stdev, true[rest], gone))
+        domain = max(1.0, fit_domain_scale(trial, median, stdev, true[rest], seconds[rest]))
         answers[held], held_stdev = served(flavors[:, held], scale)
         covered[held] = inside(trial, answers[held], held_stdev, true[held], domain,
-                               departures(answers[held], None if axial is None
-                                          else axial[held]))
+                               seconds[held])
     return answers, covered
 
 

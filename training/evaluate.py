@@ -21,7 +21,7 @@ from inference.axial_ratio import Q0, axis_ratio, inclination_from_q
 from inference.calibration import Calibration, cos_scaled, load_calibration, write_calibration
 from inference.manifest import Manifest, write_manifest
 from training.baseline import hyperleda_q0, type_from_bulge_fraction
-from training.calibrate import departures, fit_base_sigma, inside, over_flavors
+from training.calibrate import fit_base_sigma, inside, over_flavors
 from training.dataset import DatasetSpec, generate, load
 from training.export import flavor_manifests, write_models_config
 
@@ -283,7 +283,7 @@ def evaluate_repository(
                 answered, true)
         base = baselines(data)
         covered = inside(calibration, answered, answered_stdev, true, 1.0,
-                         departures(answered, base["axial-ratio q0=0.2"]))
+                         base["axial-ratio q0=0.2"])
         coverage[f"synthetic_{set_name.replace('-', '_')}"] = round(float(np.mean(covered)), 3)
         for name, pred in base.items():
             table[name] = statistics(pred, true)

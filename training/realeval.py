@@ -37,7 +37,7 @@ from inference.calibration import Calibration, corrected, uncertainty
 from preprocessor.copies import COPY_COUNTS, Copies
 from preprocessor.framing import Frame
 from preprocessor.pipeline import preprocess_bytes
-from training.calibrate import departures, face_on_range, over_flavors
+from training.calibrate import face_on_range, over_flavors
 from training.openngc import inclination
 
 FACE_ON_BELOW_DEG = 50.0
@@ -48,7 +48,6 @@ COPIES: Copies = "rot4"
 # the set's galaxies by name (not an estimator of the image: how near a catalogue value lies);
 # its figures are over the galaxies OpenNGC knows.
 CATALOGUE_ROW = f"catalogue axis ratio (OpenNGC) q0={Q0}"
-
 MIN_CATALOGUE_IMAGES = 5
 
 Floats = npt.NDArray[np.float64]
@@ -144,8 +143,10 @@ def predict_in_process(models_dir: Path, images: list[RealImage], isophote: bool
         data = image.path.read_bytes()
         for mode in modes:
             parts[mode].append(preprocess_bytes(data, mode, COPIES, frame=frame).tensor)
-        # the second opinion, as the service computes it on the rgb tensor the gateway sends
-        first = preprocess_bytes(data, "rgb", "none", frame=frame).tensor[0]
+        # the second opinion, as the service computes it on the first copy of the rgb tensor
+        # the gateway sends
+        first = (parts["rgb"][-1] if "rgb" in parts
+                 else preprocess_bytes(data, "rgb", "none", frame=frame).tensor)[0]
         baseline.append(image_inclination(first))
     tensors = {mode: np.concatenate(arrays) for mode, arrays in parts.items()}
     per_flavor: dict[str, Floats] = {}
@@ -262,7 +263,8 @@ def real_statistics(predicted: Floats, images: list[RealImage],
     """RMS (with its 68% bootstrap interval over the images, ``rms_*_lo`` and ``rms_*_hi``),
     MAE, bias per range over the numerically labelled images; the face-on hit rate (labelled
     face-on, or a reference below 30°); the 68% interval's coverage (numeric labels, interval
-    clipped to 0-90 as served)."""
+    clipped to 0-90 as served) and the mean Gaussian negative log-likelihood of the errors
+    under it (``nll``)."""
     true = face_on_range([i.incl for i in images])
     face_on = np.asarray([i.incl is None or i.incl < FACE_ON_REFERENCE_BELOW_DEG
                           for i in images])
@@ -287,6 +289,11 @@ def real_statistics(predicted: Floats, images: list[RealImage],
         covered = (true >= lower) & (true <= upper)
         out["coverage_68"] = float(np.mean(covered[numeric])) if numeric.any() else math.nan
         out["median_sigma"] = float(np.median(sigma))
+        # how likely the errors are as Gaussians of the answers' sigma (lower: sigma says more)
+        error, spread = predicted[numeric] - true[numeric], sigma[numeric]
+        out["nll"] = (float(np.mean(np.log(spread) + error**2 / (2 * spread**2)
+                                    + 0.5 * math.log(2 * math.pi)))
+                      if numeric.any() else math.nan)
     return out
 
 
@@ -472,20 +479,16 @@ def evaluate_real(directory: Path, models_dir: Path, report_dir: Path,
         with_isophote = np.median(np.vstack([*answers.flavors.values(), np.where(
             np.isfinite(answers.isophote), answers.isophote, answers.median)]), axis=0)
         results["median of flavors + isophote fit"] = real_statistics(with_isophote, images)
+    splits: dict[str, npt.NDArray[np.bool_]] = {}
     accepted = answers.accepted()
     if accepted is not None:
-        for verdict, chosen in (("accepted", accepted), ("rejected", ~accepted)):
-            if chosen.any():
-                picked = np.flatnonzero(chosen)
-                results[f"median ensemble, {verdict} by the classifier"] = real_statistics(
-                    answers.median[picked], [images[k] for k in picked], answers.sigma[picked])
+        splits |= {"accepted by the classifier": accepted, "rejected by the classifier": ~accepted}
     # the images without a second opinion (nothing stood out from the sky) are in neither
-    measured = np.isfinite(answers.baseline)
-    gone = departures(answers.median, answers.baseline)
-    for words, chosen in ((f"axial ratio within {DEPARTURE_DOUBT_DEG:.0f}°",
-                           measured & (gone < DEPARTURE_DOUBT_DEG)),
-                          (f"axial ratio {DEPARTURE_DOUBT_DEG:.0f}° or more away",
-                           measured & (gone >= DEPARTURE_DOUBT_DEG))):
+    with np.errstate(invalid="ignore"):
+        gone = np.abs(answers.median - answers.baseline)  # NaN where there is none
+    splits |= {f"axial ratio within {DEPARTURE_DOUBT_DEG:.0f}°": gone < DEPARTURE_DOUBT_DEG,
+               f"axial ratio {DEPARTURE_DOUBT_DEG:.0f}° or more away": gone >= DEPARTURE_DOUBT_DEG}
+    for words, chosen in splits.items():
         if chosen.any():
             picked = np.flatnonzero(chosen)
             results[f"median ensemble, {words}"] = real_statistics(
@@ -574,11 +577,10 @@ def fit_domain(directory: Path, models_dir: Path, keep_correction: bool = False,
     cos_scale = calibration.real_cos_scale if keep_correction else fit_cos_scale(raw, true)
     base = calibration.model_copy(update={"domain_scale": 1.0, "real_cos_scale": cos_scale})
     median, stdev = served(flavors, cos_scale)
-    departure = departures(median, axial)
-    coefficient = (fit_axial_ratio_coefficient(base, median, stdev, true, departure)
+    coefficient = (fit_axial_ratio_coefficient(base, median, stdev, true, axial)
                    if second_opinion else calibration.axial_ratio_coefficient)
     base = base.model_copy(update={"axial_ratio_coefficient": coefficient})
-    fitted = fit_domain_scale(base, median, stdev, true, departure)
+    fitted = fit_domain_scale(base, median, stdev, true, axial)
     # Never narrower than the synthetic calibration: a small real set of one rendering (e.g.
     # photographs) says little about the others (survey cutouts), where errors may be larger.
     scale = max(1.0, fitted)

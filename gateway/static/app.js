@@ -215,7 +215,7 @@ function render(result, images) {
   $("uncertainty").title = (iv.calibrated
     ? `calibrated 1σ; 68% interval ${fmt(iv.lo)}° to ${fmt(iv.hi)}°`
     : `standard deviation over flavors; mean ${fmt(inc.mean)}°`)
-    + (second === null ? "" : `; the image's axial ratio says ${fmt(second)}° (the interval widens as the two depart)`);
+    + (second === null ? "" : `; the image's axial ratio says ${fmt(second)}° (10° or more away: a doubtful answer)`);
   drawScale($("scale-svg"), result);
 
   const verdict = $("verdict");

@@ -15,7 +15,6 @@ from inference.calibration import (
     FALLBACK_SIGMA_DEG,
     Calibration,
     corrected,
-    departure_of,
     load_calibration,
     uncertainty,
     write_calibration,
@@ -46,12 +45,14 @@ def test_sigma_interpolates_the_table_and_adds_the_spread_in_quadrature() -> Non
     assert table.sigma(30.0, 0.0) == pytest.approx(1.5 * 8.0)  # halfway between 12 and 4
     assert table.sigma(89.0, 0.0) == pytest.approx(1.5 * 2.0)  # flat beyond the last centre
     assert table.sigma(50.0, 3.0) == pytest.approx(1.5 * 5.0)
-    assert table.sigma(50.0, 3.0, departure=20.0) == pytest.approx(1.5 * 5.0)  # coefficient 0
+    assert table.sigma(50.0, 3.0, axial=70.0) == pytest.approx(1.5 * 5.0)  # coefficient 0
     widened = calibration(["a", "b"], scale=1.5, axial=0.5)
     assert widened.sigma(50.0, 3.0) == pytest.approx(1.5 * 5.0)
-    assert widened.sigma(50.0, 3.0, departure=8.0) == pytest.approx(1.5 * math.sqrt(41.0))
-    assert widened.sigmas(np.array([50.0, 30.0]), np.array([3.0, 0.0]),
-                          np.array([8.0, 0.0])) == pytest.approx([1.5 * math.sqrt(41.0), 12.0])
+    # departure 8 either side; none where the image has no second opinion (NaN)
+    assert widened.sigma(50.0, 3.0, axial=58.0) == pytest.approx(1.5 * math.sqrt(41.0))
+    assert widened.sigmas(np.array([50.0, 30.0, 30.0]), np.array([3.0, 0.0, 0.0]),
+                          np.array([42.0, np.nan, 30.0])) == pytest.approx(
+        [1.5 * math.sqrt(41.0), 12.0, 12.0])
 
 
 def test_the_second_opinion_widens_sigma_by_its_departure_and_only_where_it_was_measured(
@@ -64,7 +65,8 @@ def test_the_second_opinion_widens_sigma_by_its_departure_and_only_where_it_was_
     assert far[1] == pytest.approx((50.0 - far[0], 50.0 + far[0]), abs=1e-3)
     assert uncertainty(table, ["a", "b"], 50.0, 0.0, axial_ratio_deg=math.nan) == plain
     assert uncertainty(table, ["a", "b"], 50.0, 0.0, axial_ratio_deg=None) == plain
-    assert departure_of(50.0, 38.0) == 12.0 and departure_of(50.0, None) == 0.0
+    below = uncertainty(table, ["a", "b"], 50.0, 0.0, axial_ratio_deg=38.0)
+    assert below[0] == pytest.approx(math.hypot(4.0, 0.5 * 12.0), abs=1e-3)
     # the fallback (no calibration for these flavors) does not know the coefficient
     assert uncertainty(table, ["a", "z"], 50.0, 0.0, axial_ratio_deg=70.0)[0] == pytest.approx(
         FALLBACK_SIGMA_DEG)

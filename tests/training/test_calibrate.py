@@ -6,7 +6,6 @@ import pytest
 from inference.calibration import Calibration, cos_scaled
 from training.calibrate import (
     cross_validated_real_fit,
-    departures,
     fit_axial_ratio_coefficient,
     fit_base_sigma,
     fit_cos_scale,
@@ -119,39 +118,33 @@ def test_a_fixed_correction_is_kept_in_every_fold_and_only_the_domain_scale_fitt
 def second_opinion_set(n: int, seed: int, coefficient: float
                        ) -> tuple[Calibration, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A synthetic calibration and n real-like images whose errors widen by ``coefficient``
-    times the departure of a classical second opinion (median, stdev, true, departure)."""
+    times the departure of a classical second opinion (median, stdev, true, second opinion)."""
     rng = np.random.default_rng(seed)
     calibration = table(*simulated(3000, seed + 100))
     true = rng.uniform(45.0, 90.0, n)
     stdev = rng.uniform(0.0, 2.0, n)
     departure = rng.exponential(6.0, n)
-    spread = calibration.sigmas(true, stdev, np.zeros(n))
-    error = rng.normal(0.0, 1.0, n) * np.hypot(spread, coefficient * departure)
-    return calibration, true + error, stdev, true, departure
+    spread = calibration.sigmas(true, stdev, np.full(n, np.nan))
+    median = true + rng.normal(0.0, 1.0, n) * np.hypot(spread, coefficient * departure)
+    axial = median + rng.choice([-1.0, 1.0], n) * departure
+    return calibration, median, stdev, true, axial
 
 
 @pytest.mark.parametrize("coefficient", [0.0, 0.6])
 def test_the_second_opinion_coefficient_is_what_the_errors_say(coefficient: float) -> None:
-    calibration, median, stdev, true, departure = second_opinion_set(600, 3, coefficient)
-    fitted = fit_axial_ratio_coefficient(calibration, median, stdev, true, departure)
+    calibration, median, stdev, true, axial = second_opinion_set(600, 3, coefficient)
+    fitted = fit_axial_ratio_coefficient(calibration, median, stdev, true, axial)
     assert fitted == pytest.approx(coefficient, abs=0.15)
     widened = calibration.model_copy(update={"axial_ratio_coefficient": fitted})
-    scale = fit_domain_scale(widened, median, stdev, true, departure)
-    far = departure > 10.0
-    covered = inside(widened, median, stdev, true, scale, departure)
+    scale = fit_domain_scale(widened, median, stdev, true, axial)
+    far = np.abs(median - axial) > 10.0
+    covered = inside(widened, median, stdev, true, scale, axial)
     # the far ones are covered about as often as the rest: the interval is wider where needed
     assert np.mean(covered[far]) == pytest.approx(np.mean(covered[~far]), abs=0.12)
     if coefficient:
         plain = inside(calibration, median, stdev, true,
                        fit_domain_scale(calibration, median, stdev, true))
         assert np.mean(plain[far]) < np.mean(covered[far]) - 0.1
-
-
-def test_departures_are_zero_where_the_image_has_no_second_opinion() -> None:
-    median = np.array([50.0, 60.0, 70.0])
-    np.testing.assert_array_equal(departures(median, np.array([40.0, np.nan, 75.0])),
-                                  [10.0, 0.0, 5.0])
-    np.testing.assert_array_equal(departures(median, None), [0.0, 0.0, 0.0])
 
 
 def test_the_cross_validated_fit_fits_the_coefficient_without_the_fold() -> None:
@@ -173,15 +166,15 @@ def test_the_cross_validated_fit_fits_the_coefficient_without_the_fold() -> None
     rest = np.setdiff1d(np.arange(60), held)
     scale = fit_cos_scale(np.median(flavors[:, rest], axis=0), real[rest])
     median_rest, stdev_rest = served(flavors[:, rest], scale)
-    gone = departures(median_rest, axial[rest])
     coefficient = fit_axial_ratio_coefficient(calibration, median_rest, stdev_rest, real[rest],
-                                              gone)
+                                              axial[rest])
     assert coefficient > 0.0  # the second opinion departs where the errors are
     trial = calibration.model_copy(update={"axial_ratio_coefficient": coefficient})
-    domain = max(1.0, fit_domain_scale(trial, median_rest, stdev_rest, real[rest], gone))
+    domain = max(1.0, fit_domain_scale(trial, median_rest, stdev_rest, real[rest],
+                                       axial[rest]))
     answers, stdev = served(flavors[:, held], scale)
     np.testing.assert_array_equal(covered[held], inside(
-        trial, answers, stdev, real[held], domain, departures(answers, axial[held])))
+        trial, answers, stdev, real[held], domain, axial[held]))
     figures = repeated_real_fit(calibration, flavors, real, splits=2, axial=axial,
                                 fit_coefficient=True)
     assert figures.shape == (2, 3)
