@@ -173,6 +173,8 @@ def service_process(
     full_env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
+        # A crash in native code writes every thread's Python stack to the log.
+        "PYTHONFAULTHANDLER": "1",
         f"{prefix}_HOST": "127.0.0.1",
         f"{prefix}_PORT": str(port),
         **env,

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import astropy.units as u
 import numpy as np
 from astropy.io import fits
+from astropy.io.votable import from_table
 from astropy.table import MaskedColumn, Table
 from astropy.utils.exceptions import AstropyWarning
 
@@ -428,8 +429,15 @@ def table_bytes(table: Table, fmt: TableFormat) -> bytes:
         if fmt == "fits":
             _fits_with_descriptions(table).writeto(binary)
         else:
-            table.write(binary, format=_ASTROPY_FORMAT[fmt])
+            _write_votable(table, binary)
     return binary.getvalue()
+
+
+def _write_votable(table: Table, binary: io.BytesIO) -> None:
+    """``table.write(format="votable")`` with astropy's Python TABLEDATA writer: its C writer
+    (astropy 8.0.2) writes a byte past its row buffer, a heap corruption that crashed the gateway
+    later, in the garbage collector (astropy issue 20419). The same XML."""
+    from_table(table).to_xml(binary, _debug_python_based_parser=True)
 
 
 def _fits_with_descriptions(table: Table) -> fits.HDUList:

@@ -106,7 +106,8 @@ def votable(rows: list[PGCRow]) -> bytes:
     document = from_table(table)
     document.get_first_table().name = CATALOG
     buffer = io.BytesIO()
-    document.to_xml(buffer)
+    # The Python TABLEDATA writer: astropy 8.0.2's C one corrupts the heap (astropy issue 20419).
+    document.to_xml(buffer, _debug_python_based_parser=True)
     return buffer.getvalue()
 
 

@@ -44,6 +44,28 @@ def stack(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield started
 
 
+_REPORTED_EXITS: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def stack_survives(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A service of the shared stack that dies during a test fails that test with its exit
+    status and the end of its log (after a native crash, every thread's Python stack, by
+    ``PYTHONFAULTHANDLER``): the later tests fail on a refused connection, this one says why."""
+    yield
+    if "stack" not in request.fixturenames:
+        return
+    started: Stack = request.getfixturevalue("stack")
+    for name, service in started.services().items():
+        if not service.running() and service.pid not in _REPORTED_EXITS:
+            _REPORTED_EXITS.add(service.pid)
+            tail = "\n".join(service.log_lines()[-60:])
+            pytest.fail(
+                f"the stack's {name} exited with {service.process.returncode} during this test;"
+                f" the end of its log:\n{tail}"
+            )
+
+
 @pytest.fixture
 def dead_url() -> str:
     """A loopback URL where nothing listens: a service that is down."""

@@ -2,6 +2,9 @@
 functions, real astropy reading and writing."""
 
 import io
+import os
+import subprocess
+import sys
 from typing import Any
 
 import astropy.units as u
@@ -192,6 +195,30 @@ def test_fits_out_has_units_and_descriptions_in_the_header() -> None:
         number = hdus[1].columns.names.index("inclination") + 1
         assert header[f"TUNIT{number}"] == "deg"
         assert "Spatial inclination, median" in hdus[1].header.comments[f"TTYPE{number}"]
+
+
+# Rows of every length round the C TABLEDATA writer's 512-byte row buffer, written through
+# table_bytes; the debug allocator aborts the child at the first byte written out of bounds.
+ROWS_ACROSS_THE_BUFFER = """
+import io
+import numpy as np
+from astropy.table import Table
+from gateway.tables import table_bytes
+for length in range(380, 700):
+    table = Table({"error": np.array(["x" * length]), "inclination": np.array([71.4])})
+    assert b"x" * length in table_bytes(table, "votable")
+"""
+
+
+def test_votable_out_never_writes_past_a_buffer() -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", ROWS_ACROSS_THE_BUFFER],
+        env={**os.environ, "PYTHONMALLOC": "debug"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "ecsv", "votable", "fits"])
