@@ -48,10 +48,9 @@ def central_region(image: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_] | No
         gray = 255.0 - gray
         ring = 255.0 - ring
     gray = np.where(blank, np.median(ring), gray) if blank[band].mean() > 0.2 else gray
-    border = ring
     smooth = ndimage.gaussian_filter(gray, 1.0)
-    sky = float(np.median(border))
-    noise = 1.4826 * float(np.median(np.abs(border - sky))) + 1e-9
+    sky = float(np.median(ring))
+    noise = 1.4826 * float(np.median(np.abs(ring - sky))) + 1e-9
     centre = smooth[h // 2 - h // 8:h // 2 + h // 8, w // 2 - w // 8:w // 2 + w // 8]
     peak = float(centre.max())
     level = sky + max(3.0 * noise, 0.08 * (peak - sky))

@@ -164,12 +164,12 @@ def cross_validated_real_fit(calibration: Calibration, flavors: Floats, true: Fl
     departure widens sigma by the calibration's ``axial_ratio_coefficient`` (without it, no
     widening); with ``fit_coefficient`` that coefficient is fitted on the other folds too."""
     answers, covered = np.empty(len(true)), np.zeros(len(true), bool)
+    seconds = np.full(len(true), np.nan) if axial is None else axial
     for held in folds_of(len(true), folds, seed):
         rest = np.setdiff1d(np.arange(len(true)), held)
         scale = (fit_cos_scale(np.median(flavors[:, rest], axis=0), true[rest])
                  if cos_scale is None else cos_scale)
         median, stdev = served(flavors[:, rest], scale)
-        seconds = np.full(len(true), np.nan) if axial is None else axial
         trial = calibration
         if fit_coefficient:
             coefficient = fit_axial_ratio_coefficient(calibration, median, stdev, true[rest],
