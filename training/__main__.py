@@ -81,8 +81,10 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
                      + f", seed {spec_extra.seed}")
         if flavor.base is not None:
             bases: Path = args.base_models or args.models
-            initial = base_model(bases, flavor.base)
+            initial, base_architecture = base_model(bases, flavor.base, flavor.architecture)
             about = f"{about}; fine-tuned from {flavor.base}"
+            if base_architecture != flavor.architecture:
+                about = f"{about} ({flavor.architecture}: its new blocks started as identities)"
         if flavor.early_type_weight != 1.0:
             about = (f"{about}; bulge-dominated galaxies (B/T >= {EARLY_TYPE_BULGE:g}) above "
                      f"{EARLY_TYPE_MIN_DEG:g} deg weighted x{flavor.early_type_weight:g}")
@@ -93,13 +95,17 @@ def _train(args: argparse.Namespace, names: Sequence[str] | None) -> None:
         print(f"exported {flavor.name} to {args.models}", flush=True)
 
 
-def base_model(models_dir: Path, name: str):  # type: ignore[no-untyped-def]
-    """The base flavor of a fine-tuning run, with its exported weights loaded."""
-    from training.train import load_flavor
+def base_model(models_dir: Path, name: str, architecture: str):  # type: ignore[no-untyped-def]
+    """The base flavor of a fine-tuning run with its exported weights loaded, as
+    ``architecture`` (deepened when that is not the base's own), and the base's architecture."""
+    from training.train import deepen, load_flavor
 
     if not (models_dir / name / "manifest.json").exists():
         raise SystemExit(f"fine-tuning needs the base flavor {name} in {models_dir}")
-    return load_flavor(models_dir, name)[0]
+    model, manifest = load_flavor(models_dir, name)
+    if manifest.architecture != architecture:
+        model = deepen(model, architecture)
+    return model, manifest.architecture
 
 
 def cmd_train(args: argparse.Namespace) -> None:

@@ -102,15 +102,31 @@ def _residual(x: keras.KerasTensor, filters: int, stride: int, name: str) -> ker
 BACKBONE_LAYERS = ("stem", "stage")  # name prefixes of residual_backbone's layers
 
 
-def residual_backbone(inputs: keras.KerasTensor) -> keras.KerasTensor:
-    """res128's feature extractor: a learned stride-2 5x5 stem, four residual stages down to
-    4x4x96. Its layer names are shared by every model built on it, so weights carry over."""
-    x = layers.Conv2D(24, 5, strides=2, padding="same", use_bias=False, name="stem")(inputs)
+def residual_backbone(inputs: keras.KerasTensor, stem: int = 24,
+                      widths: tuple[int, ...] = (32, 48, 64, 96),
+                      blocks: tuple[int, ...] = (1, 1, 1, 1)) -> keras.KerasTensor:
+    """The residual feature extractor: a learned stride-2 5x5 stem, then one stage a width,
+    each halving the size (128 -> 4x4 for four stages) with ``blocks`` residual blocks. The
+    defaults are res128's; its layer names are shared by every model built on it, so weights
+    carry over (a stage's further blocks are ``stage<n>_<k>``)."""
+    x = layers.Conv2D(stem, 5, strides=2, padding="same", use_bias=False, name="stem")(inputs)
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.Activation("relu", name="stem_relu")(x)
-    for stage, width in enumerate((32, 48, 64, 96), start=1):
+    for stage, (width, count) in enumerate(zip(widths, blocks, strict=True), start=1):
         x = _residual(x, width, 2, f"stage{stage}")
+        for block in range(1, count):
+            x = _residual(x, width, 1, f"stage{stage}_{block}")
     return x
+
+
+def _regression_head(inputs: keras.KerasTensor, features: keras.KerasTensor, dense: int,
+                     name: str) -> keras.Model:
+    x = layers.Flatten(name="flatten")(features)
+    x = layers.Dropout(0.3, name="flatten_dropout")(x)
+    x = layers.Dense(dense, activation="relu", name="dense")(x)
+    x = layers.Dropout(0.2, name="dense_dropout")(x)
+    outputs = layers.Dense(1, activation="tanh", name="inclination")(x)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def res128(shape: tuple[int, int, int]) -> keras.Model:
@@ -118,18 +134,32 @@ def res128(shape: tuple[int, int, int]) -> keras.Model:
     away of the thin disks and dust lanes), four residual stages at 32, 16, 8 and 4 pixels
     (32, 48, 64, 96 filters), a dense head with dropout, tanh output. ~0.5M parameters."""
     inputs = _inputs(shape)
-    x = residual_backbone(inputs)
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dropout(0.3, name="flatten_dropout")(x)
-    x = layers.Dense(64, activation="relu", name="dense")(x)
-    x = layers.Dropout(0.2, name="dense_dropout")(x)
-    outputs = layers.Dense(1, activation="tanh", name="inclination")(x)
-    return keras.Model(inputs, outputs, name="res128")
+    return _regression_head(inputs, residual_backbone(inputs), 64, "res128")
+
+
+def res128d(shape: tuple[int, int, int]) -> keras.Model:
+    """res128 deepened: a second residual block in each stage but the first (at 16, 8 and 4
+    pixels), the same widths and head. Its layers are res128's and the new blocks'
+    (``stage<n>_1``), so a shipped res128 flavor can start it (:func:`training.train.deepen`:
+    the new blocks start as identities). ~0.65M parameters."""
+    inputs = _inputs(shape)
+    return _regression_head(inputs, residual_backbone(inputs, blocks=(1, 2, 2, 2)), 64,
+                            "res128d")
+
+
+def res128w(shape: tuple[int, int, int]) -> keras.Model:
+    """res128 wider and deeper: a 32-filter stem, stages of 48, 64, 96 and 128 filters with two
+    residual blocks in each but the first, a dense head of 128. ~1.3M parameters, about half
+    res128's training speed; for a flavor trained from nothing (the shipped ones fit their own
+    training images no better than held-out ones: too little capacity, not overfitting)."""
+    inputs = _inputs(shape)
+    features = residual_backbone(inputs, stem=32, widths=(48, 64, 96, 128), blocks=(1, 2, 2, 2))
+    return _regression_head(inputs, features, 128, "res128w")
 
 
 ARCHITECTURES: dict[str, Builder] = {
     "tiny": tiny, "vgg2": vgg2, "vgg3": vgg3, "vgg3bn": vgg3bn, "vgg4": vgg4, "vgg4bn": vgg4bn,
-    "res128": res128,
+    "res128": res128, "res128d": res128d, "res128w": res128w,
 }
 
 

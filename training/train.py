@@ -9,6 +9,7 @@ where it stopped; a finished run is not trained again.
 import csv
 import json
 import math
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,9 @@ from training.export import export_flavor, write_models_config
 
 # Degrees = 45 + 50·tanh, clipped to 0-90: the ends of the range are reached at tanh = ±0.9,
 # not at the asymptote, so edge-on and face-on galaxies are not pulled towards the middle.
+# A residual block that a deepened architecture adds to a stage (training.architectures).
+NEW_BLOCK = re.compile(r"(stage\d+_\d+)_")
+
 OUTPUT = OutputSpec(activation="tanh", scale_deg=50.0, offset_deg=45.0, min_deg=0.0, max_deg=90.0)
 
 
@@ -147,6 +151,32 @@ def load_exported_weights(model: keras.Model, version_dir: Path) -> None:
         if weight.path not in values:
             raise ValueError(f"{version_dir} has no variable {weight.path}")
         weight.assign(values[weight.path])
+
+
+def deepen(base: keras.Model, architecture: str) -> keras.Model:
+    """``architecture`` (res128d from res128) started from ``base``: every layer of the base
+    keeps its weights, and each residual block the base lacks (``stage<n>_<k>``) starts as an
+    identity (its last batch normalization's scale zero, so the block adds nothing to its
+    shortcut): the new model answers exactly as the base did, with room to learn more."""
+    model = build(architecture, tuple(base.input_shape[1:]))
+    known = {weight.path: weight for weight in base.weights}
+    lacking = sorted(set(known) - {weight.path for weight in model.weights})
+    if lacking:
+        raise ValueError(f"{architecture} cannot start from {base.name}: it has no {lacking[0]}")
+    blocks = set()
+    for weight in model.weights:
+        if weight.path in known:
+            weight.assign(known[weight.path])
+            continue
+        block = NEW_BLOCK.match(weight.path)
+        if block is None:
+            raise ValueError(f"{architecture} cannot start from {base.name}: {weight.path} is "
+                             "new and not in a residual block of its own")
+        blocks.add(block.group(1))
+    for block_name in blocks:
+        gamma = model.get_layer(f"{block_name}_bn2").gamma
+        gamma.assign(tf.zeros_like(gamma))
+    return model
 
 
 def load_flavor(models_dir: Path, name: str) -> tuple[keras.Model, Manifest]:
