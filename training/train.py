@@ -1,9 +1,12 @@
 """Train one flavor: seeded, resumable epoch by epoch, metrics to CSV, curves to PNG, then export.
 
 A run lives in ``<runs>/<flavor>/``: ``checkpoint.keras`` (model + optimizer after the last
-finished epoch), ``best.weights.h5`` (lowest validation loss so far), ``state.json`` (epochs done,
-best epoch, status), ``metrics.csv`` and ``curves.png``. Running the same command again continues
-where it stopped; a finished run is not trained again.
+finished epoch), ``last.weights.h5`` (the same weights without the optimizer), ``best.weights.h5``
+(lowest validation loss so far), ``state.json`` (epochs done, best epoch, status), ``metrics.csv``
+and ``curves.png``. Running the same command again continues where it stopped; a finished run is
+not trained again. A run folder without ``checkpoint.keras`` (the weights, state and metrics
+carried to another machine: a few MB where the checkpoint with the optimizer's moments is three
+times that) continues from ``last.weights.h5`` with a fresh optimizer.
 """
 
 import csv
@@ -252,6 +255,7 @@ def train_flavor(
     state_path = run_dir / "state.json"
     checkpoint = run_dir / "checkpoint.keras"
     best_path = run_dir / "best.weights.h5"
+    last_path = run_dir / "last.weights.h5"
     csv_path = run_dir / "metrics.csv"
     state = _load_state(state_path)
 
@@ -270,6 +274,13 @@ def train_flavor(
     keras.utils.set_random_seed(spec.seed)
     if state.epochs_done > 0 and checkpoint.exists():
         model = keras.models.load_model(checkpoint, custom_objects={"mae_deg": mae_deg})
+    elif state.epochs_done > 0 and last_path.exists():
+        model = build(spec.architecture, shape)
+        model.load_weights(last_path)
+        _compile(model, spec)
+        if log:
+            print(f"[{spec.name}] continuing after epoch {state.epochs_done} from "
+                  f"{last_path.name} (no checkpoint: a fresh optimizer)", flush=True)
     else:
         state = RunState()
         csv_path.unlink(missing_ok=True)
@@ -306,6 +317,7 @@ def train_flavor(
         state.epochs_done = epoch + 1
         state.seconds += seconds
         model.save(checkpoint)
+        model.save_weights(last_path)
         _save_state(state_path, state)
         stale = state.epochs_done - state.best_epoch - 1 >= spec.patience
         if log:
