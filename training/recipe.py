@@ -208,10 +208,13 @@ FLAVORS = (
     # still met. Failed it: test 5.38/7.28, bulge-dominated edge-ons 10.55, with a pedestal
     # 5.52 within the 0.1, but hard 9.80 (9.68 allowed) and test-clumpy 5.67 (0.27 gained, 1.0
     # asked); not shipped.
+    *_stage(("res128-34", "res128-35", "vgg3-v18"), ("res128-30", "res128-31", "vgg3-v16"), 190,
+            epochs=3, learning_rate=1e-4, patience=3, extra_training=CLUMPY_MIX),
     # Depth, not data: the shipped flavors answer their own training images no better than
-    # held-out ones (res128-30 over 45-90°: 5.27° on 800 of its training galaxies, 5.59° on 800
-    # test-pedestal ones; the median 5.04° and 5.18°), and barely better at high S/N (4.60°
-    # above S/N 4 at the edge), where an axial ratio is measurable to a degree or two: too little
+    # held-out ones (`python -m training.fitcheck --trained train --held-out test`: the median
+    # 5.28° over 45-90° on 800 galaxies of the set every flavor has trained on since generator
+    # v3, 5.14° on 800 test galaxies), and not much better at high S/N (4.69° above S/N 4 at the
+    # edge), where an axial ratio is measurable to a degree or two: too little
     # capacity, not overfitting. res128-30 and res128-31 deepened to res128d (a second residual
     # block at 16, 8 and 4 pixels, started as identities: the answers are unchanged before
     # training), then exactly the failed res128-32/33 stage (its data and schedule), so that
@@ -220,13 +223,17 @@ FLAVORS = (
     # against the shipped three's: the test set over 45-90° at least 0.2° better, over 0-90° no
     # more than 0.1° worse, the hard set, the bulge-dominated edge-ons and the test-pedestal set
     # over 45-90° no more than 0.1° worse; then the development set's cross-validated RMS no
-    # worse than the shipped 6.37° and the independent set's bars still met.
+    # worse than the shipped 6.37° and the independent set's bars still met. Failed it: test
+    # 5.40/7.33 against the shipped 5.38/7.30 (0.02 worse where 0.2 better was asked), hard
+    # 9.65, bulge-dominated edge-ons 10.38, test-pedestal 5.20, all within 0.1 of the shipped;
+    # alone res128d-0 5.28 against res128-30's 5.27, res128d-1 5.70 against res128-31's 5.61:
+    # no better than the control. Not shipped, the development set not scored.
     FlavorSpec("res128d-0", "res128d", seed=200, base="res128-30", epochs=3,
                learning_rate=1e-4, patience=3, extra_training=PEDESTAL_MIX_3),
     FlavorSpec("res128d-1", "res128d", seed=201, base="res128-31", epochs=3,
                learning_rate=1e-4, patience=3, extra_training=PEDESTAL_MIX_3),
     # Capacity from nothing: res128w (1.3M parameters: wider stages of 48-128 filters, two
-    # residual blocks in each but the first) trained from random weights at 1e-3 on the same
+    # residual blocks in each but the first) trained from random weights at 3e-4 on the same
     # 44,000 images, 20 epochs, several sessions long (README, "Reproduce": its weights between
     # sessions are in training/checkpoints/). Rule written down before it trained (2026-12-03
     # 17:34 UTC): alone, plain (no copies), the standard test set over 45-90° at least 0.3°
@@ -234,11 +241,11 @@ FLAVORS = (
     # edge-ons and the test-pedestal set over 45-90° no more than 0.1° worse than res128-30.
     # Then the ensemble with it (in place of a res128 flavor or as a fourth, whichever median
     # the standard test set over 45-90° prefers) to the development set, whose cross-validated
-    # RMS must be no worse than the shipped 6.37°.
-    FlavorSpec("res128w-0", "res128w", seed=210, epochs=20, learning_rate=1e-3, patience=6,
+    # RMS must be no worse than the shipped 6.37°. The first start, at 1e-3, died in its first
+    # epoch (every answer saturated at the tanh's end: training loss 1.28, as constant 0°
+    # answers give) and was restarted at 3e-4 before anything was evaluated; the rule stands.
+    FlavorSpec("res128w-0", "res128w", seed=210, epochs=20, learning_rate=3e-4, patience=6,
                extra_training=PEDESTAL_MIX_3),
-    *_stage(("res128-34", "res128-35", "vgg3-v18"), ("res128-30", "res128-31", "vgg3-v16"), 190,
-            epochs=3, learning_rate=1e-4, patience=3, extra_training=CLUMPY_MIX),
 )
 
 QUICK_DATASETS = {
