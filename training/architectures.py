@@ -149,9 +149,9 @@ def res128d(shape: tuple[int, int, int]) -> keras.Model:
 
 def res128w(shape: tuple[int, int, int]) -> keras.Model:
     """res128 wider and deeper: a 32-filter stem, stages of 48, 64, 96 and 128 filters with two
-    residual blocks in each but the first, a dense head of 128. ~1.3M parameters, about half
-    res128's training speed; for a flavor trained from nothing (the shipped ones fit their own
-    training images no better than held-out ones: too little capacity, not overfitting)."""
+    residual blocks in each but the first, a dense head of 128. ~1.3M parameters, about two
+    thirds of res128's training speed; trained from nothing, it tests whether capacity limits
+    the flavors (they read their own training images no better than held-out ones)."""
     inputs = _inputs(shape)
     features = residual_backbone(inputs, stem=32, widths=(48, 64, 96, 128), blocks=(1, 2, 2, 2))
     return _regression_head(inputs, features, 128, "res128w")
