@@ -33,10 +33,10 @@ from training.export import export_flavor, write_models_config
 
 # Degrees = 45 + 50·tanh, clipped to 0-90: the ends of the range are reached at tanh = ±0.9,
 # not at the asymptote, so edge-on and face-on galaxies are not pulled towards the middle.
+OUTPUT = OutputSpec(activation="tanh", scale_deg=50.0, offset_deg=45.0, min_deg=0.0, max_deg=90.0)
+
 # A residual block that a deepened architecture adds to a stage (training.architectures).
 NEW_BLOCK = re.compile(r"(stage\d+_\d+)_")
-
-OUTPUT = OutputSpec(activation="tanh", scale_deg=50.0, offset_deg=45.0, min_deg=0.0, max_deg=90.0)
 
 
 @dataclass(frozen=True)
