@@ -54,6 +54,7 @@ def fit_check(models_dir: Path, flavors: Sequence[str], trained: DatasetSpec,
             true = np.asarray(data["labels"], np.float64)
             answers = _errors(models_dir, flavors, data)
             results[label] = {name: statistics(answer, true) for name, answer in answers.items()}
+        # data, true and answers are the held-out set's, the loop's last.
         snr = np.asarray(data["snr_log10"], np.float64)
         which = np.digitize(snr, SNR_EDGES[1:-1])
         results["held-out S/N"] = {

@@ -234,8 +234,8 @@ FLAVORS = (
                learning_rate=1e-4, patience=3, extra_training=PEDESTAL_MIX_3),
     # Capacity from nothing: res128w (1.3M parameters: wider stages of 48-128 filters, two
     # residual blocks in each but the first) trained from random weights at 3e-4 on the same
-    # 44,000 images, 20 epochs, several sessions long (README, "Reproduce": its weights between
-    # sessions are in training/checkpoints/). Rule written down before it trained (2026-12-03
+    # 44,000 images, 20 epochs (about 100 minutes alone on this machine). Rule written down
+    # before it trained (2026-12-03
     # 17:34 UTC): alone, plain (no copies), the standard test set over 45-90° at least 0.3°
     # better than res128-30 and over 0-90° no worse; the hard set, the bulge-dominated
     # edge-ons and the test-pedestal set over 45-90° no more than 0.1° worse than res128-30.

@@ -1,13 +1,9 @@
 """Train one flavor: seeded, resumable epoch by epoch, metrics to CSV, curves to PNG, then export.
 
 A run lives in ``<runs>/<flavor>/``: ``checkpoint.keras`` (model + optimizer after the last
-finished epoch), ``last.weights.npz`` (the same model's variables without the optimizer's),
-``best.weights.npz`` (those of the lowest validation loss so far), ``state.json`` (epochs done,
+finished epoch), ``best.weights.h5`` (lowest validation loss so far), ``state.json`` (epochs done,
 best epoch, status), ``metrics.csv`` and ``curves.png``. Running the same command again continues
-where it stopped; a finished run is not trained again. A run folder without ``checkpoint.keras``
-(the weights, state and metrics carried to another machine: a few MB, where the checkpoint with
-the optimizer's moments is three times that) continues from ``last.weights.npz`` with a fresh
-optimizer.
+where it stopped; a finished run is not trained again.
 """
 
 import csv
@@ -89,25 +85,6 @@ def sample_weights(spec: FlavorSpec, labels: npt.NDArray[np.float32],
     weights = weights * early_type_weights(labels, bulge_fraction, spec.early_type_weight)
     normalised: npt.NDArray[np.float32] = (weights / weights.mean()).astype(np.float32)
     return normalised
-
-
-def save_variables(model: keras.Model, path: Path) -> None:
-    """The model's own variables by their Keras path (``stem/kernel``, ...), without the
-    optimizer's (which Keras's ``save_weights`` includes), written atomically as .npz."""
-    tmp = path.with_name(f"{path.name}.tmp")
-    with tmp.open("wb") as handle:
-        np.savez(handle, **{weight.path: weight.numpy() for weight in model.weights})
-    tmp.replace(path)
-
-
-def load_variables(model: keras.Model, path: Path) -> None:
-    """Assign the variables :func:`save_variables` wrote to a model of the same architecture."""
-    with np.load(path) as saved:
-        missing = [w.path for w in model.weights if w.path not in saved.files]
-        if missing:
-            raise ValueError(f"{path} has no variable {missing[0]}")
-        for weight in model.weights:
-            weight.assign(saved[weight.path])
 
 
 def _load_state(path: Path) -> RunState:
@@ -274,8 +251,7 @@ def train_flavor(
     run_dir.mkdir(parents=True, exist_ok=True)
     state_path = run_dir / "state.json"
     checkpoint = run_dir / "checkpoint.keras"
-    best_path = run_dir / "best.weights.npz"
-    last_path = run_dir / "last.weights.npz"
+    best_path = run_dir / "best.weights.h5"
     csv_path = run_dir / "metrics.csv"
     state = _load_state(state_path)
 
@@ -294,13 +270,6 @@ def train_flavor(
     keras.utils.set_random_seed(spec.seed)
     if state.epochs_done > 0 and checkpoint.exists():
         model = keras.models.load_model(checkpoint, custom_objects={"mae_deg": mae_deg})
-    elif state.epochs_done > 0 and last_path.exists():
-        model = build(spec.architecture, shape)
-        load_variables(model, last_path)
-        _compile(model, spec)
-        if log:
-            print(f"[{spec.name}] continuing after epoch {state.epochs_done} from "
-                  f"{last_path.name} (no checkpoint: a fresh optimizer)", flush=True)
     else:
         state = RunState()
         csv_path.unlink(missing_ok=True)
@@ -333,11 +302,10 @@ def train_flavor(
         val_loss = float(row["val_loss"])
         if val_loss < state.best_val_loss:
             state.best_val_loss, state.best_epoch = val_loss, epoch
-            save_variables(model, best_path)
+            model.save_weights(best_path)
         state.epochs_done = epoch + 1
         state.seconds += seconds
         model.save(checkpoint)
-        save_variables(model, last_path)
         _save_state(state_path, state)
         stale = state.epochs_done - state.best_epoch - 1 >= spec.patience
         if log:
@@ -345,7 +313,7 @@ def train_flavor(
                   f"val_mae={row['val_mae_deg']:.2f} deg ({seconds:.0f} s)", flush=True)
 
     if best_path.exists():
-        load_variables(model, best_path)
+        model.load_weights(best_path)
     plot_curves(csv_path, run_dir / "curves.png", spec.name, output.scale_deg)
     manifest = Manifest(
         name=spec.name,
